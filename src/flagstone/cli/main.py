@@ -1,0 +1,56 @@
+"""Entry point ``flagstone``: discovers command modules in this package and dispatches.
+
+Every module in ``flagstone.cli`` that defines ``register(subparsers)`` adds its commands; each
+command sets ``func(args) -> int``. Domain errors become a one-line message and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import pkgutil
+import sys
+
+from flagstone import __version__
+from flagstone.errors import FlagstoneError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="flagstone", description="Open, self-hostable content moderation.")
+    parser.add_argument("--version", action="version", version=f"flagstone {__version__}")
+    parser.add_argument("--config", help="settings YAML file (overrides defaults; env and flags override it)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug messages")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    import flagstone.cli as pkg
+
+    for mod in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
+        if mod.name in ("main",) or mod.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"flagstone.cli.{mod.name}")
+        register = getattr(module, "register", None)
+        if register is not None:
+            register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 1
+    try:
+        return int(args.func(args) or 0)
+    except FlagstoneError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,136 @@
+"""One error hierarchy for the whole library.
+
+    FlagstoneError                      base; never raised directly
+    ├── InvalidRequestError             the caller sent something we cannot use (HTTP 400)
+    │   ├── InputTooLargeError          an input or body exceeds a configured limit (400 / 413)
+    │   └── UnsupportedInputError       valid OpenAI input we do not handle yet (e.g. images) (400)
+    ├── AuthenticationError             missing or bad API key (401)
+    ├── PermissionDeniedError           key lacks the scope (403)
+    ├── NotFoundError                   unknown model, dataset, policy version… (404)
+    ├── ConflictError                   state forbids the action (409)
+    ├── RateLimitError                  too many requests (429)
+    ├── ConfigError                     a settings/policy/recipe file is missing or malformed
+    │   └── PolicyError                 a policy file is malformed (carries file and line)
+    ├── DataError                       a data file or row is malformed (carries file and row)
+    ├── ModelError                      a model artifact is missing, corrupt or fails to run
+    └── ServiceUnavailableError         not ready yet (503)
+
+Domain code raises these; only the HTTP edge (``flagstone.serving.errors``) maps them to
+OpenAI's error envelope ``{"error": {"message", "type", "param", "code"}}``, and only the
+CLI turns them into an exit code and a printed message.
+"""
+
+from __future__ import annotations
+
+
+class FlagstoneError(Exception):
+    """Base class. ``status`` and ``type`` drive the HTTP mapping."""
+
+    status: int = 500
+    type: str = "server_error"
+    default_code: str | None = None
+
+    def __init__(self, message: str, *, param: str | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.param = param
+        self.code = code if code is not None else self.default_code
+
+    def to_envelope(self) -> dict:
+        return {"error": {"message": self.message, "type": self.type, "param": self.param, "code": self.code}}
+
+
+class InvalidRequestError(FlagstoneError):
+    status = 400
+    type = "invalid_request_error"
+
+
+class InputTooLargeError(InvalidRequestError):
+    default_code = "input_too_large"
+
+
+class PayloadTooLargeError(InputTooLargeError):
+    status = 413
+    default_code = "payload_too_large"
+
+
+class UnsupportedInputError(InvalidRequestError):
+    default_code = "unsupported_input"
+
+
+class AuthenticationError(FlagstoneError):
+    status = 401
+    type = "invalid_request_error"
+    default_code = "invalid_api_key"
+
+
+class PermissionDeniedError(FlagstoneError):
+    status = 403
+    type = "invalid_request_error"
+    default_code = "insufficient_permissions"
+
+
+class NotFoundError(FlagstoneError):
+    status = 404
+    type = "invalid_request_error"
+    default_code = "not_found"
+
+
+class ModelNotFoundError(NotFoundError):
+    default_code = "model_not_found"
+
+
+class ConflictError(FlagstoneError):
+    status = 409
+    type = "invalid_request_error"
+    default_code = "conflict"
+
+
+class RateLimitError(FlagstoneError):
+    status = 429
+    type = "rate_limit_exceeded"
+    default_code = "rate_limit_exceeded"
+
+    def __init__(self, message: str, *, retry_after: float = 1.0, **kw) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class ConfigError(FlagstoneError):
+    status = 500
+    type = "server_error"
+    default_code = "config_error"
+
+
+class PolicyError(ConfigError):
+    """A malformed policy file: message names the file, line and reason."""
+
+    default_code = "invalid_policy"
+
+    def __init__(self, reason: str, *, file: str | None = None, line: int | None = None) -> None:
+        where = f"{file or '<policy>'}" + (f":{line}" if line is not None else "")
+        super().__init__(f"{where}: {reason}")
+        self.file, self.line, self.reason = file, line, reason
+
+
+class DataError(FlagstoneError):
+    """A malformed data file or row: message names the file and row."""
+
+    status = 400
+    type = "invalid_request_error"
+    default_code = "invalid_data"
+
+    def __init__(self, reason: str, *, file: str | None = None, row: int | None = None) -> None:
+        where = f"{file or '<data>'}" + (f", row {row}" if row is not None else "")
+        super().__init__(f"{where}: {reason}")
+        self.file, self.row, self.reason = file, row, reason
+
+
+class ModelError(FlagstoneError):
+    default_code = "model_error"
+
+
+class ServiceUnavailableError(FlagstoneError):
+    status = 503
+    type = "server_error"
+    default_code = "not_ready"

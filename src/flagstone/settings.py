@@ -1,0 +1,111 @@
+"""One typed settings object.
+
+Precedence: defaults < YAML file (``FLAGSTONE_CONFIG``) < environment (``FLAGSTONE_*``) < CLI flags.
+Built by :func:`load_settings`, never at import time, so tests build their own.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from flagstone.errors import ConfigError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEFAULT_POLICY_PATH = PACKAGE_DIR / "policy" / "default_policy.yaml"
+DEFAULT_MODEL_DIR = PACKAGE_DIR / "models" / "default"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="FLAGSTONE_", extra="forbid")
+
+    # Where embedded state lives (SQLite database, snapshots, caches).
+    data_dir: Path = Path(".flagstone")
+    database_url: str | None = None  # default: sqlite under data_dir
+    policy_path: Path = DEFAULT_POLICY_PATH
+    model_dir: Path = DEFAULT_MODEL_DIR
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+
+    # Request limits (OpenAI accepts up to 32 inputs a request for omni-moderation; we allow more by setting).
+    max_inputs_per_request: int = Field(default=32, ge=1, le=4096)
+    max_input_chars: int = Field(default=32_000, ge=1)
+    max_body_bytes: int = Field(default=2_000_000, ge=1024)
+    # Long texts are split into encoder-sized chunks; at most this many are scored (max over chunks).
+    max_chunks_per_input: int = Field(default=16, ge=1)
+
+    # Micro-batching of concurrent requests into one model call.
+    batch_max_size: int = Field(default=64, ge=1)
+    batch_max_wait_ms: float = Field(default=2.0, ge=0)
+    inference_threads: int = Field(default=0, ge=0)  # 0 = onnxruntime default
+
+    # Auth: None = automatic (on when binding to a non-loopback address).
+    auth_enabled: bool | None = None
+    redis_url: str | None = None
+
+    log_level: str = "INFO"
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.port < 0 or self.port > 65535:
+            raise ValueError("port must be 0..65535")
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'flagstone.db').as_posix()}"
+
+    @property
+    def auth_required(self) -> bool:
+        if self.auth_enabled is not None:
+            return self.auth_enabled
+        return not _is_loopback(self.host)
+
+
+def _is_loopback(host: str) -> bool:
+    if host in ("localhost",):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Settings:
+    """Build settings: defaults < file < environment < ``overrides`` (CLI flags).
+
+    A named config file that is missing or malformed is an error, never silently ``{}``.
+    """
+    import os
+
+    file_values: dict[str, Any] = {}
+    path = config_file or os.environ.get("FLAGSTONE_CONFIG")
+    if path:
+        p = Path(path)
+        if not p.is_file():
+            raise ConfigError(f"config file not found: {p}")
+        try:
+            loaded = yaml.safe_load(p.read_text(encoding="utf-8"))
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{p}: invalid YAML: {exc}") from exc
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{p}: expected a mapping of settings, got {type(loaded).__name__}")
+        file_values = loaded
+    env_keys = {k[len("FLAGSTONE_"):].lower() for k in os.environ if k.startswith("FLAGSTONE_")}
+    # Environment beats the file: drop file values that the environment sets.
+    merged = {k: v for k, v in file_values.items() if k not in env_keys}
+    merged.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Settings(**merged)
+    except Exception as exc:  # pydantic ValidationError
+        raise ConfigError(f"invalid settings: {exc}") from exc

@@ -1,0 +1,5 @@
+"""Text handling shared by the model, the data platform (item keys) and red-teaming (defences)."""
+
+from flagstone.text.normalize import normalize, text_key
+
+__all__ = ["normalize", "text_key"]
