@@ -3,7 +3,8 @@
     FlagstoneError                      base; never raised directly
     ├── InvalidRequestError             the caller sent something we cannot use (HTTP 400)
     │   ├── InputTooLargeError          an input or body exceeds a configured limit (400 / 413)
-    │   └── UnsupportedInputError       valid OpenAI input we do not handle yet (e.g. images) (400)
+    │   ├── UnsupportedInputError       valid OpenAI input we do not handle yet (e.g. images) (400)
+    │   └── UnsupportedMediaTypeError   the body is not JSON (wrong Content-Type) (415)
     ├── AuthenticationError             missing or bad API key (401)
     ├── PermissionDeniedError           key lacks the scope (403)
     ├── NotFoundError                   unknown model, dataset, policy version… (404)
@@ -56,6 +57,13 @@ class PayloadTooLargeError(InputTooLargeError):
 
 class UnsupportedInputError(InvalidRequestError):
     default_code = "unsupported_input"
+
+
+class UnsupportedMediaTypeError(InvalidRequestError):
+    """The request body is not JSON (wrong Content-Type) (415)."""
+
+    status = 415
+    default_code = "unsupported_media_type"
 
 
 class AuthenticationError(FlagstoneError):
