@@ -34,14 +34,35 @@ def _node_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return best
 
 
+def _check_duplicate_keys(node: yaml.Node | None, file: str) -> None:
+    """YAML lets a later key silently replace an earlier one; a policy must not lose text that way."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, int] = {}
+        for k, v in node.value:
+            if isinstance(k, yaml.ScalarNode):
+                if k.value in seen:
+                    raise PolicyError(
+                        f"duplicate key {k.value!r} (first given on line {seen[k.value]})",
+                        file=file,
+                        line=k.start_mark.line + 1,
+                    )
+                seen[k.value] = k.start_mark.line + 1
+            _check_duplicate_keys(v, file)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            _check_duplicate_keys(item, file)
+
+
 def parse_policy(text: str, *, file: str = "<policy>") -> Policy:
+    """Validate policy YAML text; any problem raises PolicyError naming ``file``, the line and why."""
     try:
-        root = yaml.compose(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         raise PolicyError(f"invalid YAML: {getattr(exc, 'problem', exc)}", file=file, line=line) from exc
+    _check_duplicate_keys(root, file)
     if not isinstance(data, dict):
         raise PolicyError("a policy file is a mapping with name, version and categories", file=file, line=1)
     try:
@@ -57,10 +78,14 @@ def load_policy(path: str | Path) -> Policy:
     p = Path(path)
     if not p.is_file():
         raise PolicyError("policy file not found", file=str(p))
+    raw = p.read_bytes()
     try:
-        text = p.read_text(encoding="utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise PolicyError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(p)) from exc
+        line = raw[: exc.start].count(b"\n") + 1
+        raise PolicyError(
+            f"not UTF-8 text ({exc.reason} at byte offset {exc.start})", file=str(p), line=line
+        ) from exc
     return parse_policy(text, file=str(p))
 
 
