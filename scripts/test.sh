@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Install Flagstone with its test dependencies into ./.venv and run the test suite.
+# Browser tests use Debian's chromium (installed here with apt-get when missing and we are root).
+# PostgreSQL / Redis tests run when FLAGSTONE_TEST_POSTGRES_URL / FLAGSTONE_TEST_REDIS_URL are set.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PY=${PYTHON:-python3}
+if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "installing Debian's chromium for the browser tests" >&2
+  (apt-get install -y -q chromium >/dev/null 2>&1 || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q chromium >/dev/null 2>&1; }) \
+    || echo "warning: could not install chromium; browser tests will fail in CI and skip elsewhere" >&2
+fi
+[ -x .venv/bin/python ] || "$PY" -m venv .venv
+.venv/bin/python -m pip install -q --upgrade pip
+.venv/bin/python -m pip install -q -e ".[test,spark]"
+set +e
+.venv/bin/python -m pytest "$@"
+rc=$?
+set -e
+# pytest's exit code 5 means "no tests collected": treat as a failure, never a silent pass.
+exit $rc
