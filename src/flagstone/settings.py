@@ -51,6 +51,12 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    # Batch scoring and analytics (flagstone.scale): Spark master URL and extra Spark configs.
+    spark_master: str = "local[2]"
+    spark_conf: dict[str, str] = Field(default_factory=dict)
+    scale_batch_rows: int = Field(default=4096, ge=1)  # rows per Arrow batch for the local engine
+    scale_workers: int = Field(default=0, ge=0)  # local engine processes; 0 = one per CPU core
+
     @model_validator(mode="after")
     def _check(self) -> Settings:
         if self.port < 0 or self.port > 65535:
