@@ -1,0 +1,17 @@
+"""Platform-abuse detection: who abuses the API, and what to do about it.
+
+Modules (one capability each):
+
+    base.py        the small interfaces and frozen records: RateLimiter, RequestRecord, Alert
+    db.py          SQLAlchemy tables for keys, the request log, incidents and the audit log
+    keys.py        accounts and API keys (shown once, stored hashed, scoped, revocable)
+    ratelimit.py   token buckets: in-process and Redis (atomic Lua script)
+    requestlog.py  batched request-log writer off the request path; content storage and purge
+    similarity.py  shingles and MinHash signatures for near-duplicate text
+    rules.py       YAML detection rules, evaluated on the stream or over the log (same alerts)
+    anomaly.py     per-account EWMA baselines and global category-mix drift
+    clusters.py    novel-abuse discovery by clustering embeddings of flagged texts
+    incidents.py   alerts grouped into incidents; evidence, notes, actions, audit log, export
+    monitor.py     wires the detectors to the request-log stream and the incident store
+    http.py        ``install_abuse(app, settings)``: auth, rate limits and logging for the server
+"""

@@ -1,0 +1,210 @@
+"""The request log: every moderation call, written in batches off the request path.
+
+The HTTP edge only captures raw bytes (:class:`RawCall`) and puts them on a queue; a background
+thread parses them into :class:`~flagstone.abuse.base.RequestRecord`, writes a batch in one
+transaction and hands the batch to the sinks (the detection monitor). What is stored of the content
+is a setting:
+
+* ``none``    nothing (the SHA-256 of the input and its length are always kept)
+* ``hashed``  the normalised-text key (``text_key``), which survives evasions and matches known texts
+* ``full``    the text itself, until :func:`purge` clears it after the retention period
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import queue
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Literal
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.engine import Engine
+
+from flagstone.abuse import db
+from flagstone.abuse.base import RequestRecord
+from flagstone.abuse.similarity import minhash
+from flagstone.errors import ConfigError
+from flagstone.text.normalize import text_key
+
+log = logging.getLogger(__name__)
+ContentStorage = Literal["none", "hashed", "full"]
+STORAGE_MODES: tuple[str, ...] = ("none", "hashed", "full")
+Sink = Callable[[list[RequestRecord]], None]
+
+
+@dataclass(frozen=True)
+class RawCall:
+    """What the HTTP edge captures: cheap to build, parsed later in the writer thread."""
+
+    ts: float
+    account: str
+    key_id: str
+    request_id: str
+    request_body: bytes
+    response_body: bytes
+    thresholds: dict | None = None
+
+
+def _texts(inp: object) -> list[str]:
+    if isinstance(inp, str):
+        return [inp]
+    if isinstance(inp, list) and all(isinstance(x, str) for x in inp):
+        return list(inp)
+    if isinstance(inp, list):  # multimodal parts: one result for the whole list
+        return [" ".join(p.get("text", "") for p in inp if isinstance(p, dict) and p.get("type") == "text")]
+    return []
+
+
+def parse_call(call: RawCall) -> list[RequestRecord]:
+    """Turn one captured call into one record per input; malformed bodies give no records."""
+    try:
+        req = json.loads(call.request_body)
+        resp = json.loads(call.response_body)
+        results = resp["results"]
+    except (ValueError, KeyError, TypeError):
+        log.warning("request log: could not parse call %s; skipped", call.request_id)
+        return []
+    texts = _texts(req.get("input") if isinstance(req, dict) else None)
+    if len(texts) != len(results):
+        log.warning("request log: call %s has %d inputs but %d results", call.request_id, len(texts),
+                    len(results))
+    model = str(resp.get("model", ""))
+    out = []
+    for i, (text, res) in enumerate(zip(texts, results, strict=False)):
+        cats = res.get("categories", {})
+        out.append(RequestRecord(
+            ts=call.ts, account=call.account, key_id=call.key_id,
+            input_hash=hashlib.sha256(text.encode("utf-8", "replace")).hexdigest(), input_len=len(text),
+            scores={k: float(v) for k, v in res.get("category_scores", {}).items()},
+            flags=tuple(k for k, v in cats.items() if v), model_version=model,
+            thresholds=dict(call.thresholds or {}), signature=minhash(text), text=text,
+            request_id=f"{call.request_id}#{i}"))
+    return out
+
+
+def _row(rec: RequestRecord, storage: str) -> dict:
+    content = None
+    if storage == "hashed" and rec.text is not None:
+        content = text_key(rec.text)
+    elif storage == "full":
+        content = rec.text
+    return {"request_id": rec.request_id, "ts": rec.ts, "account": rec.account, "key_id": rec.key_id,
+            "input_hash": rec.input_hash, "input_len": rec.input_len, "scores": rec.scores,
+            "flags": list(rec.flags), "thresholds": rec.thresholds, "model_version": rec.model_version,
+            "signature": list(rec.signature), "content": content,
+            "content_kind": storage if content is not None else None}
+
+
+class RequestLogWriter:
+    """Queue + background thread that writes records in batches and feeds the sinks."""
+
+    def __init__(self, engine: Engine | None, *, storage: str = "none", batch_size: int = 256,
+                 flush_interval: float = 0.5, max_queue: int = 100_000, sinks: list[Sink] | None = None) -> None:
+        if storage not in STORAGE_MODES:
+            raise ConfigError(f"unknown content storage {storage!r}; available: {', '.join(STORAGE_MODES)}")
+        self.engine, self.storage = engine, storage
+        self.batch_size, self.flush_interval = batch_size, flush_interval
+        self.sinks = list(sinks or [])
+        self.dropped = 0
+        self.written = 0
+        self._q: queue.Queue = queue.Queue(maxsize=max_queue)
+        self._thread = threading.Thread(target=self._run, name="flagstone-request-log", daemon=True)
+        self._stopping = False
+        self._thread.start()
+
+    def submit(self, item: RawCall | RequestRecord) -> None:
+        """Never blocks the request: when the queue is full the call is counted as dropped."""
+        try:
+            self._q.put_nowait(item)
+        except queue.Full:
+            self.dropped += 1
+            if self.dropped in (1, 10, 100) or self.dropped % 1000 == 0:
+                log.warning("request log queue full: %d calls dropped so far", self.dropped)
+
+    def _run(self) -> None:
+        while True:
+            try:
+                first = self._q.get(timeout=self.flush_interval)
+            except queue.Empty:
+                if self._stopping:
+                    return
+                continue
+            batch = [first]
+            deadline = time.monotonic() + self.flush_interval
+            while len(batch) < self.batch_size:
+                try:
+                    batch.append(self._q.get(timeout=max(0.0, deadline - time.monotonic())))
+                except queue.Empty:
+                    break
+            try:
+                self._handle(batch)
+            except Exception:  # keep the writer alive whatever one batch does
+                log.exception("request log: batch of %d calls failed", len(batch))
+            finally:
+                for _ in batch:
+                    self._q.task_done()
+
+    def _handle(self, batch: list[RawCall | RequestRecord]) -> None:
+        records: list[RequestRecord] = []
+        for item in batch:
+            records.extend(parse_call(item) if isinstance(item, RawCall) else [item])
+        if not records:
+            return
+        if self.engine is not None:
+            with self.engine.begin() as conn:
+                conn.execute(insert(db.requests), [_row(r, self.storage) for r in records])
+        self.written += len(records)
+        for sink in self.sinks:
+            try:
+                sink(records)
+            except Exception:
+                log.exception("request log sink %r failed", sink)
+
+    def flush(self) -> None:
+        """Wait until everything submitted so far is written and seen by the sinks."""
+        self._q.join()
+
+    def close(self) -> None:
+        self.flush()
+        self._stopping = True
+        self._thread.join(timeout=5 + self.flush_interval)
+
+
+def read_log(engine: Engine, *, since: float | None = None, until: float | None = None,
+             account: str | None = None) -> Iterator[RequestRecord]:
+    """Stored records in time order (text is present only with content storage ``full``)."""
+    t = db.requests
+    q = select(t).order_by(t.c.ts, t.c.request_id)
+    if since is not None:
+        q = q.where(t.c.ts >= since)
+    if until is not None:
+        q = q.where(t.c.ts < until)
+    if account is not None:
+        q = q.where(t.c.account == account)
+    with engine.connect() as conn:
+        for r in conn.execute(q):
+            yield RequestRecord(ts=r.ts, account=r.account, key_id=r.key_id, input_hash=r.input_hash,
+                                input_len=r.input_len, scores=r.scores, flags=tuple(r.flags),
+                                model_version=r.model_version, thresholds=r.thresholds,
+                                signature=tuple(r.signature), request_id=r.request_id,
+                                text=r.content if r.content_kind == "full" else None)
+
+
+def purge(engine: Engine, *, content_retention: float, row_retention: float | None = None,
+          now: float | None = None) -> tuple[int, int]:
+    """Clear stored full text older than ``content_retention`` seconds; delete rows older than
+    ``row_retention``. Returns ``(contents_cleared, rows_deleted)``. Run it on a schedule."""
+    now = time.time() if now is None else now
+    t = db.requests
+    with engine.begin() as conn:
+        cleared = conn.execute(update(t).where(t.c.ts < now - content_retention, t.c.content_kind == "full")
+                               .values(content=None, content_kind=None)).rowcount
+        deleted = 0
+        if row_retention is not None:
+            deleted = conn.execute(delete(t).where(t.c.ts < now - row_retention)).rowcount
+    return cleared, deleted

@@ -1,0 +1,105 @@
+"""Near-duplicate text: character shingles, MinHash signatures and an LSH index.
+
+The signature of a text is ``NUM_PERM`` minima of universal hashes over its 5-character shingles
+(after :func:`flagstone.text.normalize.normalize` and case folding), so evasions such as leetspeak or
+look-alike letters do not hide a copy. The fraction of equal positions in two signatures estimates the
+Jaccard similarity of their shingle sets.
+"""
+
+from __future__ import annotations
+
+import zlib
+from collections import defaultdict, deque
+from collections.abc import Hashable, Iterable
+
+import numpy as np
+
+from flagstone.text.normalize import normalize
+
+NUM_PERM = 32
+BANDS = 8  # LSH: 8 bands of 4 rows; pairs above ~0.5 Jaccard collide in some band with high probability
+SHINGLE = 5
+_PRIME = (1 << 61) - 1
+_rng = np.random.default_rng(20240607)  # fixed: signatures must be comparable across processes and runs
+_A = _rng.integers(1, 1 << 31, NUM_PERM, dtype=np.uint64)
+_B = _rng.integers(0, 1 << 31, NUM_PERM, dtype=np.uint64)
+
+
+def shingles(text: str, k: int = SHINGLE) -> set[str]:
+    canon = " ".join(normalize(text).casefold().split())
+    if len(canon) <= k:
+        return {canon} if canon else set()
+    return {canon[i:i + k] for i in range(len(canon) - k + 1)}
+
+
+def minhash(text: str) -> tuple[int, ...]:
+    """Return the MinHash signature of ``text`` (empty text -> empty signature)."""
+    sh = shingles(text)
+    if not sh:
+        return ()
+    x = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in sh), dtype=np.uint64, count=len(sh))
+    # (a*x + b) mod p with x < 2^32 and a, b < 2^31 stays below 2^63: no overflow in uint64.
+    h = (np.outer(x, _A) + _B) % np.uint64(_PRIME)
+    return tuple(int(v) for v in h.min(axis=0))
+
+
+def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
+    if not a or not b or len(a) != len(b):
+        return 0.0
+    return sum(1 for x, y in zip(a, b, strict=True) if x == y) / len(a)
+
+
+def _bands(sig: tuple[int, ...]) -> Iterable[tuple[int, tuple[int, ...]]]:
+    rows = len(sig) // BANDS
+    for b in range(BANDS):
+        yield b, sig[b * rows:(b + 1) * rows]
+
+
+class WindowIndex:
+    """LSH index of recent signatures; entries older than ``window`` seconds are dropped."""
+
+    def __init__(self, window: float) -> None:
+        self.window = window
+        self._buckets: dict[tuple[int, tuple[int, ...]], list[int]] = defaultdict(list)
+        self._items: dict[int, tuple[float, tuple[int, ...], Hashable]] = {}
+        self._order: deque[int] = deque()
+        self._next = 0
+
+    def _expire(self, now: float) -> None:
+        while self._order and self._items[self._order[0]][0] < now - self.window:
+            i = self._order.popleft()
+            _, sig, _ = self._items.pop(i)
+            for band in _bands(sig):
+                bucket = self._buckets[band]
+                bucket.remove(i)
+                if not bucket:
+                    del self._buckets[band]
+
+    def query(self, sig: tuple[int, ...], now: float, threshold: float) -> list[tuple[float, Hashable]]:
+        """Return ``(ts, payload)`` of indexed items at least ``threshold`` similar to ``sig``."""
+        self._expire(now)
+        seen: set[int] = set()
+        out = []
+        for band in _bands(sig):
+            for i in self._buckets.get(band, ()):
+                if i in seen:
+                    continue
+                seen.add(i)
+                ts, other, payload = self._items[i]
+                if similarity(sig, other) >= threshold:
+                    out.append((ts, payload))
+        return out
+
+    def add(self, sig: tuple[int, ...], ts: float, payload: Hashable) -> None:
+        if not sig:
+            return
+        self._expire(ts)
+        i = self._next
+        self._next += 1
+        self._items[i] = (ts, sig, payload)
+        self._order.append(i)
+        for band in _bands(sig):
+            self._buckets[band].append(i)
+
+    def __len__(self) -> int:
+        return len(self._items)
