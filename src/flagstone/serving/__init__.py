@@ -1,0 +1,1 @@
+"""The OpenAI-compatible HTTP edge: ``create_app(settings)`` builds the FastAPI application."""

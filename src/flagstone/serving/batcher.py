@@ -1,0 +1,118 @@
+"""Micro-batching: gather concurrent requests into one model call run off the event loop.
+
+Requests queue up; one loop takes the first waiting request, then keeps collecting until the batch
+holds ``max_size`` texts or ``max_wait_ms`` has passed, and scores the whole batch with one
+``score_texts`` call in a single worker thread (the event loop stays free; onnxruntime parallelises
+inside the call). Each caller gets its own rows back. If a batch fails, only its callers get the error.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from flagstone.errors import FlagstoneError, ModelError
+from flagstone.models.base import ModelInfo, Moderator
+from flagstone.models.scoring import score_texts
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class _Job:
+    texts: Sequence[str]
+    future: asyncio.Future = field(repr=False)
+
+
+class MicroBatcher:
+    def __init__(self, get_model: Callable[[], Moderator], *, max_size: int, max_wait_ms: float,
+                 max_chunks: int) -> None:
+        self._get_model = get_model
+        self.max_size, self.max_wait = max_size, max_wait_ms / 1000.0
+        self.max_chunks = max_chunks
+        self._queue: asyncio.Queue[_Job] | None = None
+        self._task: asyncio.Task | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self.batches_run = 0  # observable for tests and metrics
+
+    async def start(self) -> None:
+        self._queue = asyncio.Queue()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="flagstone-infer")
+        self._task = asyncio.create_task(self._run(), name="flagstone-batcher")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+        self._task = self._pool = None
+
+    async def submit(self, texts: Sequence[str]) -> tuple[np.ndarray, ModelInfo]:
+        """Score ``texts`` as part of the next batch; return their rows and the model that scored them."""
+        if self._queue is None:
+            raise RuntimeError("MicroBatcher.start() was not awaited")
+        self._get_model()  # fail fast (503) before queueing when no model is loaded
+        future = asyncio.get_running_loop().create_future()
+        await self._queue.put(_Job(texts, future))
+        return await future
+
+    async def _collect(self) -> list[_Job]:
+        assert self._queue is not None
+        jobs = [await self._queue.get()]
+        size = len(jobs[0].texts)
+        deadline = asyncio.get_running_loop().time() + self.max_wait
+        while size < self.max_size:
+            try:
+                job = self._queue.get_nowait()
+            except asyncio.QueueEmpty:
+                remaining = deadline - asyncio.get_running_loop().time()
+                if remaining <= 0:
+                    break
+                try:
+                    job = await asyncio.wait_for(self._queue.get(), remaining)
+                except TimeoutError:
+                    break
+            jobs.append(job)
+            size += len(job.texts)
+        return jobs
+
+    async def _run(self) -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            jobs = await self._collect()
+            jobs = [j for j in jobs if not j.future.done()]  # callers that went away
+            if not jobs:
+                continue
+            texts = [t for j in jobs for t in j.texts]
+            try:
+                model = self._get_model()
+                scores = await loop.run_in_executor(self._pool, score_texts, model, texts,
+                                                    self.max_chunks)
+            except FlagstoneError as exc:
+                self._fail(jobs, exc)
+                continue
+            except Exception as exc:  # a model bug must not kill the loop or other batches
+                log.exception("scoring a batch of %d texts failed", len(texts))
+                self._fail(jobs, ModelError(f"the model failed to score this batch: {exc}"))
+                continue
+            self.batches_run += 1
+            start = 0
+            for job in jobs:
+                if not job.future.done():
+                    job.future.set_result((scores[start:start + len(job.texts)], model.info))
+                start += len(job.texts)
+
+    @staticmethod
+    def _fail(jobs: list[_Job], exc: FlagstoneError) -> None:
+        for job in jobs:
+            if not job.future.done():
+                job.future.set_exception(exc)

@@ -1,0 +1,90 @@
+"""Shared request dependencies: settings, the served model, model-name resolution and input limits."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from flagstone.errors import InputTooLargeError, ModelNotFoundError, UnsupportedInputError
+from flagstone.models.base import Moderator
+from flagstone.serving.batcher import MicroBatcher
+from flagstone.serving.holder import ModelHolder
+from flagstone.serving.schemas import ImagePart, ModerationRequest, TextPart
+from flagstone.settings import Settings
+
+# OpenAI's moderation model names; each resolves to the served default model.
+OPENAI_ALIASES: tuple[str, ...] = (
+    "omni-moderation-latest",
+    "omni-moderation-2024-09-26",
+    "text-moderation-latest",
+    "text-moderation-stable",
+)
+
+
+def get_settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def get_holder(request: Request) -> ModelHolder:
+    return request.app.state.models
+
+
+def get_batcher(request: Request) -> MicroBatcher:
+    return request.app.state.batcher
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+HolderDep = Annotated[ModelHolder, Depends(get_holder)]
+BatcherDep = Annotated[MicroBatcher, Depends(get_batcher)]
+
+
+def current_model(holder: HolderDep) -> Moderator:
+    """The served model, or 503 while it is still loading."""
+    return holder.current
+
+
+ModelDep = Annotated[Moderator, Depends(current_model)]
+
+
+def model_names(model: Moderator) -> list[str]:
+    """Every name that selects ``model``: its id, its name and OpenAI's aliases."""
+    return [model.info.id, model.info.name, *OPENAI_ALIASES]
+
+
+def resolve_model(body: ModerationRequest, model: ModelDep) -> Moderator:
+    if body.model is not None and body.model not in model_names(model):
+        raise ModelNotFoundError(
+            f"The model `{body.model}` does not exist; available: {', '.join(model_names(model))}",
+            param="model")
+    return model
+
+
+def input_texts(body: ModerationRequest, settings: SettingsDep) -> list[str]:
+    """The texts to score, one per result, within the configured limits.
+
+    A list of content parts is one input (one result), as in OpenAI's multi-modal moderation; its
+    text parts are joined by newlines. Image parts are valid OpenAI input we do not score yet.
+    """
+    raw = body.input
+    one_per_item = not isinstance(raw, str) and all(isinstance(p, str) for p in raw)
+    if isinstance(raw, str):
+        texts = [raw]
+    elif one_per_item:
+        texts = list(raw)  # type: ignore[arg-type]
+    else:
+        for i, part in enumerate(raw):
+            if isinstance(part, ImagePart):
+                raise UnsupportedInputError("image input is not supported yet; send text parts only",
+                                            param=f"input[{i}]")
+        texts = ["\n".join(p.text for p in raw if isinstance(p, TextPart))]
+    if len(texts) > settings.max_inputs_per_request:
+        raise InputTooLargeError(f"too many inputs: {len(texts)} (at most "
+                                 f"{settings.max_inputs_per_request} per request); split the request",
+                                 param="input")
+    for i, text in enumerate(texts):
+        if len(text) > settings.max_input_chars:
+            param = f"input[{i}]" if one_per_item else "input"
+            raise InputTooLargeError(f"{param} is {len(text)} characters long; at most "
+                                     f"{settings.max_input_chars} are allowed", param=param)
+    return texts
