@@ -1,0 +1,1 @@
+"""Built-in attacks, one module per family; importing a module registers its attacks."""

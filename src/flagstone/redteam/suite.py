@@ -1,0 +1,100 @@
+"""Red-team suites are data: a YAML file naming attacks (with parameters) and chains of attacks.
+
+    name: default
+    description: every attack family once
+    seed: 13            # random seed: the same suite on the same seeds gives the same attacked texts
+    max_items: 400      # seed items used at most (a stable, seeded sample)
+    samples: 1          # attacked variants per item and attack
+    attacks:
+      - attack: leetspeak
+        params: {rate: 1.0}
+      - name: leet_then_spacing
+        chain: [{attack: leetspeak}, {attack: inner_spacing}]
+
+Unknown attacks, bad parameters, duplicate names and malformed files are a :class:`ConfigError`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from flagstone.errors import ConfigError
+from flagstone.redteam.base import Attack, Chain, make_attack
+
+SUITES_DIR = Path(__file__).resolve().parent / "suites"
+
+
+class AttackSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    attack: str | None = None
+    name: str | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    chain: list[AttackSpec] | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> AttackSpec:
+        if (self.attack is None) == (self.chain is None):
+            raise ValueError("an entry has either 'attack' or 'chain'")
+        if self.chain is not None and not self.name:
+            raise ValueError("a chain needs a 'name'")
+        return self
+
+    def build(self) -> Attack:
+        if self.chain is not None:
+            return Chain(self.name or "chain", [s.build() for s in self.chain])
+        attack = make_attack(self.attack or "", self.params)
+        if self.name:
+            attack.name = self.name  # type: ignore[misc]  # a suite may run one attack twice, named apart
+        return attack
+
+
+class Suite(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(min_length=1)
+    description: str = ""
+    seed: int = 13
+    max_items: int = Field(default=400, ge=1)
+    samples: int = Field(default=1, ge=1, le=20)
+    attacks: list[AttackSpec] = Field(min_length=1)
+
+    def build(self) -> list[Attack]:
+        built = [spec.build() for spec in self.attacks]
+        names = [a.name for a in built]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            raise ConfigError(f"suite {self.name!r}: attack names used twice: {dupes} (give each a 'name')")
+        return built
+
+
+def available_suites() -> list[str]:
+    return sorted(p.stem for p in SUITES_DIR.glob("*.yaml"))
+
+
+def load_suite(name_or_path: str | Path) -> Suite:
+    """Load a suite by file path, or by the name of a suite shipped in ``redteam/suites``."""
+    p = Path(name_or_path)
+    if not p.is_file():
+        shipped = SUITES_DIR / f"{name_or_path}.yaml"
+        if not shipped.is_file():
+            raise ConfigError(f"suite not found: {name_or_path} (shipped suites: {', '.join(available_suites())})")
+        p = shipped
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: invalid suite file: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: a suite is a mapping with name and attacks")
+    try:
+        suite = Suite.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err["loc"]) or "(top level)"
+        raise ConfigError(f"{p}: {where}: {err['msg']}") from exc
+    suite.build()  # fail now on unknown attacks or bad parameters, not halfway through a run
+    return suite
