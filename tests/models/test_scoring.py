@@ -1,0 +1,112 @@
+"""Chunked scoring (max over windows) and OpenAI-shaped results."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from flagstone.errors import ModelError
+from flagstone.models.fakes import ConstantModel, KeywordModel
+from flagstone.models.scoring import chunk_text, score_texts, to_results
+from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX
+
+V = CATEGORY_INDEX["violence"]
+
+
+class WindowedKeywordModel(KeywordModel):
+    """A keyword model that, like an encoder, only sees its first ``max_tokens`` words."""
+
+    def __init__(self, *args, max_tokens: int = 32, **kw) -> None:
+        super().__init__(*args, **kw)
+        self._info = dataclasses.replace(self._info, max_tokens=max_tokens)
+        self.seen: list[str] = []
+
+    def predict_proba(self, texts):
+        self.seen.extend(texts)
+        return super().predict_proba([" ".join(t.split()[: self.info.max_tokens]) for t in texts])
+
+
+def _benign(n_words: int) -> str:
+    return " ".join(f"pleasant{i % 7} walk" for i in range(n_words // 2))
+
+
+def test_short_text_is_one_unchanged_chunk():
+    assert chunk_text("hello  there\n", 32) == ["hello  there\n"]
+
+
+def test_windows_respect_budget_and_overlap():
+    text = " ".join(f"w{i}" for i in range(200))
+    chunks = chunk_text(text, 32)
+    assert len(chunks) > 1
+    for c in chunks:
+        assert len(c.split()) * 1.3 <= 30
+    words = [c.split() for c in chunks]
+    for a, b in zip(words, words[1:], strict=False):
+        assert set(a) & set(b), "consecutive windows overlap"
+    assert words[0][0] == "w0" and words[-1][-1] == "w199"  # nothing lost at either end
+
+
+def test_long_runs_without_spaces_are_sliced():
+    chunks = chunk_text("x" * 5000, 64)
+    assert len(chunks) > 1 and all(len(c) < 400 for c in chunks)
+
+
+def test_harm_at_the_end_of_a_long_benign_text_is_caught():
+    model = WindowedKeywordModel({"violence": ["hurt"]}, max_tokens=32)
+    text = _benign(400) + " and then I will hurt you"
+    naive = model.predict_proba([text])[0, V]
+    assert naive == pytest.approx(0.05)  # truncation alone misses it
+    scores = score_texts(model, [text, "calm"], max_chunks=64)
+    assert scores.shape == (2, 13)
+    assert scores[0, V] == pytest.approx(0.9) and scores[1, V] == pytest.approx(0.05)
+
+
+def test_max_chunks_keeps_first_and_last_windows():
+    model = WindowedKeywordModel({"violence": ["hurt"]}, max_tokens=32)
+    text = "hurt " + _benign(1000) + " hurt"
+    scores = score_texts(model, [text], max_chunks=3)
+    assert len(model.seen) == 3 and scores[0, V] == pytest.approx(0.9)
+    assert model.seen[0].startswith("hurt") and model.seen[-1].endswith("hurt")
+
+
+def test_one_model_call_for_all_windows_of_all_texts():
+    calls = []
+
+    class Spy(ConstantModel):
+        def predict_proba(self, texts):
+            calls.append(len(texts))
+            return super().predict_proba(texts)
+
+    score_texts(Spy(0.2), [_benign(2000), "a", _benign(500)], max_chunks=8)
+    assert len(calls) == 1 and calls[0] > 3
+
+
+def test_empty_list_and_bad_arguments():
+    assert score_texts(ConstantModel(), [], 4).shape == (0, 13)
+    with pytest.raises(ValueError, match="max_chunks"):
+        score_texts(ConstantModel(), ["a"], 0)
+    with pytest.raises(ValueError, match="max_tokens"):
+        chunk_text("a", 2)
+
+
+def test_model_contract_is_enforced():
+    class Wrong(ConstantModel):
+        def predict_proba(self, texts):
+            return np.zeros((len(texts), 3))
+
+    with pytest.raises(ModelError, match="shape"):
+        score_texts(Wrong(), ["a"], 2)
+
+
+def test_to_results_applies_thresholds_at_or_above():
+    model = ConstantModel(0.5)
+    row = np.full((1, 13), 0.49)
+    row[0, V] = 0.5
+    (r,) = to_results(model.info, row)
+    assert r.flagged and r.categories["violence"] and not r.categories["hate"]
+    assert list(r.category_scores) == list(CATEGORIES)
+    assert r.category_applied_input_types["violence"] == ["text"]
+    (clean,) = to_results(model.info, np.zeros((1, 13)))
+    assert not clean.flagged and not any(clean.categories.values())
