@@ -2,7 +2,7 @@
 
 ``decoded_views(text)`` returns the alternative readings that differ from the normalised text:
 
-- leetspeak ``1`` and ``|`` read as ``l`` (normalisation reads them as ``i``);
+- leetspeak ``1`` after ``l``/``i``/``1`` read as ``l`` (``ki11``; normalisation reads every ``1`` as ``i``);
 - letters spaced or dotted apart (``k i l l``, ``k.i.l.l``, spelled out ``k i l l / y o u``) joined up;
 - words broken by inner punctuation (``ki.ll``, ``st*b``-style splits with a 1-2 letter piece) joined;
 - base64 runs decoded (only when they decode to mostly printable UTF-8 text);
@@ -34,6 +34,16 @@ it it's just know like make me more my no not now of on one only or other our ou
 some take than that the their them then there these they think this time to up us want was way we well
 were what when which who will with would year you your yourself myself kill hate die going gonna
 """.split())
+
+
+def _ones_to_l(word: str) -> str:
+    # A "1" after "l", "i" or another "1" is an "l" ("ki11", "w1l1", "k111"); a first "1" stays an "i".
+    out: list[str] = []
+    for ch in word:
+        if ch in "1|" and out and out[-1].lower() in "li1|":
+            ch = "l"
+        out.append(ch)
+    return "".join(out).replace("|", "l")
 
 
 def _english_share(text: str) -> float:
@@ -86,7 +96,7 @@ def decoded_views(text: str, *, min_share: float = 0.3) -> list[str]:
         views.append(_join_inner(base))
     # Leetspeak "1" is "i" to normalize() but often stands for "l" (k1ll, 1ike): read it both ways.
     if _LEET_L.search(text):
-        views.append(_LEET_L.sub(lambda m: m.group(0).replace("1", "l").replace("|", "l"), text))
+        views.append(_LEET_L.sub(lambda m: _ones_to_l(m.group(0)), text))
     share = _english_share(base)
     if share < min_share:
         for decoded in (codecs.decode(base, "rot_13"), base[::-1]):
