@@ -7,7 +7,6 @@ import logging
 import time
 from pathlib import Path
 
-import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 

@@ -1,0 +1,70 @@
+"""The official ``openai`` SDK as the client, against a live uvicorn server on a loopback port."""
+
+from __future__ import annotations
+
+import openai
+import pytest
+from openai import OpenAI
+
+from flagstone.serving.deps import OPENAI_ALIASES
+
+
+@pytest.fixture
+def sdk(live_server) -> OpenAI:
+    return OpenAI(base_url=f"{live_server.url}/v1", api_key="test", max_retries=0, timeout=10)
+
+
+def _raw(sdk: OpenAI, check_response, **kw):
+    raw = sdk.moderations.with_raw_response.create(**kw)
+    check_response(raw.http_response.json())
+    return raw.parse()
+
+
+def test_string_input(sdk, check_response):
+    resp = _raw(sdk, check_response, input="I will hurt you")
+    (result,) = resp.results
+    assert result.flagged and result.categories.violence and not result.categories.hate
+    assert result.category_scores.violence > result.category_scores.hate
+    assert result.category_applied_input_types.violence == ["text"]
+    assert resp.model.startswith("flagstone-test@") and resp.id.startswith("modr-")
+
+
+def test_list_input(sdk, check_response):
+    resp = _raw(sdk, check_response, input=["hello", "you are vermin", "I want to end it all"])
+    assert [r.flagged for r in resp.results] == [False, True, True]
+    assert resp.results[1].categories.hate and resp.results[2].categories.self_harm_intent
+
+
+def test_text_parts(sdk, check_response):
+    resp = _raw(sdk, check_response, input=[{"type": "text", "text": "I will hurt you"}])
+    assert len(resp.results) == 1 and resp.results[0].categories.violence
+
+
+@pytest.mark.parametrize("model", OPENAI_ALIASES)
+def test_model_aliases(sdk, check_response, model):
+    assert _raw(sdk, check_response, input="hi", model=model).model.startswith("flagstone-test@")
+
+
+def test_unknown_model_raises_not_found_with_our_envelope(sdk):
+    with pytest.raises(openai.NotFoundError) as info:
+        sdk.moderations.create(input="hi", model="gpt-unknown")
+    assert info.value.status_code == 404
+    assert info.value.code == "model_not_found" and info.value.param == "model"
+    assert "gpt-unknown" in info.value.message
+
+
+def test_image_part_raises_bad_request(sdk):
+    with pytest.raises(openai.BadRequestError) as info:
+        sdk.moderations.create(input=[{"type": "image_url", "image_url": {"url": "https://example.org/a.png"}}])
+    assert info.value.code == "unsupported_input" and info.value.param == "input[0]"
+
+
+def test_empty_list_raises_bad_request(sdk):
+    with pytest.raises(openai.BadRequestError) as info:
+        sdk.moderations.create(input=[])
+    assert info.value.param == "input" and "empty" in info.value.message
+
+
+def test_list_models(sdk):
+    ids = [m.id for m in sdk.models.list()]
+    assert set(OPENAI_ALIASES) <= set(ids) and ids[0].startswith("flagstone-test@")
