@@ -37,6 +37,9 @@ def load_framings() -> dict[str, list[str]]:
 
 class _Framing(Attack):
     family = "context"
+    # The policy excludes text "clearly framed as fiction" for some categories: a framing can change
+    # the label, so framed texts are not used as label-preserving training augmentation.
+    label_preserving = False
     framing: str
 
     def apply(self, text: str, rng: random.Random) -> str:
