@@ -24,13 +24,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     import flagstone.cli as pkg
 
+    unavailable = []
     for mod in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
         if mod.name in ("main",) or mod.name.startswith("_"):
             continue
-        module = importlib.import_module(f"flagstone.cli.{mod.name}")
+        try:
+            module = importlib.import_module(f"flagstone.cli.{mod.name}")
+        except ImportError as exc:
+            # A command group whose optional extra is not installed (e.g. spark): say so in --help.
+            unavailable.append(f"{mod.name} ({exc.name or exc}: install the matching extra)")
+            continue
         register = getattr(module, "register", None)
         if register is not None:
             register(sub)
+    if unavailable:
+        parser.epilog = "unavailable command groups: " + "; ".join(unavailable)
     return parser
 
 
