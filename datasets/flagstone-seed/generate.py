@@ -1832,14 +1832,14 @@ HATE_THREAT_S = {
         "It's overdue.",
         "",
     ],
-    "act": ["attack", "firebomb", "shoot", "beat up", "run over", "drive out with knives", "massacre"],
+    "act": ["attack", "hunt down", "shoot", "beat up", "kill", "massacre", "string up"],
     "where": [
         "before they take over",
-        "at their next festival",
-        "in their neighbourhood",
+        "wherever we find them",
+        "in their own neighbourhoods",
         "one by one",
-        "at the parade",
-        "where they pray",
+        "at the next parade",
+        "before it's too late",
     ],
     "act2": ["firebomb", "shoot up", "burn down", "bomb", "attack everyone at"],
     "place": [
@@ -1929,7 +1929,6 @@ VIOLENCE_S = {
         "the guys from the other estate",
         "strikebreakers",
         "the council members",
-        "the neighbours' dogs",
     ],
     "verb": ["deserve to be", "should be", "need to be", "ought to get"],
     "fate": ["run over", "shot", "beaten bloody", "stabbed", "strung up", "set on fire", "kicked to death"],
@@ -2190,7 +2189,7 @@ SH_INSTR_S = {
         "without anyone finding out?",
         "this week?",
     ],
-    "ask_cap": ["Tips for", "Best ways of", "Any advice on", "How do people manage", "Help me with"],
+    "ask_cap": ["Tips for", "Best ways of", "Any advice on", "What's the trick to"],
     "hide": [
         "hiding fresh cuts from my PE teacher?",
         "hiding that I'm purging from my parents?",
@@ -2254,7 +2253,6 @@ ILLICIT_VIOLENT_S = {
         "with stuff from a hardware store",
         "so the police can't trace it",
         "if I've never done it before",
-        "and make it look like a suicide",
     ],
 }
 
