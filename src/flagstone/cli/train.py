@@ -1,0 +1,37 @@
+"""``flagstone train RECIPE --out DIR [--evaluate]``: build a model artifact from a training recipe."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser("train", help="train a model artifact from a recipe YAML")
+    p.add_argument("recipe", help="recipe file (e.g. recipes/default.yaml)")
+    p.add_argument("--out", required=True, help="artifact folder to write")
+    p.add_argument("--evaluate", action="store_true",
+                   help="also run k-fold out-of-fold evaluation on the dev set and OKTest (slower)")
+    p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from flagstone.training.recipe import load_recipe
+    from flagstone.training.train import train
+
+    version, metrics = train(load_recipe(args.recipe), Path(args.out), evaluate_model=args.evaluate)
+    print(f"wrote {args.out} version {version[:12]}")
+    if args.json:
+        print(json.dumps(metrics, indent=2, sort_keys=True))
+    elif "dev_oof" in metrics:
+        dev = metrics["dev_oof"]
+        print(f"dev OOF any-category AUPRC {dev['any']['auprc']:.3f} "
+              f"(95% CI {dev['any']['ci95'][0]:.3f}-{dev['any']['ci95'][1]:.3f})")
+        for cat, r in dev["per_category"].items():
+            print(f"  {cat:18s} AUPRC {r['auprc']:.3f} ({r['ci95'][0]:.3f}-{r['ci95'][1]:.3f}) "
+                  f"pos {r['positives']}/{r['n']} ECE {r['ece']:.3f}")
+    if "oktest" in metrics:
+        print(f"OKTest false-positive rate {metrics['oktest']['fpr']:.3f} on {metrics['oktest']['n']} prompts")
+    return 0

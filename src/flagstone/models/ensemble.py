@@ -1,0 +1,131 @@
+"""The default model kind ``ensemble``: frozen sentence embeddings + char n-grams, linear heads, calibrated.
+
+Scoring a batch (the same code path training uses to score its calibration split):
+
+1. ``normalize`` every text (the model saw normalised text in training);
+2. featurize: ONNX MiniLM embeddings (``embedding``) and hashed char n-gram TF-IDF (``char``);
+3. each head gives a logit per category (``X @ coef.T + intercept``); logits are averaged with the
+   head weights into one raw score per category;
+4. the raw score is calibrated per category (isotonic breakpoints or Platt ``a, b``).
+
+No PyTorch and no scikit-learn: the artifact stores plain ``.npy`` arrays and JSON.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from flagstone.errors import ModelError
+from flagstone.models.base import ModelInfo, check_scores
+from flagstone.models.calibration import apply_isotonic, apply_platt
+from flagstone.models.features import char_ngram_tf, tfidf
+from flagstone.models.registry import register_model_kind
+from flagstone.policy.taxonomy import CATEGORIES
+from flagstone.text.normalize import normalize
+
+
+@dataclass(frozen=True)
+class Head:
+    features: str
+    weight: float
+    coef: np.ndarray  # (13, d)
+    intercept: np.ndarray  # (13,)
+
+
+def head_logits(head: Head, X: Any) -> np.ndarray:
+    return np.asarray(X @ head.coef.T.astype(np.float32), dtype=np.float64) + head.intercept
+
+
+def combine(heads: Sequence[Head], feats: dict[str, Any]) -> np.ndarray:
+    """Weighted mean of the heads' logits: the raw score, shape (n, 13)."""
+    total = sum(h.weight for h in heads)
+    return sum(h.weight * head_logits(h, feats[h.features]) for h in heads) / total
+
+
+def calibrate(raw: np.ndarray, calibrators: Sequence[dict[str, Any]]) -> np.ndarray:
+    out = np.empty_like(raw, dtype=np.float64)
+    for j, cal in enumerate(calibrators):
+        if cal["method"] == "isotonic":
+            out[:, j] = apply_isotonic(raw[:, j], np.asarray(cal["x"]), np.asarray(cal["y"]))
+        elif cal["method"] == "platt":
+            out[:, j] = apply_platt(raw[:, j], cal["a"], cal["b"])
+        else:
+            raise ModelError(f"unknown calibration method {cal['method']!r}; available: ['isotonic', 'platt']")
+    return out
+
+
+class EnsembleModel:
+    """A :class:`~flagstone.models.base.Moderator` over an ``ensemble`` artifact directory."""
+
+    def __init__(self, directory: Path, manifest: dict[str, Any], version: str, *, threads: int = 0) -> None:
+        self.directory = Path(directory)
+        self.threads = threads
+        self.manifest = manifest
+        try:
+            enc = manifest["encoder"]
+            self.char_cfg = manifest["featurizers"]["char"]
+            self.char_idf = np.load(self.directory / self.char_cfg["idf"])
+            self.heads = [Head(h["features"], float(h["weight"]), np.load(self.directory / h["coef"]),
+                               np.load(self.directory / h["intercept"]).astype(np.float64))
+                          for h in manifest["heads"]]
+            self.calibrators = json.loads((self.directory / manifest["calibration"]).read_text())["categories"]
+            self.calibrators = [self.calibrators[c] for c in CATEGORIES]
+            thresholds = {c: float(manifest["thresholds"][c]) for c in CATEGORIES}
+        except (KeyError, OSError, ValueError) as exc:
+            raise ModelError(f"{directory}: malformed ensemble artifact: {exc!r}") from exc
+        self._enc_cfg = enc
+        self._encoder: Any = None
+        input_types = manifest.get("input_types") or {c: ["text"] for c in CATEGORIES}
+        self._info = ModelInfo(
+            name=manifest.get("name", "flagstone-default"), version=version, thresholds=thresholds,
+            input_types={c: tuple(input_types.get(c, ["text"])) for c in CATEGORIES},
+            max_tokens=int(enc.get("max_tokens", 256)),
+            metadata={"policy_hash": manifest.get("policy_hash"), "kind": "ensemble"},
+        )
+
+    @property
+    def info(self) -> ModelInfo:
+        return self._info
+
+    def configure(self, *, threads: int = 0) -> EnsembleModel:
+        """Set onnxruntime's intra-op threads (``settings.inference_threads``; 0 = its default)."""
+        if threads != self.threads:
+            self.threads, self._encoder = threads, None
+        return self
+
+    @property
+    def encoder(self) -> Any:
+        """The ONNX sentence encoder, built on first use (so ``configure`` can set threads first)."""
+        if self._encoder is None:
+            from flagstone.models.onnx_encoder import OnnxEncoder
+
+            cfg = self._enc_cfg
+            self._encoder = OnnxEncoder(self.directory / cfg["onnx"], self.directory / cfg["tokenizer"],
+                                        max_tokens=int(cfg.get("max_tokens", 256)), threads=self.threads)
+        return self._encoder
+
+    def featurize(self, normalized: Sequence[str]) -> dict[str, Any]:
+        feats: dict[str, Any] = {}
+        if any(h.features == "embedding" for h in self.heads):
+            feats["embedding"] = self.encoder.encode(normalized)
+        tf = char_ngram_tf(normalized, int(self.char_cfg["n_features"]), tuple(self.char_cfg["ngram_range"]))
+        feats["char"] = tfidf(tf, self.char_idf)
+        return feats
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        if len(texts) == 0:
+            return np.zeros((0, len(CATEGORIES)))
+        normalized = [normalize(t) for t in texts]
+        raw = combine(self.heads, self.featurize(normalized))
+        return check_scores(calibrate(raw, self.calibrators), len(texts))
+
+
+@register_model_kind("ensemble")
+def _load_ensemble(directory: Path, manifest: dict[str, Any], version: str) -> EnsembleModel:
+    return EnsembleModel(directory, manifest, version)

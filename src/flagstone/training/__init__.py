@@ -1,0 +1,1 @@
+"""Training the default model: data sources and label mappings, recipes, calibration, evaluation."""

@@ -1,0 +1,78 @@
+"""The model card (``MODEL_CARD.md``) written into every trained artifact, from its manifest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flagstone.policy.taxonomy import CATEGORIES
+
+
+def _f(x: Any) -> str:
+    return "n/a" if x is None or x != x else f"{x:.3f}"
+
+
+def model_card(m: dict[str, Any]) -> str:
+    t, pol, metrics = m["training"], m["policy"], m.get("metrics", {})
+    lines = [
+        f"# Model card: {m['name']}",
+        "",
+        "## Intended use",
+        "Scores text for the 13 OpenAI moderation categories with calibrated probabilities, served on CPU",
+        "without PyTorch. Use it as a first-pass filter with human review of flagged items; it is not a",
+        "substitute for a human decision on appeals, legal questions or crisis situations.",
+        "",
+        "## Model",
+        f"- Encoder: {m['encoder']['base']} exported to ONNX (int8: {m['encoder']['quantized']}), mean pooling, "
+        f"max {m['encoder']['max_tokens']} tokens.",
+        f"- Char n-grams {m['featurizers']['char']['ngram_range']} hashed into "
+        f"{m['featurizers']['char']['n_features']} buckets, sublinear TF-IDF.",
+        "- Heads: " + ", ".join(f"{h['features']} (logistic regression, C={h['C']}, weight {h['weight']})"
+                                for h in m["heads"]) + "; logits averaged, then calibrated per category.",
+        f"- Policy: {pol['name']} version {pol['version']} (sha256 {pol['hash'][:16]}…).",
+        "",
+        "## Training data",
+        "| source | rows |",
+        "|---|---|",
+        *[f"| {s} | {n} |" for s, n in sorted(t["sources"].items())],
+        f"\n{t['unique_texts']} unique texts after normalisation and de-duplication. Unmapped labels are",
+        "unknown and masked out of that category's loss. Mappings: `datasets/mappings/`.",
+        "",
+        "## Per-category training, calibration and thresholds",
+        "| category | train +/- | calibration +/- | calibration | threshold | target |",
+        "|---|---|---|---|---|---|",
+    ]
+    for c in CATEGORIES:
+        r = m["categories"][c]
+        target = (f"precision {r['target_precision']}" if "target_precision" in r else f"recall {r.get('target_recall')}")
+        borrowed = f" (head of {r['borrowed_from']})" if r.get("borrowed_from") else ""
+        lines.append(f"| {c} | {r['train_positives']}/{r['train_negatives']}{borrowed} | "
+                     f"{r['calibration_positives']}/{r['calibration_negatives']} | {r['calibration']} | "
+                     f"{r['threshold']} | {target} |")
+    lines += ["", "## Evaluation"]
+    dev = metrics.get("dev_oof")
+    if dev:
+        a = dev["any"]
+        lines += [f"OpenAI moderation dev set, {dev['folds']}-fold out-of-fold (trained on the other folds too):",
+                  f"- any-category AUPRC {_f(a['auprc'])} (95% CI {_f(a['ci95'][0])}–{_f(a['ci95'][1])}, "
+                  f"{a['positives']}/{a['n']} positive)", "",
+                  "| category | AUPRC | 95% CI | positives/n | ECE |", "|---|---|---|---|---|"]
+        for c, r in dev["per_category"].items():
+            lines.append(f"| {c} | {_f(r['auprc'])} | {_f(r['ci95'][0])}–{_f(r['ci95'][1])} | "
+                         f"{r['positives']}/{r['n']} | {_f(r['ece'])} |")
+    if "oktest" in metrics:
+        ok = metrics["oktest"]
+        lines += ["", f"OKTest (benign prompts with alarming words): false-positive rate {_f(ok['fpr'])} "
+                      f"on {ok['n']} prompts; flagged by category: {ok['flagged_by_category']}"]
+    if not dev and "oktest" not in metrics:
+        lines.append("Not evaluated in this run (train with `--evaluate`).")
+    lines += [
+        "",
+        "## Known gaps",
+        "- Thin categories (self-harm/intent, self-harm/instructions, harassment/threatening, violence/graphic,",
+        "  hate/threatening, sexual/minors) have few positives; a category with too few borrows its parent's head.",
+        "- Positives for illicit come mostly from *requests* (question sets), so harmful content phrased",
+        "  otherwise, and benign requests that sound dangerous, are the likeliest errors.",
+        "- English only; images are not scored by this model.",
+        "",
+    ]
+    return "\n".join(lines)

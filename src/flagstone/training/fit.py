@@ -1,0 +1,146 @@
+"""Fit heads, calibrators and thresholds (the estimator side of the ``ensemble`` model kind).
+
+Unknown labels (-1) are masked out per category: a row only trains the categories its source knows.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from flagstone.models.calibration import (
+    fit_isotonic,
+    fit_platt,
+    threshold_for_precision,
+    threshold_for_recall,
+)
+from flagstone.models.ensemble import Head, calibrate, combine
+from flagstone.models.features import char_ngram_tf, fit_idf, tfidf
+from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX
+from flagstone.training.dataset import PARENT
+from flagstone.training.recipe import Recipe
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Fitted:
+    """Everything learned: the arrays an artifact stores."""
+
+    idf_: np.ndarray
+    heads_: list[Head]
+    calibrators_: list[dict[str, Any]] = field(default_factory=list)
+    thresholds_: dict[str, float] = field(default_factory=dict)
+    report_: dict[str, Any] = field(default_factory=dict)
+
+
+def term_frequencies(recipe: Recipe, texts: list[str]) -> Any:
+    return char_ngram_tf(texts, recipe.char.n_features, recipe.char.ngram_range)
+
+
+def features(idf: np.ndarray, tf: Any, emb: np.ndarray) -> dict[str, Any]:
+    return {"embedding": emb, "char": tfidf(tf, idf)}
+
+
+def _fit_lr(X: Any, y: np.ndarray, w: np.ndarray, C: float, seed: int) -> tuple[np.ndarray, float]:
+    from sklearn.linear_model import LogisticRegression
+
+    sparse = hasattr(X, "tocsr")
+    clf = LogisticRegression(C=C, solver="liblinear" if sparse else "lbfgs", max_iter=2000, random_state=seed)
+    clf.fit(X, y, sample_weight=w)
+    return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
+
+
+def fit_heads(recipe: Recipe, feats: dict[str, Any], labels: np.ndarray, weights: np.ndarray) -> tuple[list[Head], dict]:
+    """One logistic regression per (head, category) on the rows where that category is known."""
+    heads, info = [], {}
+    for spec in recipe.heads:
+        X = feats[spec.features]
+        coef = np.zeros((len(CATEGORIES), X.shape[1]), dtype=np.float32)
+        intercept = np.zeros(len(CATEGORIES))
+        borrowed: dict[int, int] = {}
+        for j, cat in enumerate(CATEGORIES):
+            rows = np.flatnonzero(labels[:, j] >= 0)
+            y = labels[rows, j].astype(int)
+            n_pos, n_neg = int(y.sum()), int(len(y) - y.sum())
+            info[cat] = {"train_positives": n_pos, "train_negatives": n_neg}
+            if n_pos < recipe.min_positives or n_neg < recipe.min_positives:
+                borrowed[j] = CATEGORY_INDEX[PARENT[cat]] if cat in PARENT else -1
+                continue
+            coef[j], intercept[j] = _fit_lr(X[rows], y, weights[rows], spec.C, recipe.seed)
+        for j, p in borrowed.items():
+            # Too few labels: a sub-category scores like its parent (then gets its own calibration).
+            info[CATEGORIES[j]]["borrowed_from"] = CATEGORIES[p] if p >= 0 else None
+            if p >= 0:
+                coef[j], intercept[j] = coef[p], intercept[p]
+            else:
+                intercept[j] = -5.0
+        heads.append(Head(spec.features, spec.weight, coef.astype(np.float16 if spec.features == "char"
+                                                                   else np.float32), intercept))
+    return heads, info
+
+
+def fit_calibrators(recipe: Recipe, raw: np.ndarray, labels: np.ndarray) -> tuple[list[dict], dict]:
+    cals, info = [], {}
+    for j, cat in enumerate(CATEGORIES):
+        rows = labels[:, j] >= 0
+        y, s = labels[rows, j].astype(float), raw[rows, j]
+        n_pos = int(y.sum())
+        info[cat] = {"calibration_positives": n_pos, "calibration_negatives": int(len(y) - n_pos)}
+        if n_pos == 0 or n_pos == len(y):
+            cals.append({"method": "platt", "a": 1.0, "b": -5.0 if n_pos == 0 else 0.0})
+            info[cat]["calibration"] = "none (one class): fixed logistic"
+        elif recipe.calibration.method == "isotonic" and n_pos >= recipe.calibration.min_positives_isotonic:
+            x, yv = fit_isotonic(s, y)
+            cals.append({"method": "isotonic", "x": [float(v) for v in x], "y": [float(v) for v in yv]})
+            info[cat]["calibration"] = "isotonic"
+        else:
+            a, b = fit_platt(s, y)
+            cals.append({"method": "platt", "a": a, "b": b})
+            info[cat]["calibration"] = "platt"
+    return cals, info
+
+
+def choose_thresholds(recipe: Recipe, policy: Any, probs: np.ndarray, labels: np.ndarray) -> tuple[dict, dict]:
+    out, info = {}, {}
+    for j, cat in enumerate(CATEGORIES):
+        target = recipe.thresholds.get(cat) or policy.categories[cat]
+        rows = labels[:, j] >= 0
+        y, p = labels[rows, j].astype(float), probs[rows, j]
+        if target.target_precision is not None:
+            t = threshold_for_precision(p, y, target.target_precision)
+            info[cat] = {"target_precision": target.target_precision}
+        else:
+            t = threshold_for_recall(p, y, target.target_recall)
+            info[cat] = {"target_recall": target.target_recall}
+        # Never flag on a score of zero: a threshold is at least a small positive probability.
+        out[cat] = round(max(float(t), 0.01), 6)
+        info[cat]["threshold"] = out[cat]
+    return out, info
+
+
+def fit_model(recipe: Recipe, policy: Any, tf: Any, emb: np.ndarray, labels: np.ndarray,
+              weights: np.ndarray, calib: np.ndarray) -> Fitted:
+    """Heads on the non-calibration rows; calibrators and thresholds on the calibration rows.
+
+    ``tf`` holds the rows' char n-gram term frequencies (see :func:`term_frequencies`).
+    """
+    train = ~calib
+    idf = fit_idf(tf[train])
+    feats = features(idf, tf, emb)
+    tr_feats = {k: v[train] for k, v in feats.items()}
+    heads, head_info = fit_heads(recipe, tr_feats, labels[train], weights[train])
+    raw_cal = combine(heads, {k: v[calib] for k, v in feats.items()})
+    cals, cal_info = fit_calibrators(recipe, raw_cal, labels[calib])
+    probs = calibrate(raw_cal, cals)
+    thresholds, thr_info = choose_thresholds(recipe, policy, probs, labels[calib])
+    report = {c: {**head_info[c], **cal_info[c], **thr_info[c]} for c in CATEGORIES}
+    return Fitted(idf, heads, cals, thresholds, report)
+
+
+def predict(fitted: Fitted, tf: Any, emb: np.ndarray) -> np.ndarray:
+    feats = features(fitted.idf_, tf, emb)
+    return calibrate(combine(fitted.heads_, feats), fitted.calibrators_)

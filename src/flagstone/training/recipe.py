@@ -1,0 +1,138 @@
+"""A training recipe: a YAML file, validated here, that says how to build a model artifact.
+
+Relative paths in a recipe are resolved against the recipe file's own folder, so a recipe gives
+the same result from any working directory. See ``recipes/default.yaml`` for the shipped model.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from flagstone.errors import ConfigError
+from flagstone.policy.taxonomy import CATEGORIES
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class EncoderSpec(_Strict):
+    # Either reuse an exported encoder folder (encoder.onnx + tokenizer.json) or export the base model.
+    path: str | None = None
+    base: str = "all-MiniLM-L6-v2"
+    quantize: bool = True
+    max_tokens: int = Field(default=256, ge=8, le=512)
+    # Pin of the encoder.onnx bytes; a mismatch (an export that came out different) is an error.
+    sha256: str | None = None
+
+
+class CharSpec(_Strict):
+    n_features: int = Field(default=1 << 18, ge=16)
+    ngram_range: tuple[int, int] = (2, 5)
+
+
+class HeadSpec(_Strict):
+    features: Literal["embedding", "char"]
+    C: float = Field(default=1.0, gt=0)
+    weight: float = Field(default=1.0, gt=0)
+
+
+class CalibrationSpec(_Strict):
+    method: Literal["isotonic", "platt"] = "isotonic"
+    # Share of rows (by stable text hash) held out of head training to calibrate and pick thresholds.
+    fraction: float = Field(default=0.2, gt=0, lt=1)
+    # Categories with fewer calibration positives than this fall back to Platt scaling.
+    min_positives_isotonic: int = Field(default=30, ge=1)
+
+
+class ThresholdTarget(_Strict):
+    target_precision: float | None = Field(default=None, gt=0, lt=1)
+    target_recall: float | None = Field(default=None, gt=0, lt=1)
+
+    @model_validator(mode="after")
+    def _one(self) -> ThresholdTarget:
+        if (self.target_precision is None) == (self.target_recall is None):
+            raise ValueError("give exactly one of target_precision or target_recall")
+        return self
+
+
+class EvaluationSpec(_Strict):
+    dev_source: str = "openai-moderation-dev"
+    folds: int = Field(default=5, ge=2)
+    bootstrap: int = Field(default=1000, ge=0)
+    # Benign prompts that look harmful (evaluation only; may be absent in a fresh clone).
+    oktest: str | None = None
+
+
+class Recipe(_Strict):
+    name: str = "flagstone-default"
+    policy: str
+    data_dir: str
+    sources: list[str] = Field(min_length=1)  # mapping files (globs allowed)
+    policy_examples: bool = True
+    in_domain: dict[str, float] = Field(default_factory=dict)  # source name -> sample weight
+    encoder: EncoderSpec = EncoderSpec()
+    char: CharSpec = CharSpec()
+    heads: list[HeadSpec] = Field(min_length=1)
+    min_positives: int = Field(default=5, ge=1)  # fewer: the category borrows its parent's head
+    calibration: CalibrationSpec = CalibrationSpec()
+    thresholds: dict[str, ThresholdTarget] = Field(default_factory=dict)  # overrides the policy's targets
+    seed: int = 0
+    evaluation: EvaluationSpec = EvaluationSpec()
+    cache_dir: str = "../.cache"
+
+    @field_validator("thresholds")
+    @classmethod
+    def _cats(cls, v: dict[str, ThresholdTarget]) -> dict[str, ThresholdTarget]:
+        bad = sorted(set(v) - set(CATEGORIES))
+        if bad:
+            raise ValueError(f"unknown categories {bad}; the taxonomy is {list(CATEGORIES)}")
+        return v
+
+
+class LoadedRecipe:
+    """A validated recipe plus the folder its relative paths are resolved against."""
+
+    def __init__(self, recipe: Recipe, base: Path, path: Path) -> None:
+        self.recipe, self.base, self.path = recipe, base, path
+
+    def resolve(self, p: str) -> Path:
+        q = Path(p)
+        return q if q.is_absolute() else (self.base / q).resolve()
+
+    def source_files(self) -> list[Path]:
+        files: list[Path] = []
+        for pattern in self.recipe.sources:
+            q = Path(pattern)
+            root, pat = (q.parent, q.name) if any(ch in q.name for ch in "*?[") else (None, None)
+            if root is not None:
+                found = sorted(self.resolve(str(root)).glob(pat))
+                if not found:
+                    raise ConfigError(f"{self.path}: no mapping files match {pattern!r}")
+                files.extend(found)
+            else:
+                files.append(self.resolve(pattern))
+        return files
+
+
+def load_recipe(path: str | Path, **overrides: object) -> LoadedRecipe:
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"recipe file not found: {p}")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{p}: invalid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: a recipe is a mapping")
+    data.update({k: v for k, v in overrides.items() if v is not None})
+    try:
+        recipe = Recipe.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ConfigError(f"{p}: {'.'.join(map(str, err['loc'])) or '(top level)'}: {err['msg']}") from exc
+    return LoadedRecipe(recipe, p.resolve().parent, p.resolve())

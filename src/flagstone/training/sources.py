@@ -1,0 +1,240 @@
+"""Training data sources: a mapping file per dataset turns its labels into our 13 categories.
+
+A mapping is a YAML file (see ``datasets/mappings/*.yaml``)::
+
+    name: jigsaw-toxic-comments-subset
+    licence_class: B                 # A or B may train the shipped model; C and D are refused
+    file: jigsaw-toxic-comments-subset/jigsaw_toxic_comment_subset.csv   # relative to the data root
+    format: csv                      # csv | tsv | jsonl | json (a list of objects)
+    delimiter: ","                   # csv only
+    text: comment_text               # the column holding the text
+    copy: {S: sexual}                # optional: column's 0/1 value is the label; absent/blank = unknown
+    label_dict: labels               # optional: a column holding {category: 0/1}
+    rules:                           # applied in order, later rules override earlier ones
+      - when: {toxic: "0"}           # every condition must hold: a value, a list of values,
+        set: {"*": 0}                #   {ge: x} / {gt: x} / {lt: x} numeric, or {contains: s}
+      - when: {insult: "1"}
+        set: {harassment: 1}         # 1 / 0 / null (null makes it unknown again); "*" = all 13
+    sample: {max_rows: 4000, per: label}   # optional deterministic subsample by text hash
+
+Categories a row's rules never set stay **unknown** (-1) and are masked out of that category's
+training loss: a source's negatives only deny the harms in its own label scheme.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from flagstone.errors import ConfigError, DataError
+from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX
+
+log = logging.getLogger(__name__)
+
+UNKNOWN = -1
+csv.field_size_limit(1 << 24)
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    when: dict[str, Any] = Field(default_factory=dict)
+    set: dict[str, Literal[0, 1] | None]
+
+    @field_validator("set")
+    @classmethod
+    def _known(cls, v: dict[str, Any]) -> dict[str, Any]:
+        bad = sorted(set(v) - set(CATEGORIES) - {"*"})
+        if bad:
+            raise ValueError(f"unknown categories {bad}; the taxonomy is {list(CATEGORIES)}")
+        return v
+
+
+class Sample(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_rows: int = Field(ge=1)
+    per: str | None = None
+
+
+class Mapping(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    licence_class: Literal["A", "B", "C", "D"]
+    file: str
+    format: Literal["csv", "tsv", "jsonl", "json"] = "csv"
+    delimiter: str = ","
+    text: str
+    copy_: dict[str, str] = Field(default_factory=dict, alias="copy")
+    label_dict: str | None = None
+    rules: list[Rule] = Field(default_factory=list)
+    sample: Sample | None = None
+
+    @field_validator("copy_")
+    @classmethod
+    def _copy_known(cls, v: dict[str, str]) -> dict[str, str]:
+        bad = sorted(set(v.values()) - set(CATEGORIES))
+        if bad:
+            raise ValueError(f"unknown categories {bad}")
+        return v
+
+
+@dataclass
+class Examples:
+    """Texts with a (n, 13) int8 label matrix: 1 positive, 0 negative, -1 unknown (masked)."""
+
+    texts: list[str]
+    labels: np.ndarray
+    sources: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    @staticmethod
+    def concat(parts: list[Examples]) -> Examples:
+        if not parts:
+            return Examples([], np.zeros((0, len(CATEGORIES)), dtype=np.int8), [])
+        return Examples([t for p in parts for t in p.texts], np.concatenate([p.labels for p in parts]),
+                        [s for p in parts for s in p.sources])
+
+
+def load_mapping(path: str | Path) -> Mapping:
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"mapping file not found: {p}")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        return Mapping.model_validate(data)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{p}: invalid YAML: {exc}") from exc
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ConfigError(f"{p}: {'.'.join(map(str, err['loc']))}: {err['msg']}") from exc
+
+
+def _read_rows(path: Path, m: Mapping) -> list[dict[str, Any]]:
+    if not path.is_file():
+        raise DataError("data file not found", file=str(path))
+    try:
+        if m.format in ("csv", "tsv"):
+            with path.open(encoding="utf-8", newline="") as fh:
+                return list(csv.DictReader(fh, delimiter="\t" if m.format == "tsv" else m.delimiter))
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"not UTF-8 text ({exc.reason})", file=str(path)) from exc
+    if m.format == "json":
+        rows = json.loads(text)
+        if not isinstance(rows, list):
+            raise DataError("a json source is a list of objects", file=str(path))
+        return rows
+    rows = []
+    for i, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise DataError(f"invalid JSON: {exc.msg}", file=str(path), row=i) from exc
+    return rows
+
+
+def _holds(value: Any, cond: Any) -> bool:
+    if isinstance(cond, dict):
+        if "contains" in cond:
+            return value is not None and str(cond["contains"]) in str(value)
+        try:
+            x = float(value)
+        except (TypeError, ValueError):
+            return False
+        ops = {"ge": x >= cond.get("ge", x), "gt": x > cond.get("gt", x - 1), "lt": x < cond.get("lt", x + 1)}
+        return all(ops[k] for k in cond if k in ops)
+    options = cond if isinstance(cond, list) else [cond]
+    return value is not None and str(value).strip() in {str(o) for o in options}
+
+
+def label_row(row: dict[str, Any], m: Mapping, *, file: str = "<data>", index: int = 0) -> np.ndarray:
+    """The 13 labels one row maps to (1 / 0 / -1 unknown)."""
+    out = np.full(len(CATEGORIES), UNKNOWN, dtype=np.int8)
+    for col, cat in m.copy_.items():
+        v = row.get(col)
+        if v is not None and str(v).strip() != "":
+            if str(v).strip() not in ("0", "1", "0.0", "1.0"):
+                raise DataError(f"column {col!r} must be 0 or 1, got {v!r}", file=file, row=index)
+            out[CATEGORY_INDEX[cat]] = int(float(v))
+    if m.label_dict:
+        labels = row.get(m.label_dict) or {}
+        if not isinstance(labels, dict):
+            raise DataError(f"{m.label_dict!r} must be an object of category: 0/1", file=file, row=index)
+        for cat, v in labels.items():
+            if cat not in CATEGORY_INDEX or v not in (0, 1):
+                raise DataError(f"bad label {cat!r}: {v!r}", file=file, row=index)
+            out[CATEGORY_INDEX[cat]] = v
+    for rule in m.rules:
+        if all(_holds(row.get(col), cond) for col, cond in rule.when.items()):
+            for cat, v in rule.set.items():
+                idx = range(len(CATEGORIES)) if cat == "*" else [CATEGORY_INDEX[cat]]
+                for i in idx:
+                    out[i] = UNKNOWN if v is None else v
+    return out
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _subsample(rows: list[tuple[dict, str]], s: Sample) -> list[tuple[dict, str]]:
+    groups: dict[str, list[tuple[dict, str]]] = {}
+    for r in rows:
+        groups.setdefault(str(r[0].get(s.per)) if s.per else "", []).append(r)
+    kept: set[int] = set()
+    for key in sorted(groups):
+        kept.update(id(r) for r in sorted(groups[key], key=lambda r: text_hash(r[1]))[: s.max_rows])
+    return [r for r in rows if id(r) in kept]  # file order, so the result reads like the source
+
+
+def load_source(mapping: Mapping, data_root: str | Path, *, allowed_classes: tuple[str, ...] = ("A", "B")) -> Examples:
+    """Read a source's file and map its rows; rows without text or any known label are skipped."""
+    if mapping.licence_class not in allowed_classes:
+        raise ConfigError(f"{mapping.name}: licence class {mapping.licence_class} may not train this model "
+                          f"(allowed: {list(allowed_classes)})")
+    path = Path(data_root) / mapping.file
+    rows = []
+    for i, row in enumerate(_read_rows(path, mapping), 1):
+        if mapping.text not in row:
+            raise DataError(f"no text column {mapping.text!r}", file=str(path), row=i)
+        text = str(row[mapping.text] or "").strip()
+        if text:
+            rows.append((row, text))
+    if mapping.sample:
+        rows = _subsample(rows, mapping.sample)
+    texts, labels = [], []
+    for i, (row, text) in enumerate(rows, 1):
+        lab = label_row(row, mapping, file=str(path), index=i)
+        if (lab != UNKNOWN).any():
+            texts.append(text)
+            labels.append(lab)
+    log.info("%s: %d examples", mapping.name, len(texts))
+    arr = np.array(labels, dtype=np.int8).reshape(-1, len(CATEGORIES))
+    return Examples(texts, arr, [mapping.name] * len(texts))
+
+
+def policy_examples(policy: Any) -> Examples:
+    """A policy's positive / negative examples: each asserts only its own category."""
+    texts, labels = [], []
+    for cat, cp in policy.categories.items():
+        for text, v in [(t, 1) for t in cp.positive_examples] + [(t, 0) for t in cp.negative_examples]:
+            lab = np.full(len(CATEGORIES), UNKNOWN, dtype=np.int8)
+            lab[CATEGORY_INDEX[cat]] = v
+            texts.append(text)
+            labels.append(lab)
+    arr = np.array(labels, dtype=np.int8).reshape(-1, len(CATEGORIES))
+    return Examples(texts, arr, ["policy"] * len(texts))

@@ -1,0 +1,163 @@
+"""Run a recipe end to end: data -> features -> heads -> calibration -> thresholds -> artifact.
+
+The artifact is content-addressed (``write_manifest``) and carries a model card. Same recipe and data
+give the same bytes: splits come from text hashes, solvers are seeded, arrays are stored as ``.npy``
+and JSON is written with sorted keys.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from flagstone.errors import ModelError
+from flagstone.models.registry import sha256_file, write_manifest
+from flagstone.models.onnx_encoder import OnnxEncoder
+from flagstone.policy.loader import load_policy
+from flagstone.policy.taxonomy import CATEGORIES
+from flagstone.text.normalize import normalize
+from flagstone.training.card import model_card
+from flagstone.training.dataset import bucket, prepare
+from flagstone.training.embed_cache import EmbeddingCache
+from flagstone.training.fit import Fitted, fit_model, predict, term_frequencies
+from flagstone.training.oof import dev_metrics, false_positive_rate, out_of_fold, read_prompts
+from flagstone.training.recipe import LoadedRecipe
+from flagstone.training.sources import Examples, load_mapping, load_source, policy_examples
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Prepared:
+    lr: LoadedRecipe
+    policy: Any
+    encoder_dir: Path
+    encoder_hash: str
+    data: Examples
+    emb: np.ndarray
+    tf: Any
+    weights: np.ndarray
+    calib: np.ndarray
+    sources: dict[str, int]
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        cache = EmbeddingCache(self.lr.resolve(self.lr.recipe.cache_dir) / "embeddings", self.encoder_hash)
+        return cache.get(texts, _encoder(self).encode)
+
+
+def _encoder(p: Prepared) -> OnnxEncoder:
+    return OnnxEncoder(p.encoder_dir / "encoder.onnx", p.encoder_dir / "tokenizer.json",
+                       max_tokens=p.lr.recipe.encoder.max_tokens)
+
+
+def resolve_encoder(lr: LoadedRecipe) -> tuple[Path, str]:
+    """The folder holding encoder.onnx + tokenizer.json: the recipe's, or an export cached by base name."""
+    spec = lr.recipe.encoder
+    if spec.path:
+        folder = lr.resolve(spec.path)
+    else:
+        folder = lr.resolve(lr.recipe.cache_dir) / "encoders" / f"{spec.base}-{'int8' if spec.quantize else 'fp32'}"
+        if not (folder / "encoder.onnx").is_file():
+            from flagstone.training.export import export_encoder
+
+            export_encoder(spec.base, folder, quantize=spec.quantize)
+    for name in ("encoder.onnx", "tokenizer.json"):
+        if not (folder / name).is_file():
+            raise ModelError(f"encoder folder {folder} has no {name}")
+    digest = sha256_file(folder / "encoder.onnx")
+    if spec.sha256 and digest != spec.sha256:
+        raise ModelError(f"{folder / 'encoder.onnx'} has sha256 {digest}, but the recipe pins {spec.sha256}")
+    return folder, digest
+
+
+def prepare_training(lr: LoadedRecipe) -> Prepared:
+    r = lr.recipe
+    policy = load_policy(lr.resolve(r.policy))
+    encoder_dir, encoder_hash = resolve_encoder(lr)
+    parts = [load_source(load_mapping(f), lr.resolve(r.data_dir)) for f in lr.source_files()]
+    if r.policy_examples:
+        parts.append(policy_examples(policy))
+    raw = Examples.concat(parts)
+    counts: dict[str, int] = {}
+    for s in raw.sources:
+        counts[s] = counts.get(s, 0) + 1
+    data = prepare(raw, prefer_sources=r.in_domain)
+    weights = np.array([r.in_domain.get(s, 1.0) for s in data.sources])
+    calib = np.array([bucket(t, 10_000, salt="calibration") < r.calibration.fraction * 10_000 for t in data.texts])
+    p = Prepared(lr, policy, encoder_dir, encoder_hash, data, np.zeros(0), None, weights, calib, counts)
+    p.emb = p.embed(data.texts)
+    p.tf = term_frequencies(r, data.texts)
+    return p
+
+
+def evaluate(p: Prepared, fitted: Fitted) -> dict[str, Any]:
+    """OOF dev metrics, and the final model's false-positive rate on the benign OKTest prompts."""
+    r = p.lr.recipe
+    dev = np.array([s == r.evaluation.dev_source for s in p.data.sources])
+    metrics: dict[str, Any] = {}
+    if dev.any():
+        oof = out_of_fold(r, p.policy, p.tf, p.emb, p.data.labels, p.weights, p.calib, dev, p.data.texts)
+        metrics["dev_oof"] = dev_metrics(oof, p.data.labels[dev], bootstrap=r.evaluation.bootstrap, seed=r.seed)
+        metrics["dev_oof"]["folds"] = r.evaluation.folds
+    if r.evaluation.oktest:
+        path = p.lr.resolve(r.evaluation.oktest)
+        if path.is_file():
+            texts = [normalize(t) for t in read_prompts(path)]
+            probs = predict(fitted, term_frequencies(r, texts), p.embed(texts))
+            metrics["oktest"] = false_positive_rate(probs, fitted.thresholds_)
+        else:
+            log.warning("OKTest file %s not found; skipping its false-positive rate", path)
+    return metrics
+
+
+def write_artifact(p: Prepared, fitted: Fitted, out: Path, metrics: dict[str, Any]) -> str:
+    r = p.lr.recipe
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "heads").mkdir(exist_ok=True)
+    shutil.copyfile(p.encoder_dir / "encoder.onnx", out / "encoder.onnx")
+    shutil.copyfile(p.encoder_dir / "tokenizer.json", out / "tokenizer.json")
+    np.save(out / "char_idf.npy", fitted.idf_)
+    heads = []
+    for spec, head in zip(r.heads, fitted.heads_):
+        coef, icpt = f"heads/{spec.features}_coef.npy", f"heads/{spec.features}_intercept.npy"
+        np.save(out / coef, head.coef)
+        np.save(out / icpt, head.intercept)
+        heads.append({"features": spec.features, "weight": spec.weight, "C": spec.C, "coef": coef, "intercept": icpt})
+    cal = {"categories": dict(zip(CATEGORIES, fitted.calibrators_))}
+    (out / "calibration.json").write_text(json.dumps(cal, sort_keys=True, indent=1) + "\n")
+    manifest = {
+        "kind": "ensemble",
+        "name": r.name,
+        "encoder": {"onnx": "encoder.onnx", "tokenizer": "tokenizer.json", "max_tokens": r.encoder.max_tokens,
+                    "base": r.encoder.base, "quantized": r.encoder.quantize},
+        "featurizers": {"char": {"n_features": r.char.n_features, "ngram_range": list(r.char.ngram_range),
+                                 "idf": "char_idf.npy"}},
+        "heads": heads,
+        "calibration": "calibration.json",
+        "thresholds": fitted.thresholds_,
+        "input_types": {c: list(p.policy.input_types(c)) for c in CATEGORIES},
+        "policy": {"name": p.policy.name, "version": p.policy.version, "hash": p.policy.content_hash()},
+        "policy_hash": p.policy.content_hash(),
+        "training": {"sources": p.sources, "unique_texts": len(p.data), "seed": r.seed,
+                     "recipe": r.model_dump(mode="json")},
+        "metrics": metrics,
+        "categories": fitted.report_,
+    }
+    (out / "MODEL_CARD.md").write_text(model_card(manifest))
+    files = ["encoder.onnx", "tokenizer.json", "char_idf.npy", "calibration.json", "MODEL_CARD.md",
+             *[h["coef"] for h in heads], *[h["intercept"] for h in heads]]
+    return write_manifest(out, {**manifest, "files": {f: "" for f in files}})
+
+
+def train(lr: LoadedRecipe, out: Path, *, evaluate_model: bool = False) -> tuple[str, dict[str, Any]]:
+    p = prepare_training(lr)
+    fitted = fit_model(lr.recipe, p.policy, p.tf, p.emb, p.data.labels, p.weights, p.calib)
+    metrics = evaluate(p, fitted) if evaluate_model else {}
+    version = write_artifact(p, fitted, Path(out), metrics)
+    return version, metrics

@@ -1,0 +1,81 @@
+"""Calibration and threshold maths as pure functions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from flagstone.models.calibration import (
+    apply_isotonic,
+    apply_platt,
+    expected_calibration_error,
+    fit_isotonic,
+    fit_platt,
+    threshold_for_precision,
+    threshold_for_recall,
+)
+
+
+def test_isotonic_pools_violators_and_is_monotone() -> None:
+    x, y = fit_isotonic(np.array([0.1, 0.2, 0.3, 0.4]), np.array([0, 1, 0, 1]))
+    # 0.2 and 0.3 violate order and are pooled to 0.5
+    np.testing.assert_allclose(apply_isotonic(np.array([0.1, 0.2, 0.3, 0.4]), x, y), [0, 0.5, 0.5, 1])
+    grid = apply_isotonic(np.linspace(-1, 2, 50), x, y)
+    assert np.all(np.diff(grid) >= 0) and grid.min() >= 0 and grid.max() <= 1
+
+
+def test_isotonic_matches_sklearn() -> None:
+    from sklearn.isotonic import IsotonicRegression
+
+    rng = np.random.default_rng(0)
+    s = rng.random(500)
+    y = (rng.random(500) < s).astype(float)
+    x, v = fit_isotonic(s, y)
+    q = rng.random(100)
+    np.testing.assert_allclose(apply_isotonic(q, x, v),
+                               IsotonicRegression(out_of_bounds="clip").fit(s, y).predict(q), atol=1e-12)
+
+
+def test_isotonic_rejects_empty() -> None:
+    with pytest.raises(ValueError):
+        fit_isotonic(np.array([]), np.array([]))
+
+
+def test_platt_recovers_a_logistic() -> None:
+    rng = np.random.default_rng(1)
+    s = rng.normal(size=20000)
+    y = (rng.random(20000) < 1 / (1 + np.exp(-(2 * s - 1)))).astype(float)
+    a, b = fit_platt(s, y)
+    assert a == pytest.approx(2, abs=0.15) and b == pytest.approx(-1, abs=0.1)
+    assert apply_platt(np.array([0.5]), a, b)[0] == pytest.approx(0.5, abs=0.05)
+
+
+def test_threshold_for_precision_is_lowest_score_reaching_target() -> None:
+    s = np.array([0.9, 0.8, 0.7, 0.6, 0.5, 0.4])
+    y = np.array([1, 1, 0, 1, 0, 0])
+    # precision at each cut: 1, 1, .67, .75, .6, .5
+    assert threshold_for_precision(s, y, 0.75) == 0.6
+    assert threshold_for_precision(s, y, 0.9) == 0.8
+    assert threshold_for_precision(s, y, 0.5) == 0.4
+    assert threshold_for_precision(s, np.zeros(6), 0.5) == 1.0  # unreachable: never flag
+
+
+def test_threshold_never_splits_ties() -> None:
+    s = np.array([0.9, 0.5, 0.5, 0.1])
+    y = np.array([1, 1, 0, 0])
+    # cutting inside the 0.5 tie is impossible: at 0.5 precision is 2/3
+    assert threshold_for_precision(s, y, 0.7) == 0.9
+
+
+def test_threshold_for_recall() -> None:
+    s = np.array([0.9, 0.8, 0.7, 0.6])
+    y = np.array([1, 0, 1, 1])
+    assert threshold_for_recall(s, y, 0.6) == 0.7
+    assert threshold_for_recall(s, y, 1.0) == 0.6
+    assert threshold_for_recall(s, np.zeros(4), 0.9) == 0.0
+
+
+def test_expected_calibration_error() -> None:
+    assert expected_calibration_error(np.array([0.0, 1.0]), np.array([0, 1])) == 0
+    assert expected_calibration_error(np.full(4, 0.75), np.array([1, 1, 1, 0])) == pytest.approx(0)
+    assert expected_calibration_error(np.full(4, 0.95), np.array([0, 0, 0, 0])) == pytest.approx(0.95)
