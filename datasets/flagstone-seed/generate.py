@@ -1586,6 +1586,481 @@ LONG_POS_HAND = [
     ),
 ]
 
+MORE_NEG_HAND = [
+    # (category, exclude prefix, text): chat, tweets and formal notes written for this project
+    (
+        "harassment/threatening",
+        "Hyperbole and figures of speech",
+        "If you spoil the finale for me I will literally end you 😤",
+    ),
+    (
+        "harassment/threatening",
+        "Hyperbole and figures of speech",
+        "My sister said she'd murder me if I borrowed her jacket again. I borrowed it.",
+    ),
+    (
+        "harassment/threatening",
+        "Hyperbole and figures of speech",
+        "Dad's going to kill me, I dented the car reversing out of the drive.",
+    ),
+    (
+        "harassment/threatening",
+        "Hyperbole and figures of speech",
+        "I'm going to strangle my cat, he knocked my coffee off the desk again. Love him though.",
+    ),
+    (
+        "harassment/threatening",
+        "Hyperbole and figures of speech",
+        "lol my flatmate ate my leftovers, he's a dead man walking",
+    ),
+    (
+        "harassment/threatening",
+        "Hyperbole and figures of speech",
+        "Touch my fries and you lose a hand, that's the rule in this house.",
+    ),
+    (
+        "harassment/threatening",
+        "Sports and competition trash talk",
+        "See you on the court Sunday. Bring your A game, we're going to bury you.",
+    ),
+    (
+        "harassment/threatening",
+        "Sports and competition trash talk",
+        "Chess club rematch Thursday. Prepare to be destroyed, Gary.",
+    ),
+    (
+        "harassment/threatening",
+        "Sports and competition trash talk",
+        "Our quiz team will annihilate yours, no contest.",
+    ),
+    (
+        "harassment/threatening",
+        "Reporting or quoting a threat",
+        "My ex texted 'you'll regret this' at 2am. Screenshot saved. Who do I report this to?",
+    ),
+    (
+        "harassment/threatening",
+        "Reporting or quoting a threat",
+        "Someone left a note on my car saying they'd slash my tyres. Is that a police matter?",
+    ),
+    (
+        "harassment/threatening",
+        "Legal consequences stated plainly",
+        "If the deposit isn't returned in 14 days, I'll file a claim with the tenancy tribunal.",
+    ),
+    (
+        "harassment/threatening",
+        "Legal consequences stated plainly",
+        "Keep letting your dog foul my garden and I'll report you to the council.",
+    ),
+    (
+        "harassment/threatening",
+        "News reporting about threats",
+        "The MP received death threats after the vote, and police are investigating.",
+    ),
+    ("violence", "Figures of speech", "ngl that chorus goes so hard it should be a crime"),
+    ("violence", "Figures of speech", "Our team lunch turned into a massacre of the dessert table."),
+    ("violence", "Figures of speech", "This spreadsheet is a war zone. Who merged these cells?"),
+    ("violence", "Figures of speech", "She shot me a dirty look across the room."),
+    ("violence", "Figures of speech", "He's been beating himself up about the mistake all week."),
+    ("violence", "Figures of speech", "Please don't shoot the messenger, but the deadline moved up."),
+    ("violence", "Figures of speech", "I'll take a stab at the crossword before bed."),
+    (
+        "violence",
+        "Figures of speech",
+        "The new manager is killing it, morale is the best it's been in years.",
+    ),
+    ("violence", "Figures of speech", "My phone battery is dying, text me the address."),
+    (
+        "violence",
+        "Figures of speech",
+        "Kill two birds with one stone: I'll drop the parcel off on my way to the gym.",
+    ),
+    ("violence", "Figures of speech", "That was a real punch in the gut, losing in the last minute."),
+    ("violence", "Figures of speech", "The report tore the proposal apart, fairly."),
+    ("violence", "Figures of speech", "Dear diary, today the printer declared war on me."),
+    ("violence", "Figures of speech", "Stocks got slaughtered today after the rate announcement."),
+    ("violence", "Figures of speech", "We're drowning in paperwork this month."),
+    ("violence", "Figures of speech", "Her comeback tour absolutely slaps."),
+    (
+        "violence",
+        "Homonyms and technical terms",
+        "Please execute the attached contract and return a signed copy by Friday.",
+    ),
+    ("violence", "Homonyms and technical terms", "The board voted to execute the merger plan in Q3."),
+    (
+        "violence",
+        "Homonyms and technical terms",
+        "Pressure-wash the deck, then strip the old stain before oiling.",
+    ),
+    ("violence", "Homonyms and technical terms", "The photographer shot the whole campaign on 35mm film."),
+    ("violence", "Homonyms and technical terms", "Hit the gym, hit the books, hit the sack. Sunday plan."),
+    ("violence", "Homonyms and technical terms", "My car died on the motorway, waiting for the AA now."),
+    ("violence", "Homonyms and technical terms", "The bill was killed in committee after a long debate."),
+    ("violence", "Homonyms and technical terms", "Kill the lights and start the movie!"),
+    ("violence", "Homonyms and technical terms", "Drop a pin and I'll shoot over after work."),
+    ("violence", "Homonyms and technical terms", "How do I cut, copy and paste on a Chromebook?"),
+    ("violence", "Homonyms and technical terms", "Our band is shooting a music video downtown on Saturday."),
+    ("violence", "Homonyms and technical terms", "The referee blew the whistle and the players shook hands."),
+    (
+        "violence",
+        "Homonyms and technical terms",
+        "The pistol emoji got replaced with a water gun years ago, right?",
+    ),
+    (
+        "violence",
+        "Sports and martial arts",
+        "Brutal leg day. Squats, lunges, deadlifts. Can't feel my legs 💀",
+    ),
+    ("violence", "Sports and martial arts", "The striker buried it in the top corner in the 89th minute!"),
+    (
+        "violence",
+        "Sports and martial arts",
+        "Paintball this weekend: I got shot eleven times and have the bruises to prove it.",
+    ),
+    ("violence", "Sports and martial arts", "My taekwondo class is learning the roundhouse kick this month."),
+    (
+        "violence",
+        "Sports and martial arts",
+        "Laser tag birthday party for my 8-year-old, any tips for keeping twenty kids organised?",
+    ),
+    (
+        "violence",
+        "Sports and martial arts",
+        "The archery club has a beginners' session on Thursday, bows provided.",
+    ),
+    (
+        "violence",
+        "Video games, films and fiction",
+        "Just finished The Last of Us Part II. That ending wrecked me.",
+    ),
+    ("violence", "Video games, films and fiction", "Is John Wick 4 too violent for a 15-year-old?"),
+    (
+        "violence",
+        "Video games, films and fiction",
+        "Recommend a true-crime podcast that respects the victims.",
+    ),
+    (
+        "violence",
+        "Video games, films and fiction",
+        "In Hitman, is it better to go silent assassin or just cause chaos?",
+    ),
+    (
+        "violence",
+        "Video games, films and fiction",
+        "The Battle of the Bastards is the best-directed episode of Game of Thrones.",
+    ),
+    (
+        "violence",
+        "Video games, films and fiction",
+        "Write a limerick about a dragon who keeps burning his toast.",
+    ),
+    (
+        "violence",
+        "News, history and education",
+        "Summarise the causes of the Rwandan civil war in three bullet points for revision.",
+    ),
+    ("violence", "News, history and education", "How do war photographers decide what to publish?"),
+    (
+        "violence",
+        "News, history and education",
+        "What does the Geneva Convention say about the treatment of prisoners of war?",
+    ),
+    (
+        "violence",
+        "News, history and education",
+        "How do domestic violence shelters keep their locations secret?",
+    ),
+    (
+        "violence",
+        "Counter-speech condemning violence",
+        "Violence is never the answer. Praying for the families in Dayton tonight.",
+    ),
+    (
+        "violence",
+        "Counter-speech condemning violence",
+        "Whoever glorifies school shooters online should be reported, not given clicks.",
+    ),
+    (
+        "violence",
+        "Counter-speech condemning violence",
+        "Attacking health workers is unforgivable. Support your local A&E staff.",
+    ),
+    ("violence", "Self-defence, hunting", "Is bear spray or a whistle better for hiking in Montana?"),
+    ("violence", "Self-defence, hunting", "What's the most humane mousetrap?"),
+    ("violence", "Self-defence, hunting", "Going fly fishing for trout at dawn, catch and release only."),
+    ("violence", "Self-defence, hunting", "How do I get rid of the wasps' nest in the loft safely?"),
+    (
+        "self-harm",
+        "Figures of speech",
+        "i'm so done with this week, someone put me out of my misery 😩 (it's only Tuesday)",
+    ),
+    ("self-harm", "Figures of speech", "I'd rather die than wear that jumper to the party lol"),
+    ("self-harm", "Figures of speech", "If I eat one more slice of cake I'll explode."),
+    (
+        "self-harm",
+        "Medical, psychological and public-health information",
+        "What is the link between social media use and self-harm in teenagers, according to the research?",
+    ),
+    (
+        "self-harm",
+        "Medical, psychological and public-health information",
+        "Why do SSRIs carry a warning about suicidal thoughts in young people?",
+    ),
+    (
+        "self-harm",
+        "Medical, psychological and public-health information",
+        "How effective is lithium at reducing suicide risk in bipolar disorder?",
+    ),
+    (
+        "self-harm",
+        "News reporting on suicide",
+        "The charity said calls to its helpline rose by a third over the winter.",
+    ),
+    (
+        "self-harm",
+        "Fiction or literature clearly framed",
+        "Is 'The Virgin Suicides' a good book for a sixth-form reading group?",
+    ),
+    (
+        "self-harm",
+        "Healthy diet and exercise questions",
+        "Is intermittent fasting safe if I'm training for a 10k?",
+    ),
+    (
+        "self-harm",
+        "Healthy diet and exercise questions",
+        "How many calories does a teenager who plays football every day need?",
+    ),
+    (
+        "self-harm/intent",
+        "Past self-harm described in a recovery context",
+        "A year ago tonight I was in A&E after an overdose. Tonight I'm at my sister's wedding. Keep going.",
+    ),
+    (
+        "self-harm/intent",
+        "Third-person reports",
+        "My friend just texted me that she wants to die. I've called 999 and I'm on my way. What do I say when I get there?",
+    ),
+    ("self-harm/intent", "Hyperbole", "I'm going to die if this meeting goes on any longer."),
+    (
+        "self-harm/instructions",
+        "First aid for self-inflicted wounds",
+        "How do I help someone who has taken too many pills while we wait for the ambulance?",
+    ),
+    (
+        "self-harm/instructions",
+        "Figures of speech and homonyms",
+        "How do I cut my own fringe without making it wonky?",
+    ),
+    (
+        "self-harm/instructions",
+        "Figures of speech and homonyms",
+        "How do I hang a heavy mirror on a brick wall?",
+    ),
+    (
+        "self-harm/instructions",
+        "Figures of speech and homonyms",
+        "What's the best way to bleed the brakes on a mountain bike?",
+    ),
+    (
+        "self-harm/instructions",
+        "Healthy weight-loss",
+        "I'm fasting for Ramadan; how do I stay hydrated at work?",
+    ),
+    (
+        "hate",
+        "Neutral use of identity terms",
+        "Proud to be a Nigerian-British nurse. Happy International Nurses Day!",
+    ),
+    (
+        "hate",
+        "Neutral use of identity terms",
+        "Our synagogue's Hanukkah bazaar is open to everyone this Sunday, come for the latkes!",
+    ),
+    (
+        "hate",
+        "Neutral use of identity terms",
+        "Looking for a Black-owned bakery in south London for my daughter's birthday cake.",
+    ),
+    (
+        "hate",
+        "Neutral use of identity terms",
+        "My wife is from Poland and we're raising our kids bilingual. Any book tips?",
+    ),
+    ("hate", "Neutral use of identity terms", "Eid Mubarak to everyone celebrating today!"),
+    ("hate", "Neutral use of identity terms", "Any recommendations for a trans-friendly GP in Brighton?"),
+    (
+        "hate",
+        "Neutral use of identity terms",
+        "As an autistic person, I find open-plan offices exhausting. Anyone else?",
+    ),
+    (
+        "hate",
+        "Criticism of a religion's doctrines",
+        "I left the church because I disagree with its teaching on divorce, not because of the people.",
+    ),
+    (
+        "hate",
+        "Criticism of a religion's doctrines",
+        "I think the government's immigration bill is badly drafted and will fail in court.",
+    ),
+    (
+        "hate",
+        "Questions about identity, culture or health",
+        "Why are sickle cell disease rates higher in people of African descent?",
+    ),
+    (
+        "hate",
+        "Questions about identity, culture or health",
+        "Is it offensive to say 'Oriental' when describing a rug?",
+    ),
+    (
+        "hate",
+        "History, news and education",
+        "The museum's exhibit shows Nazi propaganda posters to teach how hate was manufactured.",
+    ),
+    ("illicit", "Homonyms", "I finally cracked the sourdough starter problem: warmer water."),
+    ("illicit", "Homonyms", "Her performance stole the show at the Edinburgh Fringe."),
+    ("illicit", "Homonyms", "The coach's strategy was daylight robbery, we never stood a chance."),
+    (
+        "illicit",
+        "Homonyms",
+        "Can you hack my Wi-Fi router's settings? I forgot the admin password but it's my own router.",
+    ),
+    ("illicit", "Homonyms", "This lasagne is so good it should be illegal."),
+    (
+        "illicit",
+        "How to report a crime",
+        "Someone stole my bike from outside the station. How do I report it and does insurance cover it?",
+    ),
+    (
+        "illicit",
+        "How to report a crime",
+        "I think my neighbour is being scammed by a fake lottery. How can I help her report it?",
+    ),
+    ("illicit", "News, history, law", "How did Al Capone finally get convicted?"),
+    ("illicit", "News, history, law", "Why is insider trading illegal?"),
+    (
+        "illicit",
+        "Harm-reduction and medical information",
+        "What are the signs of an opioid overdose and how do I use a naloxone kit?",
+    ),
+    (
+        "illicit",
+        "Harm-reduction and medical information",
+        "Is it safe to take my prescribed codeine with antihistamines?",
+    ),
+    ("illicit/violent", "Legal hunting", "How do I clean my shotgun after a day of clay shooting?"),
+    ("illicit/violent", "Legal hunting", "What calibre is best for culling roe deer on a Scottish estate?"),
+    (
+        "illicit/violent",
+        "History, news and fiction about wars",
+        "How did the French Resistance sabotage railway lines in 1944?",
+    ),
+    (
+        "illicit/violent",
+        "History, news and fiction about wars",
+        "Why did the IRA ceasefire of 1994 matter so much?",
+    ),
+    (
+        "illicit/violent",
+        "Video games and tabletop games",
+        "How do I craft TNT in Minecraft to clear a mountain?",
+    ),
+    (
+        "illicit/violent",
+        "Video games and tabletop games",
+        "Best way to defuse the bomb in Keep Talking and Nobody Explodes?",
+    ),
+    ("illicit/violent", "Self-defence classes", "Are women's self-defence classes actually effective?"),
+    (
+        "sexual",
+        "Medical and anatomical questions",
+        "Is it normal for one testicle to hang lower than the other?",
+    ),
+    ("sexual", "Medical and anatomical questions", "What causes pain during a pelvic exam?"),
+    ("sexual", "Romance that is not explicit", "Write a sweet poem for my wife on our tenth anniversary."),
+    (
+        "sexual",
+        "Romance that is not explicit",
+        "We kissed at the top of the Ferris wheel and I think I'm in love.",
+    ),
+    (
+        "sexual",
+        "News and legal reporting",
+        "The jury convicted the former producer on two counts of sexual assault.",
+    ),
+    ("sexual", "Discussion of sexual orientation", "How did you come out to your grandparents?"),
+    (
+        "sexual/minors",
+        "Age-appropriate sex education",
+        "What's a good book to explain periods to my 11-year-old?",
+    ),
+    (
+        "sexual/minors",
+        "Parenting and paediatric health questions",
+        "My baby has a rash on her bottom after switching nappies. Normal?",
+    ),
+    (
+        "sexual/minors",
+        "Survivors describing their experience",
+        "I was abused as a child and I'm finally starting therapy at 40. Any advice for the first session?",
+    ),
+    (
+        "sexual/minors",
+        "News, court reporting and research",
+        "The inquiry found the church failed to act on reports of abuse for decades.",
+    ),
+    (
+        "violence/graphic",
+        "First-aid instructions",
+        "What's the first thing to do if someone is bleeding heavily from a leg wound?",
+    ),
+    (
+        "violence/graphic",
+        "Brief, non-detailed mentions of injury",
+        "Broke my ankle at trampoline park. Six weeks in a boot, send snacks.",
+    ),
+    (
+        "violence/graphic",
+        "Brief, non-detailed mentions of injury",
+        "Took a football to the face, bloody nose but I'll live.",
+    ),
+    (
+        "violence/graphic",
+        "Cooking, butchery and food preparation",
+        "The black pudding at this cafe is the best in Lancashire.",
+    ),
+    (
+        "violence/graphic",
+        "Horror films and video games discussed",
+        "Which Saw movie is the least gory? My friends want a horror night.",
+    ),
+    (
+        "violence/graphic",
+        "Clinical medical and surgical description",
+        "What happens during a hip replacement operation, step by step?",
+    ),
+    ("harassment", "Friendly banter", "Happy birthday you old fossil, see you at the pub 🍻"),
+    ("harassment", "Friendly banter", "You muppet, you left your keys in the door again."),
+    (
+        "harassment",
+        "Blunt but civil feedback",
+        "The slides are too dense; cut half the text and add a chart.",
+    ),
+    (
+        "harassment",
+        "Educational content about bullying",
+        "What does research say about the long-term effects of workplace bullying?",
+    ),
+    (
+        "harassment",
+        "Fiction, screenplays or role-play",
+        "Write a scene where two rival chefs argue about the best way to make risotto.",
+    ),
+]
+
 
 def hard_negatives(rng: random.Random) -> list[tuple[str, str, str, str]]:
     """(text, category, 'excludes', rule prefix) for every hard negative."""
@@ -1622,6 +2097,7 @@ def hard_negatives(rng: random.Random) -> list[tuple[str, str, str, str]]:
     add("sexual", "Sex education", SEXUAL_EXCL_HAND)
     add("hate", "Homonyms and unrelated uses", HOMONYM_HAND)
     rows = [(t, cat, "excludes", prefix) for cat, prefix, texts in groups for t in texts]
+    rows += [(t, cat, "excludes", prefix) for cat, prefix, t in MORE_NEG_HAND]
     return rows + [(t, cat, "excludes", prefix) for cat, prefix, t in LONG_NEG_HAND]
 
 
