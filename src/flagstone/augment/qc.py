@@ -39,7 +39,7 @@ class QCResult:
 
 
 def _shingles(text: str) -> set[tuple[str, ...]]:
-    words = normalize(text).casefold().split()
+    words = re.findall(r"\w+", normalize(text).casefold())
     return {tuple(words[i:i + 3]) for i in range(max(len(words) - 2, 1))}
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -22,7 +22,7 @@ _NEIGHBOURS = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_wordlist(name: str) -> dict:
     """A YAML word list shipped in ``redteam/data/wordlists``; missing or malformed is an error."""
     path = WORDLISTS / f"{name}.yaml"
