@@ -1,0 +1,94 @@
+"""The one extension point of batch work: an :class:`Engine` (``local`` or ``spark``), registered once.
+
+An engine runs two jobs over files: :meth:`Engine.score` (items in, scored Parquet out, through
+:func:`flagstone.scale.batch.score_batch`) and :meth:`Engine.usage` (an exported request log in,
+usage aggregates out, through the SQL in :mod:`flagstone.scale.usage`). Both return frozen results.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+import pyarrow as pa
+
+from flagstone.errors import ConfigError
+from flagstone.settings import Settings
+
+Progress = Callable[[int], None]  # called with the number of rows just finished
+
+
+@dataclass(frozen=True)
+class ScoreJob:
+    input: Path  # a .jsonl/.json/.parquet file, or a directory of .parquet files
+    output: Path  # Parquet: one file (local) or a directory of part files (spark)
+    model_dir: Path
+    max_chunks: int = 16  # long texts: max over at most this many windows (settings.max_chunks_per_input)
+    overwrite: bool = False
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    rows: int
+    seconds: float  # wall time of the job after start-up (workers' model loading included)
+    model_id: str
+    output: Path
+    startup_seconds: float = 0.0  # engine start-up before the job (Spark: building the session)
+
+
+@dataclass(frozen=True)
+class UsageJob:
+    log: Path  # exported request log: a Parquet file or a directory of Parquet files
+    top: int = 10
+
+
+@dataclass(frozen=True)
+class UsageReport:
+    """Aggregates, small enough for the driver (one row per account, day and category at most)."""
+
+    totals: dict  # requests, flagged, accounts, days
+    rates: pa.Table  # account_id, day, category (13 + "any"), requests, flagged, rate
+    top_accounts: list[dict] = field(default_factory=list)  # account_id, requests, flagged, rate
+    rule_alerts: list[dict] = field(default_factory=list)  # abuse rules evaluated in batch
+
+
+@runtime_checkable
+class Engine(Protocol):
+    name: str
+
+    def score(self, job: ScoreJob, progress: Progress | None = None) -> ScoreResult: ...
+
+    def usage(self, job: UsageJob) -> UsageReport: ...
+
+
+EngineFactory = Callable[[Settings], Engine]
+_ENGINES: dict[str, EngineFactory] = {}
+
+
+def register_engine(name: str) -> Callable[[EngineFactory], EngineFactory]:
+    def deco(factory: EngineFactory) -> EngineFactory:
+        if name in _ENGINES and _ENGINES[name] is not factory:
+            raise ValueError(f"engine {name!r} registered twice")
+        _ENGINES[name] = factory
+        return factory
+
+    return deco
+
+
+def _import_builtin_engines() -> None:
+    # Importing registers them; the spark module imports pyspark only when a session is built.
+    from flagstone.scale import local, spark  # noqa: F401
+
+
+def available_engines() -> list[str]:
+    _import_builtin_engines()
+    return sorted(_ENGINES)
+
+
+def get_engine(name: str, settings: Settings) -> Engine:
+    _import_builtin_engines()
+    if name not in _ENGINES:
+        raise ConfigError(f"unknown engine {name!r}; available: {sorted(_ENGINES)}")
+    return _ENGINES[name](settings)

@@ -1,0 +1,119 @@
+"""The local engine: streams bounded batches through a process pool, one model per process.
+
+Memory stays bounded because at most ``2 * workers`` batches are in flight and results are written
+in input order as they come back. Each worker process loads the model once (lazily, through
+:func:`flagstone.scale.batch.cached_model`). Usage analytics run the shared SQL on DuckDB, which
+streams Parquet and uses every core.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import time
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from pathlib import Path
+
+import pyarrow as pa
+
+from flagstone.errors import DataError, FlagstoneError
+from flagstone.scale import usage as usage_sql
+from flagstone.scale.base import Progress, ScoreJob, ScoreResult, UsageJob, UsageReport, register_engine
+from flagstone.scale.batch import cached_model, score_batch
+from flagstone.scale.readers import SafeParquetWriter, iter_batches
+from flagstone.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _score_remote(batch: pa.RecordBatch, model_dir: str, max_chunks: int) -> pa.RecordBatch | tuple:
+    """Run in a worker. Domain errors come back as plain tuples: their keyword-only constructors
+    do not survive pickling, and the caller must see the same file and row."""
+    try:
+        return score_batch(batch, cached_model(model_dir), max_chunks=max_chunks)
+    except DataError as exc:
+        return ("DataError", exc.reason, exc.file, exc.row)
+    except FlagstoneError as exc:
+        return (type(exc).__name__, exc.message, None, None)
+
+
+def _raise_remote(failure: tuple) -> None:
+    import flagstone.errors as errors
+
+    name, message, file, row = failure
+    if name == "DataError":
+        raise DataError(message, file=file, row=row)
+    raise getattr(errors, name, errors.FlagstoneError)(message)
+
+
+@register_engine("local")
+class LocalEngine:
+    name = "local"
+
+    def __init__(self, settings: Settings) -> None:
+        self.batch_rows = settings.scale_batch_rows
+        self.workers = settings.scale_workers or os.cpu_count() or 1
+
+    def score(self, job: ScoreJob, progress: Progress | None = None) -> ScoreResult:
+        start = time.perf_counter()
+        rows, model_id = 0, ""
+        batches = iter_batches(job.input, self.batch_rows)
+        with SafeParquetWriter(job.output, overwrite=job.overwrite) as writer:
+            for out in self._scored(batches, job):
+                writer.write(out)
+                rows += out.num_rows
+                if out.num_rows:
+                    model_id = out.column("model_version")[0].as_py()
+                if progress is not None:
+                    progress(out.num_rows)
+        if not model_id:  # empty input: still name the model (and fail if it cannot load)
+            model_id = cached_model(job.model_dir).info.id
+        return ScoreResult(rows=rows, seconds=time.perf_counter() - start, model_id=model_id, output=job.output)
+
+    def _scored(self, batches: Iterator[pa.RecordBatch], job: ScoreJob) -> Iterator[pa.RecordBatch]:
+        model_dir = str(Path(job.model_dir).resolve())
+        if self.workers == 1:
+            for batch in batches:
+                yield score_batch(batch, cached_model(model_dir), max_chunks=job.max_chunks)
+            return
+        # spawn, not fork: the parent may hold onnxruntime/BLAS threads that fork would break.
+        ctx = mp.get_context("spawn")
+        pending: deque[Future] = deque()
+        with ProcessPoolExecutor(self.workers, mp_context=ctx) as pool:
+            try:
+                for batch in batches:
+                    pending.append(pool.submit(_score_remote, batch, model_dir, job.max_chunks))
+                    if len(pending) >= 2 * self.workers:
+                        yield _result(pending.popleft())
+                while pending:
+                    yield _result(pending.popleft())
+            finally:
+                for fut in pending:
+                    fut.cancel()
+
+    def usage(self, job: UsageJob) -> UsageReport:
+        import duckdb
+
+        con = duckdb.connect()
+        try:
+            con.execute("SET TimeZone='UTC'")
+            source = usage_sql.duckdb_source(job.log)
+
+            def query(sql: str) -> pa.Table:
+                return con.execute(sql).fetch_arrow_table()
+
+            return usage_sql.run(query, source, job, dialect="duckdb")
+        except duckdb.Error as exc:
+            raise DataError(f"cannot read request log: {exc}", file=str(job.log)) from None
+        finally:
+            con.close()
+
+
+def _result(fut: Future) -> pa.RecordBatch:
+    out = fut.result()
+    if isinstance(out, tuple):
+        _raise_remote(out)
+    return out

@@ -1,0 +1,192 @@
+"""The Spark engine: the same per-batch scoring function through ``mapInArrow``, the same usage SQL.
+
+The session is built from settings (``spark_master``, ``spark_conf``); under ``spark-submit`` the
+submitted master and configs win. Scoring is a map-only job (no shuffle): each Python worker loads
+the model once through :func:`flagstone.scale.batch.cached_model` and scores every Arrow batch it
+is given. Usage analytics shuffle once per ``GROUP BY`` (partial aggregates per partition first).
+
+Errors raised in executors come back as Java exceptions carrying the Python traceback; a
+:class:`DataError` in there is turned back into one, naming the same file and row.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pyarrow as pa
+
+from flagstone.errors import ConfigError, DataError
+from flagstone.scale import usage as usage_sql
+from flagstone.scale.base import Progress, ScoreJob, ScoreResult, UsageJob, UsageReport, register_engine
+from flagstone.scale.batch import cached_model, parse_jsonl, score_batch
+from flagstone.scale.readers import input_files
+from flagstone.scale.schema import (FILE_COL, ID_COL, ROW_COL, SCORED_SCHEMA, TEXT_COL, check_input_columns,
+                                    spark_ddl)
+from flagstone.settings import Settings
+
+log = logging.getLogger(__name__)
+LOG_VIEW = "flagstone_request_log"
+_DEFAULT_CONF = {
+    "spark.ui.enabled": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.execution.arrow.maxRecordsPerBatch": "4096",
+    "spark.python.worker.reuse": "true",  # keeps each worker's loaded model across tasks
+    "spark.ui.showConsoleProgress": "false",  # the CLI turns it on: the library does not print
+}
+_REMOTE_DATA_ERROR = re.compile(r"flagstone\.errors\.DataError: (.*?)(?:, row (\d+))?: (.*)")
+
+
+def build_session(settings: Settings):
+    """A SparkSession from settings; importing pyspark here keeps it an optional extra."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        raise ConfigError("the spark engine needs pyspark: pip install 'flagstone[spark]'") from exc
+    builder = SparkSession.builder.appName("flagstone")
+    conf = dict(_DEFAULT_CONF)
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:  # not under spark-submit: settings pick the master
+        builder = builder.master(settings.spark_master)
+        if settings.spark_master.startswith("local"):
+            conf["spark.pyspark.python"] = sys.executable  # workers use this interpreter and its packages
+    conf.update(settings.spark_conf)
+    for key, value in conf.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    # Executor failures are translated into domain errors; Spark's own stack traces would be noise.
+    session.sparkContext.setLogLevel("FATAL")
+    return session
+
+
+def _translate(exc: Exception, default_file: str) -> Exception:
+    """A Spark failure -> DataError (same file and row when a worker raised one)."""
+    text = str(exc)
+    m = _REMOTE_DATA_ERROR.search(text)
+    if m:
+        file = re.sub(r"^file:(//)?", "", m.group(1))
+        return DataError(m.group(3).strip(), file=file, row=int(m.group(2)) if m.group(2) else None)
+    first = next((line for line in text.splitlines() if line.strip()), text)[:500]
+    return DataError(f"Spark could not process the input: {first}", file=default_file)
+
+
+def _score_partition(model_dir: str, max_chunks: int, jsonl_offsets: dict | None):
+    """The function shipped to executors; everything it needs is in its arguments."""
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        model = cached_model(model_dir)
+        seen: dict[tuple[str, int], int] = {}
+        for batch in batches:
+            if jsonl_offsets is not None:
+                batch = _jsonl_batch(batch, jsonl_offsets, seen)
+            yield score_batch(batch, model, max_chunks=max_chunks)
+
+    return run
+
+
+def _jsonl_batch(batch: pa.RecordBatch, offsets: dict, seen: dict) -> pa.RecordBatch:
+    """Lines of a text split -> parsed items; line number = lines in earlier splits + position."""
+    lines = batch.column("value").to_pylist()
+    files = batch.column(FILE_COL).to_pylist()
+    starts = batch.column("_block").to_pylist()
+    rows = []
+    for file, start in zip(files, starts, strict=True):
+        k = (file, start)
+        seen[k] = seen.get(k, 0) + 1
+        rows.append(offsets.get(k, 0) + seen[k])
+    return parse_jsonl(lines, files, rows)
+
+
+def _jsonl_offsets(df) -> dict:
+    """Lines before each (file, split start): one cheap JVM-only count over the text."""
+    counts = df.groupBy(FILE_COL, "_block").count().collect()
+    offsets, running = {}, {}
+    for r in sorted(counts, key=lambda r: (r[FILE_COL], r["_block"])):
+        offsets[(r[FILE_COL], r["_block"])] = running.get(r[FILE_COL], 0)
+        running[r[FILE_COL]] = running.get(r[FILE_COL], 0) + r["count"]
+    return offsets
+
+
+@register_engine("spark")
+class SparkEngine:
+    name = "spark"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._spark = None
+        self.startup_seconds = 0.0
+
+    @property
+    def spark(self):
+        if self._spark is None:
+            t0 = time.perf_counter()
+            self._spark = build_session(self.settings)
+            self.startup_seconds = time.perf_counter() - t0
+        return self._spark
+
+    def _input(self, path: Path):
+        from pyspark.sql import functions as F
+
+        fmt, _ = input_files(path)  # same format rules and errors as the local engine
+        if fmt == "parquet":
+            try:
+                df = self.spark.read.parquet(str(path))
+            except Exception as exc:  # AnalysisException, corrupt footer...
+                raise _translate(exc, str(path)) from None
+            from pyspark.sql.pandas.types import to_arrow_schema
+
+            check_input_columns(to_arrow_schema(df.schema), file=str(path))
+            return df.select(ID_COL, TEXT_COL, F.col("_metadata.file_path").alias(FILE_COL),
+                             (F.col("_metadata.row_index") + 1).alias(ROW_COL)), None
+        df = self.spark.read.text(str(path)).select(
+            "value", F.col("_metadata.file_path").alias(FILE_COL), F.col("_metadata.file_block_start").alias("_block"))
+        return df, _jsonl_offsets(df)
+
+    def score(self, job: ScoreJob, progress: Progress | None = None) -> ScoreResult:
+        out = Path(job.output)
+        if out.exists() and not job.overwrite:
+            raise ConfigError(f"output {out} already exists; pass --overwrite to replace it")
+        model_dir = str(Path(job.model_dir).resolve())
+        model_id = cached_model(model_dir).info.id  # fail early, on the driver, if the model is bad
+        spark = self.spark
+        start = time.perf_counter()
+        df, offsets = self._input(Path(job.input))
+        scored = df.mapInArrow(_score_partition(model_dir, job.max_chunks, offsets), spark_ddl(SCORED_SCHEMA))
+        try:
+            scored.write.mode("overwrite" if job.overwrite else "errorifexists").parquet(str(out))
+            rows = spark.read.parquet(str(out)).count()  # from the footers: cheap
+        except Exception as exc:
+            raise _translate(exc, str(job.input)) from None
+        if progress is not None:
+            progress(rows)
+        return ScoreResult(rows=rows, seconds=time.perf_counter() - start, model_id=model_id, output=out,
+                           startup_seconds=self.startup_seconds)
+
+    def usage(self, job: UsageJob) -> UsageReport:
+        from pyspark.sql import functions as F
+
+        if not Path(job.log).exists():
+            raise DataError("request log not found", file=str(job.log))
+        try:
+            df = self.spark.read.parquet(str(job.log))
+            df.select("*", F.col("_metadata.file_path").alias("filename"),
+                      F.col("_metadata.row_index").alias("file_row_number")).createOrReplaceTempView(LOG_VIEW)
+        except Exception as exc:
+            raise _translate(exc, str(job.log)) from None
+
+        def query(sql: str) -> pa.Table:
+            try:
+                return self.spark.sql(sql).toArrow()
+            except Exception as exc:
+                raise _translate(exc, str(job.log)) from None
+
+        return usage_sql.run(query, LOG_VIEW, job, dialect="spark")
+
+    def stop(self) -> None:
+        if self._spark is not None:
+            self._spark.stop()
+            self._spark = None
