@@ -129,6 +129,23 @@ def test_wrong_content_type_is_415(client, ctype):
     assert err["code"] == "unsupported_media_type"
 
 
+def test_missing_content_type_is_415(client):
+    resp = client.post("/v1/moderations", content=b'{"input": "x"}')
+    assert "content-type" not in {k.lower() for k in resp.request.headers}
+    _error(resp, 415, None, "Content-Type header is missing", "application/json")
+
+
+@pytest.mark.parametrize("raw,param,words", [
+    (b'{"input": ' + b"[" * 100_000 + b"]" * 100_000 + b"}", None, ("could not be parsed", "RecursionError")),
+    (b'{"input": ' + b"1" * 5000 + b"}", None, ("could not be parsed", "digits")),
+    (b'{"input": NaN}', "input", ("must be a string", "float")),
+    (b'{"input": null}', "input", ("must be a string", "NoneType")),
+], ids=["deep-nesting", "huge-integer", "nan", "null"])
+def test_pathological_json_is_400_not_500(client, raw, param, words):
+    err = _error(client.post("/v1/moderations", content=raw, headers=JSON), 400, param, *words)
+    assert err["type"] == "invalid_request_error"
+
+
 def test_json_suffix_content_type_is_accepted(client):
     resp = client.post("/v1/moderations", content=b'{"input": "x"}',
                        headers={"content-type": "application/vnd.api+json; charset=utf-8"})

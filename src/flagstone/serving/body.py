@@ -71,6 +71,9 @@ class BodyGuard:
                 break
         body = b"".join(chunks)
         content_type = headers.get("content-type")
+        if body and content_type is None:
+            raise UnsupportedMediaTypeError("the Content-Type header is missing; send a JSON body with "
+                                            "'Content-Type: application/json'")
         if body and content_type is not None and not _is_json(content_type):
             raise UnsupportedMediaTypeError(
                 f"Content-Type {content_type!r} is not supported; send a JSON body with "

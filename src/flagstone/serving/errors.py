@@ -72,6 +72,11 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResp
         message, code = f"Invalid URL ({request.method} {request.url.path})", "not_found"
     elif exc.status_code == 405:
         message, code = f"Method {request.method} is not allowed on {request.url.path}", "method_not_allowed"
+    elif exc.status_code == 400 and exc.__cause__ is not None:
+        # FastAPI's body parser failed outside json.loads' own errors (nesting too deep, huge numbers).
+        cause = f"{type(exc.__cause__).__name__}: {exc.__cause__}"[:200]
+        message = f"request body could not be parsed as JSON ({cause}); send a JSON object like {{\"input\": \"text\"}}"
+        code = "invalid_json"
     else:
         message, code = str(exc.detail), None
     return JSONResponse(envelope(message, code=code), status_code=exc.status_code,
