@@ -46,6 +46,7 @@ CATEGORIES = (
     "violence/graphic",
 )
 ALL_ZERO = {c: 0 for c in CATEGORIES}
+TEMPLATED: set[str] = set()  # normalised texts that came from a template, for the README figures
 
 
 def fill(rng: random.Random, templates: list[str], slots: dict[str, list[str]], n: int) -> list[str]:
@@ -61,6 +62,7 @@ def fill(rng: random.Random, templates: list[str], slots: dict[str, list[str]], 
         if text not in seen:
             seen.add(text)
             out.append(text)
+    TEMPLATED.update(_norm(_tidy(t)) for t in out)
     return out
 
 
@@ -3029,6 +3031,18 @@ def counts(rows: list[dict]) -> str:
     ]
     for c in CATEGORIES:
         lines.append(f"| {c} | {pos[c]} | {known[c] - pos[c]} | {len(rows) - known[c]} |")
+    templated = Counter(r["kind"] for r in rows if _norm(r["text"]) in TEMPLATED)
+    lines += [
+        "",
+        f"From templates: {templated['hard_negative']} hard negatives and {templated['positive']} positives; "
+        "every other row is a hand-written sentence.",
+    ]
+    words = sorted(len(r["text"].split()) for r in rows)
+    lines += [
+        "",
+        f"Words per row: min {words[0]}, median {words[len(words) // 2]}, max {words[-1]}; "
+        f"{sum(w >= 25 for w in words)} rows of 25 words or more.",
+    ]
     rules = Counter(r["source_rule"].split(":")[0] for r in rows if r["kind"] == "hard_negative")
     lines += ["", "| hard negatives by policy category whose exclude they illustrate | rows |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in sorted(rules.items())]
