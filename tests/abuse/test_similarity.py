@@ -1,0 +1,23 @@
+"""MinHash near-duplicates: evasions still match, unrelated texts do not, the window expires."""
+
+from __future__ import annotations
+
+from flagstone.abuse.similarity import WindowIndex, minhash, similarity
+
+
+def test_near_duplicates_and_evasions_match_unrelated_texts_do_not():
+    a = minhash("buy cheap pills now at example dot com, best prices")
+    b = minhash("BUY cheap p1lls now at exаmple dot com best prices!!")  # leet + Cyrillic a
+    c = minhash("the weather is lovely today in paris")
+    assert similarity(a, b) >= 0.6
+    assert similarity(a, c) <= 0.1
+    assert minhash("") == () and similarity((), a) == 0.0
+
+
+def test_window_index_finds_recent_and_forgets_old():
+    idx = WindowIndex(window=10)
+    sig = minhash("send me your password or else you will regret it")
+    idx.add(sig, 0.0, "first")
+    idx.add(minhash("completely different words about gardening"), 1.0, "other")
+    assert [p for _, p in idx.query(sig, 5.0, 0.8)] == ["first"]
+    assert idx.query(sig, 11.0, 0.8) == [] and len(idx) == 0
