@@ -1,0 +1,136 @@
+"""Attack success rate per attack family before and after the defences, and the dev AUPRC cost.
+
+Three configurations of the same model, scored on the same suite and the same seed items in one run:
+
+``raw``      the model with its normalisation bypassed (benchmark-only patch of the ensemble's
+             ``normalize``), i.e. no defence at all;
+``shipped``  the model as shipped: ``flagstone.text.normalize`` inside its preprocessing;
+``decode``   ``shipped`` wrapped in ``DecodingModel`` (max over decoded / de-obfuscated views).
+
+Targets (issue 6): after the defences, <= 10% ASR for character-level and encoding attacks, and no more
+than a 1-point drop in dev AUPRC (per category, on the labelled dev file).
+
+    python benchmarks/redteam_asr.py --model src/flagstone/models/default \
+        --seeds ../shared/datasets/openai-moderation-dev/samples-dev.jsonl --out benchmarks/results/redteam
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import math
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from flagstone.evaluation.labelled import load_labelled
+from flagstone.evaluation.metrics import average_precision
+from flagstone.evaluation.report import score_all
+from flagstone.models.registry import load_model
+from flagstone.policy.taxonomy import CATEGORIES
+from flagstone.redteam.defences import DecodingModel
+from flagstone.redteam.report import write_run
+from flagstone.redteam.runner import run_suite
+from flagstone.redteam.suite import load_suite
+
+TARGET_FAMILIES = ("character", "encoding")
+
+
+@contextlib.contextmanager
+def normalisation_bypassed():
+    """Make the ensemble model score raw text (its module-level ``normalize`` becomes the identity)."""
+    import flagstone.models.ensemble as ens
+
+    saved = ens.normalize
+    ens.normalize = lambda t: t
+    try:
+        yield
+    finally:
+        ens.normalize = saved
+
+
+def dev_auprc(model, data) -> dict[str, float]:
+    scores = score_all(model, data.texts)
+    out = {}
+    for j, c in enumerate(CATEGORIES):
+        known = ~np.isnan(data.labels[:, j])
+        if known.any() and data.labels[known, j].sum() > 0:
+            out[c] = average_precision(data.labels[known, j], scores[known, j])
+    return out
+
+
+def _pct(x: float | None) -> str:
+    return "    -" if x is None or math.isnan(x) else f"{100 * x:5.1f}%"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--model", default="src/flagstone/models/default")
+    ap.add_argument("--seeds", default="../shared/datasets/openai-moderation-dev/samples-dev.jsonl")
+    ap.add_argument("--dev", help="labelled dev file for AUPRC (default: the seeds file)")
+    ap.add_argument("--suite", default="default")
+    ap.add_argument("--max-items", type=int)
+    ap.add_argument("--out", default="benchmarks/results/redteam")
+    args = ap.parse_args(argv)
+
+    suite = load_suite(args.suite)
+    if args.max_items:
+        suite = suite.model_copy(update={"max_items": args.max_items})
+    seeds = load_labelled(args.seeds)
+    dev = load_labelled(args.dev) if args.dev else seeds
+    base = load_model(args.model)
+    configs = {"raw": (base, normalisation_bypassed), "shipped": (base, contextlib.nullcontext),
+               "decode": (DecodingModel(base), contextlib.nullcontext)}
+    results, auprc, timing = {}, {}, {}
+    for name, (model, ctx) in configs.items():
+        t0 = time.perf_counter()
+        with ctx():
+            result = run_suite(model, suite, seeds)
+            auprc[name] = dev_auprc(model, dev)
+        timing[name] = time.perf_counter() - t0
+        results[name] = write_run(result, Path(args.out) / name, examples=5)
+        print(f"[{name}] {model.info.id}: {result.n_positive_pairs} flagged positive pairs, "
+              f"{result.n_benign} benign items, {len(result.trials)} trials, {timing[name]:.0f}s", file=sys.stderr)
+
+    names = list(configs)
+    print(f"model {base.info.id}, suite {suite.name}, seeds {args.seeds}")
+    print("\nASR per family          " + "".join(f"{n:>10}" for n in names))
+    for fam in results["shipped"]["families"]:
+        row = [results[n]["families"].get(fam, {}).get("asr") for n in names]
+        print(f"  {fam:<22}" + "".join(f"{_pct(x):>10}" for x in row))
+    print("\nASR per attack              " + "".join(f"{n:>10}" for n in names) + "    trials")
+    by_name = {n: {a["attack"]: a for a in results[n]["attacks"]} for n in names}
+    for a in results["shipped"]["attacks"]:
+        row = [by_name[n].get(a["attack"], {}).get("asr") for n in names]
+        print(f"  {a['attack']:<26}" + "".join(f"{_pct(x):>10}" for x in row) + f"{a['trials']:>10}")
+    print(f"\ndev AUPRC ({dev.source})" + "".join(f"{n:>10}" for n in names) + "  decode-shipped")
+    worst = 0.0
+    for c in auprc["shipped"]:
+        row = [auprc[n].get(c, float("nan")) for n in names]
+        delta = auprc["decode"][c] - auprc["shipped"][c]
+        worst = min(worst, delta)
+        print(f"  {c:<22}" + "".join(f"{x:>10.3f}" for x in row) + f"{100 * delta:>+13.2f}pt")
+    macro = {n: float(np.mean(list(auprc[n].values()))) for n in names}
+    print("  macro                 " + "".join(f"{macro[n]:>10.3f}" for n in names))
+
+    print("\ntargets after defences (decode):")
+    ok = True
+    for fam in TARGET_FAMILIES:
+        asr = results["decode"]["families"].get(fam, {}).get("asr")
+        passed = asr is not None and asr <= 0.10
+        ok &= passed
+        print(f"  {fam:<10} ASR {_pct(asr)} <= 10%: {'PASS' if passed else 'FAIL'}")
+    print(f"  worst per-category dev AUPRC change {100 * worst:+.2f}pt >= -1pt: {'PASS' if worst >= -0.01 else 'FAIL'}")
+    ok &= worst >= -0.01
+    Path(args.out).mkdir(parents=True, exist_ok=True)
+    (Path(args.out) / "summary.json").write_text(json.dumps({
+        "model": base.info.id, "suite": suite.name, "seeds": args.seeds,
+        "families": {n: results[n]["families"] for n in names}, "dev_auprc": auprc, "seconds": timing}, indent=2))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
