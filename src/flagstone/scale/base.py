@@ -42,6 +42,7 @@ class ScoreResult:
 class UsageJob:
     log: Path  # exported request log: a Parquet file or a directory of Parquet files
     top: int = 10
+    rules: Path | None = None  # abuse rule YAML (flagstone.abuse.rules) to evaluate over the log
 
 
 @dataclass(frozen=True)

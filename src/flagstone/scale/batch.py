@@ -22,8 +22,15 @@ from flagstone.models.base import Moderator, check_scores
 from flagstone.models.registry import load_model
 from flagstone.models.scoring import score_texts
 from flagstone.policy.taxonomy import CATEGORIES
-from flagstone.scale.schema import (FILE_COL, ID_COL, ROW_COL, SCORE_COLUMNS, SCORED_SCHEMA, TEXT_COL,
-                                    check_input_columns)
+from flagstone.scale.schema import (
+    FILE_COL,
+    ID_COL,
+    ROW_COL,
+    SCORE_COLUMNS,
+    SCORED_SCHEMA,
+    TEXT_COL,
+    check_input_columns,
+)
 
 _CACHE: dict[tuple[str, str], Moderator] = {}
 _LOCK = threading.Lock()

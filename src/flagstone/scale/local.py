@@ -19,11 +19,13 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from flagstone.abuse.rules import load_rules
 from flagstone.errors import DataError, FlagstoneError
 from flagstone.scale import usage as usage_sql
 from flagstone.scale.base import Progress, ScoreJob, ScoreResult, UsageJob, UsageReport, register_engine
 from flagstone.scale.batch import cached_model, score_batch
 from flagstone.scale.readers import SafeParquetWriter, iter_batches
+from flagstone.scale.rules import evaluate_batches, sort_rows
 from flagstone.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -105,7 +107,15 @@ class LocalEngine:
             def query(sql: str) -> pa.Table:
                 return con.execute(sql).fetch_arrow_table()
 
-            return usage_sql.run(query, source, job, dialect="duckdb")
+            def alerts() -> list[dict]:
+                rules = load_rules(job.rules)
+                names = query(f"SELECT * FROM {source} LIMIT 0").schema.names
+                order = "ts, request_id" if "request_id" in names else "ts"
+                reader = con.execute(f"SELECT * EXCLUDE (filename, file_row_number) FROM {source} "
+                                     f"ORDER BY {order}").fetch_record_batch(8192)
+                return sort_rows(evaluate_batches(rules, reader))
+
+            return usage_sql.run(query, source, job, dialect="duckdb", alerts=alerts)
         except duckdb.Error as exc:
             raise DataError(f"cannot read request log: {exc}", file=str(job.log)) from None
         finally:

@@ -6,7 +6,8 @@
   dashes become underscores), ``flags`` (the categories at or above the model's thresholds),
   ``flagged`` and ``model_version``.
 * **Exported request log** (Parquet), read by ``analyze usage``: ``account_id``, ``key_id``, ``ts``
-  (UTC timestamp), ``input_hash``, ``input_len``, the 13 score columns, ``flags``, ``model_version``.
+  (UTC timestamp), ``input_hash``, ``input_len``, the 13 score columns, ``flags``, ``model_version``;
+  optionally ``request_id`` and ``signature`` (MinHash, for the near-duplicate abuse rules).
 """
 
 from __future__ import annotations
@@ -52,8 +53,12 @@ REQUEST_LOG_SCHEMA = pa.schema(
     + [pa.field("flags", pa.list_(pa.string())), pa.field("model_version", pa.string())]
 )
 
+# Optional request-log columns: rules that need them see empty values when absent.
+REQUEST_LOG_OPTIONAL = pa.schema([pa.field("request_id", pa.string()), pa.field("signature", pa.list_(pa.int64()))])
+
 _DDL = {pa.string(): "string", pa.float32(): "float", pa.bool_(): "boolean", pa.int64(): "bigint",
-        pa.list_(pa.string()): "array<string>", pa.timestamp("us", tz="UTC"): "timestamp"}
+        pa.list_(pa.string()): "array<string>", pa.list_(pa.int64()): "array<bigint>",
+        pa.float64(): "double", pa.timestamp("us", tz="UTC"): "timestamp"}
 
 
 def spark_ddl(schema: pa.Schema) -> str:

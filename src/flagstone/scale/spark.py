@@ -26,8 +26,16 @@ from flagstone.scale import usage as usage_sql
 from flagstone.scale.base import Progress, ScoreJob, ScoreResult, UsageJob, UsageReport, register_engine
 from flagstone.scale.batch import cached_model, parse_jsonl, score_batch
 from flagstone.scale.readers import input_files
-from flagstone.scale.schema import (FILE_COL, ID_COL, ROW_COL, SCORED_SCHEMA, TEXT_COL, check_input_columns,
-                                    spark_ddl)
+from flagstone.scale.rules import ALERT_SCHEMA, evaluate_group, load_rule_doc, sort_rows, split_rules
+from flagstone.scale.schema import (
+    FILE_COL,
+    ID_COL,
+    ROW_COL,
+    SCORED_SCHEMA,
+    TEXT_COL,
+    check_input_columns,
+    spark_ddl,
+)
 from flagstone.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -184,7 +192,29 @@ class SparkEngine:
             except Exception as exc:
                 raise _translate(exc, str(job.log)) from None
 
-        return usage_sql.run(query, LOG_VIEW, job, dialect="spark")
+        return usage_sql.run(query, LOG_VIEW, job, dialect="spark", alerts=lambda: self._alerts(df, job))
+
+    def _alerts(self, df, job: UsageJob) -> list[dict]:
+        """Per-subject rules per account (one shuffle by account), the others over the whole log."""
+        from pyspark.sql import functions as F
+
+        doc, source = load_rule_doc(job.rules), str(job.rules)
+        per, glob = split_rules(doc, source)
+        ddl = spark_ddl(ALERT_SCHEMA)
+        parts = []
+        if per:
+            parts.append(df.groupBy("account_id").applyInArrow(
+                lambda t: evaluate_group(doc, source, t, grouped=True), ddl))
+        if glob:  # one task sees everything, in order: the price of cross-account rules
+            parts.append(df.withColumn("_all", F.lit(0)).groupBy("_all").applyInArrow(
+                lambda t: evaluate_group(doc, source, t, grouped=False), ddl))
+        rows: list[dict] = []
+        for part in parts:
+            try:
+                rows.extend(part.toArrow().to_pylist())
+            except Exception as exc:
+                raise _translate(exc, str(job.log)) from None
+        return sort_rows(rows)
 
     def stop(self) -> None:
         if self._spark is not None:

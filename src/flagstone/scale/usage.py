@@ -77,8 +77,10 @@ def to_rates(wide: pa.Table) -> pa.Table:
     return pa.concat_tables(parts) if parts else pa.table({})
 
 
-def run(query: Query, source: str, job: UsageJob, *, dialect: str) -> UsageReport:
-    """Validate the log, then compute the aggregates with ``query`` (the engine's SQL runner)."""
+def run(query: Query, source: str, job: UsageJob, *, dialect: str,
+        alerts: Callable[[], list[dict]] | None = None) -> UsageReport:
+    """Validate the log, compute the aggregates with ``query`` (the engine's SQL runner), then
+    evaluate the abuse rules with ``alerts`` (the engine's rule runner) when a rule file is given."""
     check_columns(query(f"SELECT * FROM {source} LIMIT 0").schema, REQUEST_LOG_SCHEMA, file=str(job.log))
     bad = query(bad_row_sql(source)).to_pylist()
     if bad:
@@ -93,4 +95,5 @@ def run(query: Query, source: str, job: UsageJob, *, dialect: str) -> UsageRepor
         "accounts": len(pc.unique(wide.column("account_id"))),
         "days": len(pc.unique(wide.column("day"))),
     }
-    return UsageReport(totals=totals, rates=to_rates(wide), top_accounts=top)
+    rule_alerts = alerts() if (alerts is not None and job.rules is not None) else []
+    return UsageReport(totals=totals, rates=to_rates(wide), top_accounts=top, rule_alerts=rule_alerts)
