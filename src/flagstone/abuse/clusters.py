@@ -26,7 +26,10 @@ def hashed_ngram_embedding(texts: Sequence[str], dim: int = 512, n: int = 3) -> 
     """Character n-gram counts hashed into ``dim`` buckets, L2-normalised (rows of zeros stay zero)."""
     out = np.zeros((len(texts), dim))
     for i, t in enumerate(texts):
-        canon = f" {' '.join(normalize(t).casefold().split())} "
+        words = normalize(t).casefold().split()
+        if not words:
+            continue
+        canon = f" {' '.join(words)} "
         for j in range(max(1, len(canon) - n + 1)):
             out[i, zlib.crc32(canon[j:j + n].encode("utf-8")) % dim] += 1.0
     norms = np.linalg.norm(out, axis=1, keepdims=True)
