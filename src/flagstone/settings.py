@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     # Auth: None = automatic (on when binding to a non-loopback address).
     auth_enabled: bool | None = None
     redis_url: str | None = None
+    # Platform-abuse controls (flagstone.abuse): per-key token bucket, request log, detection rules.
+    rate_limit_per_second: float = Field(default=50.0, gt=0)
+    rate_limit_burst: float = Field(default=200.0, gt=0)
+    request_log_enabled: bool = True
+    request_log_content: str = Field(default="none", pattern="^(none|hashed|full)$")
+    request_log_retention_days: float = Field(default=30.0, gt=0)  # "full" text is purged after this
+    rules_path: Path | None = None  # detection rules YAML; None = the shipped rules/default.yaml
 
     log_level: str = "INFO"
 
