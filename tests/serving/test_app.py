@@ -46,7 +46,7 @@ def test_model_is_loaded_lazily_from_model_dir_at_startup(settings, tmp_path):
 
 
 def test_missing_artifact_gives_503_with_the_reason_but_healthz_is_ok(settings, caplog):
-    caplog.set_level(logging.ERROR, logger="flagstone.serving.app")
+    caplog.set_level(logging.ERROR, logger="flagstone.serving.lifespan")
     with TestClient(create_app(settings)) as c:
         assert c.get("/healthz").json() == {"status": "ok"}
         for _ in range(100):  # the load runs in a worker thread; wait until it has failed
@@ -92,6 +92,11 @@ def test_openapi_and_docs(client):
     spec = client.get("/openapi.json").json()
     op = spec["paths"]["/v1/moderations"]["post"]
     assert "requestBody" in op and {"/v1/models", "/readyz", "/healthz", "/v1/flagstone/model"} <= set(spec["paths"])
+    # Validation errors are documented as they are returned: 400 in OpenAI's envelope, never 422.
+    assert "422" not in op["responses"] and op["responses"]["400"]["content"]
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    props = spec["components"]["schemas"]["Categories"]["properties"]
+    assert list(props) == list(CATEGORIES)
     assert "Flagstone" in client.get("/docs").text
 
 

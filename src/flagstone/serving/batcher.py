@@ -9,6 +9,7 @@ inside the call). Each caller gets its own rows back. If a batch fails, only its
 from __future__ import annotations
 
 import asyncio
+import copy
 import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -115,4 +116,4 @@ class MicroBatcher:
     def _fail(jobs: list[_Job], exc: FlagstoneError) -> None:
         for job in jobs:
             if not job.future.done():
-                job.future.set_exception(exc)
+                job.future.set_exception(copy.copy(exc))  # one instance each: tracebacks do not mix

@@ -150,3 +150,25 @@ class FlagstoneModelInfo(BaseModel):
 class Readiness(BaseModel):
     status: Literal["ready"]
     model: str
+
+
+class ErrorBody(BaseModel):
+    message: str
+    type: str
+    param: str | None
+    code: str | None
+
+
+class ErrorResponse(BaseModel):
+    """OpenAI's error envelope, returned for every 4xx and 5xx."""
+
+    error: ErrorBody
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": ErrorResponse, "description": "Invalid request: the message says what to fix, param where"},
+    404: {"model": ErrorResponse, "description": "Unknown model (code model_not_found) or URL"},
+    413: {"model": ErrorResponse, "description": "Request body over the configured limit"},
+    415: {"model": ErrorResponse, "description": "Body is not JSON"},
+    503: {"model": ErrorResponse, "description": "The model is not loaded yet"},
+}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from flagstone.serving.deps import ModelDep
-from flagstone.serving.schemas import Readiness
+from flagstone.serving.schemas import ERROR_RESPONSES, Readiness
 
 router = APIRouter(tags=["health"])
 
@@ -15,6 +15,6 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", response_model=Readiness, responses={503: {"description": "model not loaded yet"}})
+@router.get("/readyz", response_model=Readiness, responses={503: ERROR_RESPONSES[503]})
 def readyz(model: ModelDep) -> Readiness:
     return Readiness(status="ready", model=model.info.id)

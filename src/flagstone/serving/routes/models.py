@@ -6,9 +6,9 @@ from fastapi import APIRouter
 
 from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.serving.deps import OPENAI_ALIASES, ModelDep, model_names
-from flagstone.serving.schemas import FlagstoneModelInfo, ModelCard, ModelList
+from flagstone.serving.schemas import ERROR_RESPONSES, FlagstoneModelInfo, ModelCard, ModelList
 
-router = APIRouter(prefix="/v1", tags=["models"])
+router = APIRouter(prefix="/v1", tags=["models"], responses={503: ERROR_RESPONSES[503]})
 
 
 @router.get("/models", response_model=ModelList)

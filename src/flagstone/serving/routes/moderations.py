@@ -11,9 +11,9 @@ from fastapi import APIRouter, Depends
 from flagstone.models.base import Moderator
 from flagstone.models.scoring import to_results
 from flagstone.serving.deps import BatcherDep, input_texts, resolve_model
-from flagstone.serving.schemas import ModerationResponse
+from flagstone.serving.schemas import ERROR_RESPONSES, ModerationResponse
 
-router = APIRouter(prefix="/v1", tags=["moderation"])
+router = APIRouter(prefix="/v1", tags=["moderation"], responses=ERROR_RESPONSES)
 
 
 @router.post("/moderations", response_model=ModerationResponse, response_model_by_alias=True)

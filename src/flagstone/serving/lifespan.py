@@ -1,0 +1,50 @@
+"""Startup and shutdown: start the micro-batcher and load the model off the event loop.
+
+Unless a model was injected, the artifact at ``settings.model_dir`` loads in a worker thread, so
+``/healthz`` answers at once while ``/readyz`` and the API answer 503 (with the load error, if any)
+until the model is in ``app.state.models``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+
+from fastapi import FastAPI
+
+from flagstone.errors import FlagstoneError
+from flagstone.models.base import Moderator
+from flagstone.models.registry import load_model
+from flagstone.serving.holder import ModelHolder
+from flagstone.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+async def _load(holder: ModelHolder, settings: Settings) -> None:
+    try:
+        holder.swap(await asyncio.to_thread(load_model, settings.model_dir))
+        log.info("model %s loaded from %s", holder.current.info.id, settings.model_dir)
+    except FlagstoneError as exc:
+        holder.load_error = exc.message
+        log.error("cannot load the model: %s", exc.message)
+
+
+def make_lifespan(settings: Settings, model: Moderator | None
+                  ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if model is not None:
+            app.state.models.swap(model)
+        loading = asyncio.create_task(_load(app.state.models, settings)) if model is None else None
+        await app.state.batcher.start()
+        try:
+            yield
+        finally:
+            if loading is not None and not loading.done():
+                loading.cancel()
+            await app.state.batcher.stop()
+
+    return lifespan
