@@ -82,6 +82,12 @@ class LiveServer:
 
 
 @pytest.fixture
+def serve() -> Callable[[FastAPI], LiveServer]:
+    """``with serve(app) as server:`` runs ``app`` on a free loopback port."""
+    return LiveServer
+
+
+@pytest.fixture
 def live_server(settings: Settings, keyword_model: KeywordModel) -> Iterator[LiveServer]:
     with LiveServer(create_app(settings, model=keyword_model)) as server:
         yield server

@@ -68,3 +68,29 @@ def test_empty_list_raises_bad_request(sdk):
 def test_list_models(sdk):
     ids = [m.id for m in sdk.models.list()]
     assert set(OPENAI_ALIASES) <= set(ids) and ids[0].startswith("flagstone-test@")
+
+
+def test_concurrent_http_requests_are_batched_and_answered_separately(settings, serve):
+    """Many clients at once: fewer model calls than requests, and each client gets its own verdicts."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from flagstone.models.fakes import KeywordModel
+    from flagstone.serving.app import create_app
+
+    calls: list[int] = []
+
+    class Counting(KeywordModel):
+        def predict_proba(self, texts):
+            calls.append(len(texts))
+            return super().predict_proba(texts)
+
+    app = create_app(settings.model_copy(update={"batch_max_wait_ms": 100.0}), model=Counting({"violence": ["hurt"]}))
+    with serve(app) as server:
+        client = OpenAI(base_url=f"{server.url}/v1", api_key="test", max_retries=0, timeout=30)
+        texts = [f"I will hurt you {i}" if i % 3 == 0 else f"a calm note {i}" for i in range(16)]
+        with ThreadPoolExecutor(16) as pool:
+            results = list(pool.map(lambda t: client.moderations.create(input=[t, "filler"]), texts))
+    assert len(calls) < len(texts) and sum(calls) == 2 * len(texts)
+    for text, resp in zip(texts, results, strict=True):
+        assert resp.results[0].flagged == text.startswith("I will hurt")
+        assert resp.results[1].flagged is False
