@@ -1,0 +1,161 @@
+"""Active-learning simulation on public data: labels needed per strategy against random sampling.
+
+The pool is the Jigsaw toxic-comments subset (labels act as the oracle; class B licence, see
+``<data-dir>/README.md``). 30% is held out as the dev set. Features are hashed char n-grams (TF-IDF);
+the diversity strategy uses a 64-d SVD of them as embeddings. Every strategy starts from the same
+random seed set and buys ``--batch`` labels per round up to ``--max-labels``; each run is repeated
+over ``--repeats`` seeds and averaged.
+
+Target per category: ``--target-frac`` x the dev AUPRC of a model trained on the whole pool.
+Figures: labels to reach the target (and the ratio to random), positives per 100 labels found over the
+first ``--at`` labels (and the ratio to random). Writes ``al_simulation.md`` and ``al_simulation.png``.
+
+    python benchmarks/al_simulation.py --data-dir ../shared/datasets --out benchmarks/results
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
+from sklearn.preprocessing import normalize as l2
+
+from flagstone.active.simulation import Curve, dev_auprc, fit_predict, simulate
+
+# Jigsaw column -> the closest category of the project's taxonomy (for the table only).
+COLUMNS = {"toxic": "(any toxicity)", "severe_toxic": "(severe toxicity)", "obscene": "sexual (weak)",
+           "threat": "harassment/threatening", "insult": "harassment", "identity_hate": "hate"}
+STRATEGIES = ("random", "uncertainty", "rare", "diversity")
+
+
+def load(data_dir: Path, limit: int | None) -> tuple[list[str], np.ndarray]:
+    path = data_dir / "jigsaw-toxic-comments-subset" / "jigsaw_toxic_comment_subset.csv"
+    if not path.is_file():
+        sys.exit(f"error: {path} not found (pass --data-dir pointing at the public datasets folder)")
+    texts, rows = [], []
+    with path.open(newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            texts.append(row["comment_text"])
+            rows.append([int(row[c]) for c in COLUMNS])
+    Y = np.array(rows, dtype=np.int64)
+    if limit:
+        texts, Y = texts[:limit], Y[:limit]
+    return texts, Y
+
+
+def mean_curve(curves: list[Curve]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = np.array(curves[0].n_labels)
+    auprc = np.mean([np.array(c.auprc) for c in curves], axis=0)
+    pos = np.mean([np.array(c.positives) for c in curves], axis=0)
+    return n, auprc, pos
+
+
+def first_reach(n: np.ndarray, auprc: np.ndarray, j: int, target: float) -> int | None:
+    hit = np.flatnonzero(auprc[:, j] >= target)
+    return int(n[hit[0]]) if len(hit) else None
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data-dir", type=Path, required=True)
+    ap.add_argument("--out", type=Path, default=Path("benchmarks/results"))
+    ap.add_argument("--batch", type=int, default=50)
+    ap.add_argument("--seed-size", type=int, default=100)
+    ap.add_argument("--max-labels", type=int, default=2000)
+    ap.add_argument("--repeats", type=int, default=2)
+    ap.add_argument("--target-frac", type=float, default=0.8)
+    ap.add_argument("--at", type=int, default=500, help="positives per 100 labels over the first N labels")
+    ap.add_argument("--limit", type=int, default=None, help="use only the first N rows (smoke runs)")
+    ap.add_argument("--strategies", default=",".join(STRATEGIES))
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    texts, Y = load(args.data_dir, args.limit)
+    cats = tuple(COLUMNS)
+    X = TfidfTransformer(sublinear_tf=True).fit_transform(
+        HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4), n_features=2**18, alternate_sign=False,
+                          norm=None).transform(texts)).tocsr()
+    emb = l2(TruncatedSVD(64, random_state=0).fit_transform(X))
+    split = np.random.default_rng(12345).random(len(texts)) < 0.3
+    dev, pool = np.flatnonzero(split), np.flatnonzero(~split)
+    Xp, Yp, Xd, Yd, Ep = X[pool], Y[pool], X[dev], Y[dev], emb[pool]
+    [S_full] = fit_predict(Xp, Yp, [Xd])
+    ceiling = dev_auprc(Yd, S_full)
+    target = args.target_frac * ceiling
+    print(f"pool {len(pool)}, dev {len(dev)}; featurised in {time.perf_counter() - t0:.1f}s", flush=True)
+    curves: dict[str, list[Curve]] = {}
+    for s in args.strategies.split(","):
+        for r in range(args.repeats):
+            seed_idx = np.random.default_rng(r).choice(len(pool), args.seed_size, replace=False)
+            t = time.perf_counter()
+            c = simulate(s, Xp, Yp, Xd, Yd, categories=cats, seed_idx=seed_idx, batch_size=args.batch,
+                         max_labels=args.max_labels, embeddings=Ep, seed=r)
+            curves.setdefault(s, []).append(c)
+            print(f"  {s} repeat {r}: {time.perf_counter() - t:.1f}s", flush=True)
+    means = {s: mean_curve(cs) for s, cs in curves.items()}
+    table = render_table(means, cats, Yp, ceiling, target, args)
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "al_simulation.md").write_text(table, encoding="utf-8")
+    plot(means, cats, target, Yp, args.out / "al_simulation.png")
+    print(table)
+    print(f"wrote {args.out / 'al_simulation.md'} and {args.out / 'al_simulation.png'} "
+          f"in {time.perf_counter() - t0:.0f}s")
+    return 0
+
+
+def render_table(means, cats, Yp, ceiling, target, args) -> str:
+    prev = Yp.mean(axis=0)
+    lines = [f"Pool {len(Yp)} items, batch {args.batch}, seed set {args.seed_size}, up to {args.max_labels} "
+             f"labels, mean of {args.repeats} repeats. Target = {args.target_frac} x full-pool dev AUPRC.", "",
+             "| category (taxonomy) | prevalence | target AUPRC | strategy | labels to target | x fewer than random "
+             f"| positives / 100 labels (first {args.at}) | x random |",
+             "|---|---|---|---|---|---|---|---|"]
+    for j in np.argsort(prev):
+        base_n = first_reach(*means["random"][:2], j, target[j]) if "random" in means else None
+        base_p = _per100(means["random"], j, args.at) if "random" in means else None
+        for s, m in means.items():
+            need = first_reach(m[0], m[1], j, target[j])
+            per100 = _per100(m, j, args.at)
+            ratio = (f"{(base_n or args.max_labels * 1.0) / need:.1f}{'+' if base_n is None else ''}"
+                     if need else "-")
+            pr = f"{per100 / base_p:.1f}" if base_p else "-"
+            lines.append(f"| {cats[j]} ({COLUMNS[cats[j]]}) | {prev[j]:.3f} | {target[j]:.3f} (ceiling "
+                         f"{ceiling[j]:.3f}) | {s} | {need if need else f'>{args.max_labels}'} | {ratio} | "
+                         f"{per100:.1f} | {pr} |")
+    return "\n".join(lines) + "\n"
+
+
+def _per100(m, j: int, at: int) -> float:
+    n, _, pos = m
+    k = np.flatnonzero(n <= at)[-1]
+    return 100.0 * pos[k, j] / n[k]
+
+
+def plot(means, cats, target, Yp, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    order = list(np.argsort(Yp.mean(axis=0)))
+    fig, axes = plt.subplots(2, 3, figsize=(14, 8), sharex=True)
+    for ax, j in zip(axes.ravel(), order, strict=False):
+        for s, (n, auprc, _) in means.items():
+            ax.plot(n, auprc[:, j], label=s)
+        ax.axhline(target[j], color="grey", linestyle="--", linewidth=1)
+        ax.set_title(f"{cats[j]} (prevalence {Yp[:, j].mean():.3f})")
+        ax.set_xlabel("labels bought")
+        ax.set_ylabel("dev AUPRC")
+    axes.ravel()[0].legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,129 @@
+"""The built-in selection strategies, registered once by name; lookups derive from the registry.
+
+* ``random`` — the baseline every other strategy must beat;
+* ``uncertainty`` — items whose score is closest (in log-odds) to some category's threshold;
+* ``rare`` — rare-category hunting: for categories whose prevalence is at most ``rare_max``, take
+  the highest-scoring items, rarest category first, in turns (one per category per turn);
+* ``diversity`` — k-center greedy on embeddings: each pick is the item farthest from everything
+  already labelled or picked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from flagstone.active.base import PoolView, Strategy
+from flagstone.errors import InvalidRequestError, NotFoundError
+
+_STRATEGIES: dict[str, Callable[..., Strategy]] = {}
+
+
+def register_strategy(cls: type) -> type:
+    name = cls.name  # type: ignore[attr-defined]
+    if name in _STRATEGIES and _STRATEGIES[name] is not cls:
+        raise ValueError(f"strategy {name!r} registered twice")
+    _STRATEGIES[name] = cls
+    return cls
+
+
+def available_strategies() -> list[str]:
+    return sorted(_STRATEGIES)
+
+
+def get_strategy(name: str, **params: Any) -> Strategy:
+    if name not in _STRATEGIES:
+        raise NotFoundError(f"unknown strategy {name!r}; available: {', '.join(available_strategies())}")
+    try:
+        return _STRATEGIES[name](**params)
+    except TypeError as exc:
+        raise InvalidRequestError(f"strategy {name!r}: bad parameters {sorted(params)}: {exc}") from exc
+
+
+def _logit(p: np.ndarray) -> np.ndarray:
+    p = np.clip(p, 1e-6, 1 - 1e-6)
+    return np.log(p / (1 - p))
+
+
+@register_strategy
+class RandomStrategy:
+    name = "random"
+
+    def rank(self, pool: PoolView, budget: int, rng: np.random.Generator) -> np.ndarray:
+        return rng.permutation(pool.size)[: min(budget, pool.size)]
+
+
+@register_strategy
+class UncertaintyStrategy:
+    name = "uncertainty"
+
+    def rank(self, pool: PoolView, budget: int, rng: np.random.Generator) -> np.ndarray:
+        margin = np.abs(_logit(pool.scores) - _logit(pool.thresholds)[None, :]).min(axis=1)
+        # Random tie-break so equal margins (e.g. an untrained model) do not pick in file order.
+        order = np.lexsort((rng.random(pool.size), margin))
+        return order[: min(budget, pool.size)]
+
+
+@register_strategy
+class RareStrategy:
+    name = "rare"
+
+    def __init__(self, rare_max: float = 0.05) -> None:
+        if not 0 < rare_max <= 1:
+            raise ValueError("rare_max must be within (0, 1]")
+        self.rare_max = rare_max
+
+    def rank(self, pool: PoolView, budget: int, rng: np.random.Generator) -> np.ndarray:
+        rare = [j for j in np.argsort(pool.prevalence, kind="stable") if pool.prevalence[j] <= self.rare_max]
+        if not rare:
+            rare = list(range(len(pool.categories)))
+        jitter = rng.random(pool.size) * 1e-9
+        orders = [np.argsort(-(pool.scores[:, j] + jitter), kind="stable") for j in rare]
+        picked: list[int] = []
+        seen = np.zeros(pool.size, dtype=bool)
+        pos = [0] * len(orders)
+        want = min(budget, pool.size)
+        while len(picked) < want:
+            for c, order in enumerate(orders):
+                while pos[c] < len(order) and seen[order[pos[c]]]:
+                    pos[c] += 1
+                if pos[c] < len(order) and len(picked) < want:
+                    picked.append(int(order[pos[c]]))
+                    seen[order[pos[c]]] = True
+        return np.asarray(picked, dtype=np.int64)
+
+
+@register_strategy
+class DiversityStrategy:
+    name = "diversity"
+
+    def rank(self, pool: PoolView, budget: int, rng: np.random.Generator) -> np.ndarray:
+        if pool.embeddings is None:
+            raise InvalidRequestError("the diversity strategy needs embeddings of the pool")
+        emb = np.asarray(pool.embeddings, dtype=np.float64)
+        want = min(budget, pool.size)
+        if pool.labeled_embeddings is not None and len(pool.labeled_embeddings):
+            dist = _min_sq_dist(emb, np.asarray(pool.labeled_embeddings, dtype=np.float64))
+            picked: list[int] = []
+        else:
+            first = int(rng.integers(pool.size))
+            picked = [first]
+            dist = ((emb - emb[first]) ** 2).sum(axis=1)
+        while len(picked) < want:
+            nxt = int(np.argmax(dist))
+            picked.append(nxt)
+            dist = np.minimum(dist, ((emb - emb[nxt]) ** 2).sum(axis=1))
+            dist[nxt] = -1.0
+        return np.asarray(picked, dtype=np.int64)
+
+
+def _min_sq_dist(points: np.ndarray, centers: np.ndarray, chunk: int = 512) -> np.ndarray:
+    out = np.full(points.shape[0], np.inf)
+    p2 = (points**2).sum(axis=1)
+    for i in range(0, centers.shape[0], chunk):
+        c = centers[i : i + chunk]
+        d = p2[:, None] - 2 * points @ c.T + (c**2).sum(axis=1)[None, :]
+        out = np.minimum(out, d.min(axis=1))
+    return np.maximum(out, 0.0)
