@@ -1,0 +1,192 @@
+"""``install_abuse(app, settings)``: API keys, rate limits and the request log for the server.
+
+A pure ASGI middleware on ``POST /v1/moderations`` that, in order:
+
+1. authenticates the ``Authorization: Bearer fsk_...`` key when ``settings.auth_required`` (401 in
+   OpenAI's envelope for a missing or bad key; 403 for a blocked account or a missing scope);
+2. takes a token from the key's bucket (429 with ``Retry-After``), in process or shared via Redis;
+3. lets the route run, applies any tightened thresholds of the account to the response, and hands
+   the raw request and response bytes to the batched request log (parsing happens off the request
+   path, in the log writer's thread, which also feeds the detection monitor and the incident store).
+
+Domain errors are turned into the envelope here because middleware runs outside FastAPI's handlers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import math
+import secrets
+import time
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import FastAPI
+from sqlalchemy.engine import Engine
+from starlette.responses import JSONResponse
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from flagstone.abuse.base import RateLimiter
+from flagstone.abuse.db import open_engine
+from flagstone.abuse.incidents import IncidentStore
+from flagstone.abuse.keys import KeyInfo, KeyStore
+from flagstone.abuse.monitor import Monitor
+from flagstone.abuse.ratelimit import make_rate_limiter
+from flagstone.abuse.requestlog import RawCall, RequestLogWriter
+from flagstone.abuse.rules import Rule, load_rules
+from flagstone.errors import FlagstoneError, RateLimitError
+from flagstone.settings import Settings
+
+log = logging.getLogger(__name__)
+DEFAULT_RULES = Path(__file__).resolve().parents[3] / "rules" / "default.yaml"
+PATHS = frozenset({"/v1/moderations"})
+KEY_CACHE_SECONDS = 2.0  # a revoked key or blocked account is refused within this long
+
+
+@dataclass
+class AbuseServices:
+    engine: Engine
+    keys: KeyStore
+    incidents: IncidentStore
+    monitor: Monitor
+    limiter: RateLimiter
+    writer: RequestLogWriter | None
+
+
+def default_rules(settings: Settings) -> list[Rule]:
+    if settings.rules_path is not None:
+        return load_rules(settings.rules_path)  # a named file that is missing is an error
+    if DEFAULT_RULES.is_file():
+        return load_rules(DEFAULT_RULES)
+    log.warning("no rules_path set and no shipped rule file at %s: detection rules are off", DEFAULT_RULES)
+    return []
+
+
+def build_services(settings: Settings, *, engine: Engine | None = None, rules: list[Rule] | None = None,
+                   clock: Callable[[], float] = time.time, limiter: RateLimiter | None = None) -> AbuseServices:
+    engine = engine or open_engine(settings.resolved_database_url)
+    keys = KeyStore(engine, clock=clock)
+    incidents = IncidentStore(engine, keys, clock=clock)
+    monitor = Monitor(default_rules(settings) if rules is None else rules, incidents)
+    writer = (RequestLogWriter(engine, storage=settings.request_log_content, sinks=[monitor])
+              if settings.request_log_enabled else None)
+    limiter = limiter or make_rate_limiter(settings.rate_limit_burst, settings.rate_limit_per_second,
+                                           settings.redis_url)
+    return AbuseServices(engine, keys, incidents, monitor, limiter, writer)
+
+
+def install_abuse(app: FastAPI, settings: Settings, **kw) -> AbuseServices:  # type: ignore[no-untyped-def]
+    """Add the abuse middleware to ``app`` (call before it starts); returns the services it uses."""
+    services = build_services(settings, **kw)
+    app.state.abuse = services
+    app.add_middleware(AbuseGuard, services=services, auth_required=settings.auth_required,
+                       clock=kw.get("clock", time.time))
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(a: FastAPI) -> AsyncIterator[object]:
+        async with inner(a) as state:
+            try:
+                yield state
+            finally:
+                if services.writer is not None:
+                    services.writer.close()  # flush what is queued before the process exits
+
+    app.router.lifespan_context = lifespan
+    return services
+
+
+class AbuseGuard:
+    def __init__(self, app: ASGIApp, *, services: AbuseServices, auth_required: bool,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.app, self.s, self.auth_required, self.clock = app, services, auth_required, clock
+        self._cache: dict[str, tuple[float, KeyInfo, dict[str, float]]] = {}
+
+    def _authenticate(self, token: str | None) -> tuple[KeyInfo | None, dict[str, float]]:
+        if not self.auth_required and not (token or "").startswith("fsk_"):
+            return None, {}  # auth off: any (or no) key is accepted, as for a local development server
+        digest = hashlib.sha256((token or "").encode()).hexdigest()
+        now = time.monotonic()
+        hit = self._cache.get(digest)
+        if hit is not None and hit[0] > now:
+            return hit[1], hit[2]
+        info = self.s.keys.verify(token)
+        overrides = self.s.keys.account_thresholds(info.account)
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[digest] = (now + KEY_CACHE_SECONDS, info, overrides)
+        return info, overrides
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in PATHS:
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        auth = headers.get(b"authorization", b"").decode("latin-1")
+        token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
+        try:
+            info, overrides = self._authenticate(token)
+            client = (scope.get("client") or ("local", 0))[0]
+            bucket = info.id if info else f"anon:{client}"
+            decision = self.s.limiter.acquire(bucket)
+            if not decision.allowed:
+                raise RateLimitError("Rate limit reached for this API key; retry after the time in "
+                                     "the Retry-After header.", retry_after=decision.retry_after)
+        except FlagstoneError as exc:
+            extra = {"Retry-After": str(max(1, math.ceil(exc.retry_after)))} if isinstance(exc, RateLimitError) else None
+            await JSONResponse(exc.to_envelope(), status_code=exc.status, headers=extra)(scope, receive, send)
+            return
+        await self._forward(scope, receive, send, info, bucket, overrides)
+
+    async def _forward(self, scope: Scope, receive: Receive, send: Send, info: KeyInfo | None, bucket: str,
+                       overrides: dict[str, float]) -> None:
+        req_chunks: list[bytes] = []
+        resp_chunks: list[bytes] = []
+        start: dict = {}
+
+        async def recv() -> Message:
+            msg = await receive()
+            if msg["type"] == "http.request":
+                req_chunks.append(msg.get("body", b""))
+            return msg
+
+        async def snd(msg: Message) -> None:
+            if msg["type"] == "http.response.start":
+                start.update(msg)
+                if overrides and msg["status"] == 200:
+                    return  # held back: the body is rewritten with the account's thresholds
+            elif msg["type"] == "http.response.body":
+                resp_chunks.append(msg.get("body", b""))
+                if overrides and start.get("status") == 200:
+                    if msg.get("more_body", False):
+                        return
+                    body = apply_thresholds(b"".join(resp_chunks), overrides)
+                    resp_chunks[:] = [body]
+                    hdrs = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
+                    await send({**start, "headers": hdrs + [(b"content-length", str(len(body)).encode())]})
+                    await send({"type": "http.response.body", "body": body, "more_body": False})
+                    return
+            await send(msg)
+
+        await self.app(scope, recv, snd)
+        if self.s.writer is not None and start.get("status") == 200:
+            self.s.writer.submit(RawCall(ts=self.clock(), account=info.account if info else bucket,
+                                         key_id=info.id if info else "-", request_id=secrets.token_hex(8),
+                                         request_body=b"".join(req_chunks),
+                                         response_body=b"".join(resp_chunks), thresholds=overrides or None))
+
+
+def apply_thresholds(body: bytes, overrides: dict[str, float]) -> bytes:
+    """Re-flag a moderation response with an account's tightened (lower) thresholds."""
+    doc = json.loads(body)
+    for res in doc.get("results", []):
+        scores, cats = res.get("category_scores", {}), res.get("categories", {})
+        for cat, thr in overrides.items():
+            if cat in scores and scores[cat] >= thr:
+                cats[cat] = True
+        res["flagged"] = bool(res.get("flagged")) or any(cats.values())
+    return json.dumps(doc, separators=(",", ":")).encode()

@@ -1,0 +1,106 @@
+"""The server with the abuse middleware: 401/403/429 envelopes, logging, detection, tightening."""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.testclient import TestClient
+
+from flagstone.abuse import http as abuse_http
+from flagstone.abuse.http import install_abuse
+from flagstone.abuse.requestlog import read_log
+from flagstone.abuse.rules import parse_rules
+from flagstone.models.fakes import KeywordModel
+from flagstone.serving.app import create_app
+from flagstone.settings import Settings
+
+KEYWORDS = {"violence": ["hurt"], "sexual/minors": ["minorsword"], "hate": ["vermin"]}
+RULES = {"rules": [{"name": "minors", "kind": "flag_count", "category": "sexual/minors", "severity": "critical"}]}
+
+
+@pytest.fixture
+def make_client(tmp_path, monkeypatch):
+    monkeypatch.setattr(abuse_http, "KEY_CACHE_SECONDS", 0.0)
+    clients = []
+
+    def make(**overrides):
+        settings = Settings(data_dir=tmp_path, model_dir=tmp_path / "none", batch_max_wait_ms=1.0,
+                            **{"auth_enabled": True, "rate_limit_burst": 100, **overrides})
+        app = create_app(settings, model=KeywordModel(KEYWORDS, name="kw"))
+        services = install_abuse(app, settings, rules=parse_rules(RULES))
+        services.writer.flush_interval = 0.02
+        client = TestClient(app, raise_server_exceptions=False).__enter__()
+        clients.append(client)
+        return client, services
+
+    yield make
+    for c in clients:
+        c.__exit__(None, None, None)
+
+
+def post(client, text, key=None):
+    headers = {"Authorization": f"Bearer {key}"} if key else {}
+    return client.post("/v1/moderations", json={"input": text}, headers=headers)
+
+
+@pytest.mark.parametrize("key", [None, "sk-not-ours", "fsk_abc_def"])
+def test_missing_or_bad_key_is_401_in_openai_envelope(make_client, key):
+    client, _ = make_client()
+    r = post(client, "hello", key)
+    assert r.status_code == 401
+    err = r.json()["error"]
+    assert err["code"] == "invalid_api_key" and err["type"] == "invalid_request_error" and err["message"]
+
+
+def test_valid_key_works_and_the_call_is_logged(make_client):
+    client, s = make_client(request_log_content="hashed")
+    key, info = s.keys.create("acme")
+    r = post(client, ["nice day", "I will hurt you"], key)
+    assert r.status_code == 200 and [x["flagged"] for x in r.json()["results"]] == [False, True]
+    s.writer.flush()
+    recs = list(read_log(s.engine))
+    assert [(x.account, x.key_id, x.flags) for x in recs] == [("acme", info.id, ()),
+                                                             ("acme", info.id, ("violence",))]
+    assert recs[0].model_version.startswith("kw@") and recs[1].input_len == len("I will hurt you")
+
+
+def test_rate_limit_is_429_with_retry_after(make_client):
+    client, s = make_client(rate_limit_burst=3, rate_limit_per_second=0.01)
+    key, _ = s.keys.create("acme")
+    codes = [post(client, "hi", key).status_code for _ in range(4)]
+    assert codes == [200, 200, 200, 429]
+    r = post(client, "hi", key)
+    assert r.json()["error"]["code"] == "rate_limit_exceeded" and int(r.headers["Retry-After"]) >= 1
+    other, _ = s.keys.create("other")
+    assert post(client, "hi", other).status_code == 200  # limits are per key
+
+
+def test_revoked_key_and_blocked_account_are_refused(make_client):
+    client, s = make_client()
+    key, info = s.keys.create("acme")
+    assert post(client, "hi", key).status_code == 200
+    s.keys.set_blocked("acme", True)
+    assert post(client, "hi", key).status_code == 403
+    s.keys.set_blocked("acme", False)
+    s.keys.revoke(info.id)
+    assert post(client, "hi", key).status_code == 401
+
+
+def test_auth_off_accepts_any_key_and_logs_anonymously(make_client):
+    client, s = make_client(auth_enabled=False)
+    assert post(client, "hi", "sk-anything").status_code == 200
+    s.writer.flush()
+    assert [r.key_id for r in read_log(s.engine)] == ["-"]
+
+
+def test_rule_hit_opens_an_incident_and_tightened_thresholds_apply(make_client):
+    client, s = make_client()
+    key, _ = s.keys.create("acme")
+    post(client, "minorsword here", key)
+    s.writer.flush()
+    (inc,) = s.incidents.list()
+    assert inc.subject == "account:acme" and inc.severity == "critical"
+    # KeywordModel scores 0.05 when no keyword: a threshold of 0.04 flags everything for this account.
+    assert post(client, "hello", key).json()["results"][0]["flagged"] is False
+    s.incidents.act(inc.id, "tighten_thresholds", "acme", actor="alice", params={"thresholds": {"hate": 0.04}})
+    body = post(client, "hello", key).json()
+    assert body["results"][0]["flagged"] is True and body["results"][0]["categories"]["hate"] is True
