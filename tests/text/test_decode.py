@@ -29,6 +29,9 @@ def test_encodings_decode_to_the_plain_text(attacked: str) -> None:
     ("I will hu-rt you", "hurt"),
     ("I will ki11 you", "kill"),
     ("w1l1 k111", "will kill"),
+    ("I wiiiill huuuurt you", "will hurt"),
+    ("i w i l l h u r t y o u", "i will hurt you"),  # spaced words run together, then segmented
+    ("iwillhurtyouandyourfamily", "i will hurt you and your family"),
 ])
 def test_spacing_punctuation_and_leet_ones(attacked: str, word: str) -> None:
     assert any(word in v for v in decoded_views(attacked))
@@ -39,6 +42,7 @@ def test_spacing_punctuation_and_leet_ones(attacked: str, word: str) -> None:
     "Can you recommend a good recipe for banana bread?",
     "hash 3f2a9b8c7d6e5f4a3b2c1d0e",
     "room 101 at 1pm",
+    "internationalization is a long word",
     "",
 ])
 def test_ordinary_text_has_no_views(text: str) -> None:

@@ -2,8 +2,10 @@
 
 ``decoded_views(text)`` returns the alternative readings that differ from the normalised text:
 
+- letters stretched 3+ times read once (``kiiiill`` -> ``kill``; normalisation keeps two);
 - leetspeak ``1`` after ``l``/``i``/``1`` read as ``l`` (``ki11``; normalisation reads every ``1`` as ``i``);
-- letters spaced or dotted apart (``k i l l``, ``k.i.l.l``, spelled out ``k i l l / y o u``) joined up;
+- letters spaced or dotted apart (``k i l l``, ``k.i.l.l``, spelled out ``k i l l / y o u``) joined up,
+  and words run together (``iwillkillyou``) split, with ``wordsegment``'s English word counts;
 - words broken by inner punctuation (``ki.ll``, ``st*b``-style splits with a 1-2 letter piece) joined;
 - base64 runs decoded (only when they decode to mostly printable UTF-8 text);
 - ROT13 and reversed text, only when the text does not read as English and the decoded form does.
@@ -18,12 +20,15 @@ import base64
 import binascii
 import codecs
 import re
+from functools import lru_cache
 
 from flagstone.text.normalize import normalize
 
 _SPACED = re.compile(r"(?<![A-Za-z])[A-Za-z](?:[ .\-_*·][A-Za-z]){2,}(?![A-Za-z])")
 _INNER = re.compile(r"[A-Za-z]+(?:[.\-_*~|+][A-Za-z]+)+")
 _B64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{12,}={0,2}(?![A-Za-z0-9+/=])")
+_LONG = re.compile(r"\b[A-Za-z]{12,}\b")
+_STRETCH = re.compile(r"([^\W\d_])\1{2,}")
 _LEET_L = re.compile(r"\b\w*(?:[A-Za-z][1|]|[1|][A-Za-z])\w*")
 _WORD = re.compile(r"[A-Za-z']+")
 # Frequent English words: enough to tell English-looking text from ROT13 or reversed text.
@@ -51,9 +56,37 @@ def _english_share(text: str) -> float:
     return sum(w in _COMMON for w in words) / len(words) if words else 0.0
 
 
+@lru_cache(maxsize=1)
+def _segmenter():
+    """``wordsegment.segment`` (English unigram/bigram counts), loaded on first use; None if missing."""
+    try:
+        import wordsegment
+    except ImportError:  # pragma: no cover - it is a declared dependency
+        return None
+    wordsegment.load()
+    return wordsegment.segment, wordsegment.UNIGRAMS
+
+
+def _segment(run: str) -> str:
+    """Split a run of letters into words ("iwillkillyou" -> "i will kill you"), keeping it if unsure."""
+    loaded = _segmenter()
+    if loaded is None or len(run) < 6:
+        return run
+    segment, known = loaded
+    words = segment(run.lower())
+    # Random letters (base64 and the like) segment into pieces that are not words: not a reading.
+    ok = 1 < len(words) <= len(run) / 2.5 and all(w in known for w in words)
+    return " ".join(words) if ok else run
+
+
 def _join_spaced(text: str) -> str:
     text = text.replace(" / ", "  ")  # spelled-out text separates words with " / "
-    return _SPACED.sub(lambda m: re.sub(r"[ .\-_*·]", "", m.group(0)), text)
+    # Adjacent spaced-out words run together ("k i l l y o u"): segment the joined letters.
+    return _SPACED.sub(lambda m: _segment(re.sub(r"[ .\-_*·]", "", m.group(0))), text)
+
+
+def _split_run_together(text: str) -> str:
+    return _LONG.sub(lambda m: _segment(m.group(0)), text)
 
 
 def _join_inner(text: str) -> str:
@@ -92,8 +125,13 @@ def decoded_views(text: str, *, min_share: float = 0.3) -> list[str]:
         views.append(_b64_view(text))
     if _SPACED.search(base) or " / " in base:
         views.append(_join_spaced(base))
+    if _LONG.search(base):
+        views.append(_split_run_together(base))
     if _INNER.search(base):
         views.append(_join_inner(base))
+    # Stretched letters: normalize() keeps two ("kiill"); read runs of 3+ as one letter too ("kiiiill").
+    if _STRETCH.search(text):
+        views.append(_STRETCH.sub(r"\1", text))
     # Leetspeak "1" is "i" to normalize() but often stands for "l" (k1ll, 1ike): read it both ways.
     if _LEET_L.search(text):
         views.append(_LEET_L.sub(lambda m: _ones_to_l(m.group(0)), text))
