@@ -61,6 +61,17 @@ def test_csv_file_with_other_text_field_and_small_batches(model_dir, tmp_path):
     assert [(r["id"], r["flagged"]) for r in rows] == [("x1", True), ("x2", False), ("x3", True)]
 
 
+def test_parquet_file(model_dir, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "in.parquet"
+    pq.write_table(pa.table({"id": [10, 11], "text": ["they are vermin", "hello"]}), src)
+    out = tmp_path / "out.jsonl"
+    assert main(["moderate", "--model-dir", str(model_dir), "--input", str(src), "--output", str(out)]) == 0
+    assert [(r["id"], r["flagged"]) for r in _results(out)] == [(10, True), (11, False)]
+
+
 BAD_ROWS = [
     ("not json at all", "invalid JSON"),
     ('["a list"]', "must be an object"),
@@ -116,6 +127,21 @@ def test_usage_errors(model_dir, tmp_path, capsys):
     assert "file not found" in capsys.readouterr().err
     assert main(["moderate", "--model-dir", str(model_dir), "bell \x07"]) == 2
     assert "U+0007" in capsys.readouterr().err
+    src = tmp_path / "in.jsonl"
+    src.write_text('{"text": "x"}\n')
+    assert main(["moderate", "--model-dir", str(model_dir), "--input", str(src), "--output", str(src)]) == 2
+    assert "would overwrite the input" in capsys.readouterr().err and src.read_text() == '{"text": "x"}\n'
+    assert main(["moderate", "--model-dir", str(model_dir), "--input", str(src),
+                 "--output", str(tmp_path / "no" / "dir.jsonl")]) == 2
+    assert "directory does not exist" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["moderate", "--model-dir", str(model_dir), "--input", str(src), "--output", "o", "--batch-size", "0"])
+    assert "must be at least 1" in capsys.readouterr().err
+    unknown = tmp_path / "in.xml"
+    unknown.write_text("<a/>")
+    assert main(["moderate", "--model-dir", str(model_dir), "--input", str(unknown), "--output",
+                 str(tmp_path / "o.jsonl")]) == 2
+    assert "cannot tell the format" in capsys.readouterr().err
 
 
 def test_missing_model_is_a_one_line_error(tmp_path, capsys):

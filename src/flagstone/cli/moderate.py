@@ -1,4 +1,4 @@
-"""``flagstone moderate``: score one text, or a JSONL/CSV file into a JSONL file of results.
+"""``flagstone moderate``: score one text, or a JSONL/CSV/Parquet file into a JSONL file of results.
 
 Each output line is an OpenAI moderation result (``flagged``, ``categories``, ``category_scores``,
 ``category_applied_input_types``) plus ``id`` (the row's ``--id-field`` value, else its row number);
@@ -44,10 +44,7 @@ def _check_text(row: object, field: str, settings: Settings) -> str:
 def _rows(path: Path) -> Iterator[tuple[int, object]]:
     from flagstone.data.readers import detect_format, iter_rows
 
-    fmt = detect_format(path)
-    if fmt not in ("jsonl", "csv"):
-        raise DataError("moderate reads .jsonl or .csv files", file=str(path))
-    yield from iter_rows(path, fmt)
+    yield from iter_rows(path, detect_format(path))
 
 
 def _count(path: Path) -> int | None:
@@ -65,6 +62,10 @@ def _moderate_file(args: argparse.Namespace, settings: Settings, model) -> int:
     if not src.is_file():
         raise DataError("file not found", file=str(src))
     out_path = Path(args.output)
+    if not out_path.parent.is_dir():
+        raise DataError("the output's directory does not exist", file=str(out_path))
+    if out_path.resolve() == src.resolve():
+        raise DataError("--output would overwrite the input; choose another file", file=str(out_path))
     rejects_path = Path(args.rejects) if args.rejects else out_path.with_name(out_path.name + ".rejects.jsonl")
     fd, tmp = tempfile.mkstemp(dir=out_path.parent, prefix=f".{out_path.name}.", suffix=".tmp")
     written = flagged = rejected = 0
@@ -134,11 +135,18 @@ def _moderate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive(value: str) -> int:
+    n = int(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return n
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("moderate", help="moderate a text, or a JSONL/CSV file of texts",
+    p = subparsers.add_parser("moderate", help="moderate a text, or a JSONL/CSV/Parquet file of texts",
                               description="Score text with the model; print or write OpenAI-shaped results.")
     p.add_argument("text", nargs="?", metavar="TEXT", help="one text to moderate (prints one JSON result)")
-    p.add_argument("--input", metavar="FILE", help="a .jsonl or .csv file with one text per row")
+    p.add_argument("--input", metavar="FILE", help="a .jsonl, .csv or .parquet file with one text per row")
     p.add_argument("--output", metavar="OUT.jsonl", help="where to write one JSON result per row")
     p.add_argument("--text-field", default="text", help="field/column holding the text (default: text)")
     p.add_argument("--id-field", default="id", help="field/column copied to each result's id (default: id; "
@@ -146,5 +154,5 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--skip-bad", action="store_true", help="skip malformed rows instead of stopping")
     p.add_argument("--rejects", metavar="FILE", help="where skipped rows go (default: OUT.jsonl.rejects.jsonl)")
     p.add_argument("--model-dir", help="model artifact directory (default: the shipped model)")
-    p.add_argument("--batch-size", type=int, default=64, help="texts per model call (default 64)")
+    p.add_argument("--batch-size", type=_positive, default=64, help="texts per model call (default 64)")
     p.set_defaults(func=_moderate, parser=p)
