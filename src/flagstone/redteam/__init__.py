@@ -1,0 +1,12 @@
+"""Red-teaming the moderation model: where can it be fooled, and what feeds back into training.
+
+    base.py       the Attack interface and its registry (attacks live in ``attacks/``, one module per family)
+    suite.py      suites are YAML (``suites/*.yaml``): attacks with parameters, and chains of attacks
+    runner.py     apply a suite to labelled seed items and score before/after -> RunResult
+    report.py     JSON, self-contained HTML, trials and the failures dataset (JSONL)
+    queue.py      send failures to the store's labeling queue (``redteam``) for people to confirm
+    defences.py   DecodingModel: score the max over a text and its decoded views (``text/decode.py``)
+
+CLI: ``flagstone redteam run --model DIR --suite default --seeds FILE [--defence decode] [--queue]``.
+Benchmark: ``benchmarks/redteam_asr.py`` (ASR per family before/after the defences, dev AUPRC cost).
+"""
