@@ -105,14 +105,14 @@ class LocalEngine:
             source = usage_sql.duckdb_source(job.log)
 
             def query(sql: str) -> pa.Table:
-                return con.execute(sql).fetch_arrow_table()
+                return con.sql(sql).to_arrow_table()
 
             def alerts() -> list[dict]:
                 rules = load_rules(job.rules)
                 names = query(f"SELECT * FROM {source} LIMIT 0").schema.names
                 order = "ts, request_id" if "request_id" in names else "ts"
-                reader = con.execute(f"SELECT * EXCLUDE (filename, file_row_number) FROM {source} "
-                                     f"ORDER BY {order}").fetch_record_batch(8192)
+                reader = con.sql(f"SELECT * EXCLUDE (filename, file_row_number) FROM {source} "
+                                     f"ORDER BY {order}").to_arrow_reader(8192)
                 return sort_rows(evaluate_batches(rules, reader))
 
             return usage_sql.run(query, source, job, dialect="duckdb", alerts=alerts)
