@@ -58,6 +58,11 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    # Labeling web UI (/ui): cookie-signing key (None = random per process: sessions end on restart)
+    # and the share of gold items mixed into every queue.
+    ui_secret_key: str | None = Field(default=None, min_length=16)
+    labeling_gold_rate: float = Field(default=0.1, ge=0, le=1)
+
     # Batch scoring and analytics (flagstone.scale): Spark master URL and extra Spark configs.
     spark_master: str = "local[2]"
     spark_conf: dict[str, str] = Field(default_factory=dict)
