@@ -113,6 +113,31 @@ def test_submit_without_a_model_is_503():
     assert _run(_with_batcher(None, go, getter=no_model)) is True
 
 
+def test_swap_during_traffic_never_mixes_models_within_a_response():
+    from flagstone.models.fakes import ConstantModel
+    from flagstone.serving.holder import ModelHolder
+
+    holder = ModelHolder(ConstantModel(0.0, name="old"))
+
+    async def go(batcher):
+        async def swapper():
+            await asyncio.sleep(0.005)
+            holder.swap(ConstantModel(0.99, name="new"))
+
+        first = await batcher.submit(["a"])  # before the swap
+        during = await asyncio.gather(*(batcher.submit(["a", "b"]) for _ in range(50)), swapper())
+        last = await batcher.submit(["a"])  # after it
+        return [first, *during[:-1], last]
+
+    results = _run(_with_batcher(None, go, getter=lambda: holder.current, max_size=8, max_wait_ms=1.0))
+    seen = set()
+    for scores, info in results:
+        expected = 0.0 if info.name == "old" else 0.99
+        assert np.allclose(scores, expected)  # the scores come from the model the response names
+        seen.add(info.name)
+    assert seen == {"old", "new"}
+
+
 def test_submit_before_start_is_a_clear_error():
     batcher = MicroBatcher(lambda: KeywordModel({}), max_size=8, max_wait_ms=1.0, max_chunks=2)
     with pytest.raises(RuntimeError, match="start"):
