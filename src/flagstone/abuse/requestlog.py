@@ -35,6 +35,7 @@ log = logging.getLogger(__name__)
 ContentStorage = Literal["none", "hashed", "full"]
 STORAGE_MODES: tuple[str, ...] = ("none", "hashed", "full")
 Sink = Callable[[list[RequestRecord]], None]
+_STOP = object()  # wakes the writer thread at close()
 
 
 @dataclass(frozen=True)
@@ -134,13 +135,21 @@ class RequestLogWriter:
                 if self._stopping:
                     return
                 continue
+            if first is _STOP:
+                self._q.task_done()
+                return
             batch = [first]
             deadline = time.monotonic() + self.flush_interval
             while len(batch) < self.batch_size:
                 try:
-                    batch.append(self._q.get(timeout=max(0.0, deadline - time.monotonic())))
+                    item = self._q.get(timeout=max(0.0, deadline - time.monotonic()))
                 except queue.Empty:
                     break
+                if item is _STOP:  # finish this batch, then stop
+                    self._q.task_done()
+                    self._stopping = True
+                    break
+                batch.append(item)
             try:
                 self._handle(batch)
             except Exception:  # keep the writer alive whatever one batch does
@@ -170,8 +179,11 @@ class RequestLogWriter:
         self._q.join()
 
     def close(self) -> None:
+        if not self._thread.is_alive():
+            return
         self.flush()
         self._stopping = True
+        self._q.put(_STOP)
         self._thread.join(timeout=5 + self.flush_interval)
 
 

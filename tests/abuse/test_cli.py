@@ -1,0 +1,85 @@
+"""The keys, incidents and rules commands, end to end through ``flagstone.cli.main``."""
+
+from __future__ import annotations
+
+import pytest
+
+from flagstone.abuse.base import Alert
+from flagstone.abuse.db import open_engine
+from flagstone.abuse.incidents import IncidentStore
+from flagstone.abuse.keys import KeyStore
+from flagstone.abuse.requestlog import RequestLogWriter
+from flagstone.cli.main import main
+
+from .conftest import make_record
+
+
+@pytest.fixture
+def db(tmp_path):
+    return f"sqlite:///{tmp_path / 'cli.db'}"
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_keys_create_list_revoke(capsys, db):
+    code, out, err = run(capsys, "keys", "create", "acme", "--name", "prod", "--database-url", db)
+    key = out.strip()
+    assert code == 0 and key.startswith("fsk_") and "shown only once" in err
+    assert KeyStore(open_engine(db)).verify(key).account == "acme"
+    key_id = key.split("_")[1]
+    code, out, _ = run(capsys, "keys", "list", "--database-url", db)
+    assert code == 0 and key_id in out and "prod" in out and key not in out
+    assert run(capsys, "keys", "revoke", key_id, "--actor", "alice", "--database-url", db)[0] == 0
+    _, out, _ = run(capsys, "keys", "list", "--active", "--database-url", db)
+    assert key_id not in out
+    code, _, err = run(capsys, "keys", "revoke", "nope", "--database-url", db)
+    assert code == 2 and "no API key with id 'nope'" in err
+
+
+def test_incident_flow(capsys, db, tmp_path):
+    engine = open_engine(db)
+    _, info = KeyStore(engine).create("acme")
+    (iid,) = IncidentStore(engine).raise_alerts([Alert("minors", "flag_count", 1.7e9, "account:acme",
+                                                       "critical", "1 sexual/minors flag", ("acme",))])
+    code, out, _ = run(capsys, "incidents", "list", "--status", "open", "--database-url", db)
+    assert code == 0 and "minors: account:acme" in out and "critical" in out
+    assert run(capsys, "incidents", "status", str(iid), "investigating", "--actor", "alice",
+               "--database-url", db)[0] == 0
+    assert run(capsys, "incidents", "note", str(iid), "confirmed", "--actor", "alice", "--database-url", db)[0] == 0
+    assert run(capsys, "incidents", "act", str(iid), "revoke_key", info.id, "--actor", "bob",
+               "--database-url", db)[0] == 0
+    assert run(capsys, "incidents", "act", str(iid), "tighten_thresholds", "acme", "--threshold",
+               "sexual=0.2", "--database-url", db)[0] == 0
+    code, _, err = run(capsys, "incidents", "act", str(iid), "tighten_thresholds", "acme", "--threshold",
+                       "sexual", "--database-url", db)
+    assert code == 2 and "CATEGORY=VALUE" in err
+    code, out, _ = run(capsys, "incidents", "show", str(iid), "--database-url", db)
+    assert "investigating" in out and "confirmed" in out and "**bob** revoke_key" in out
+    report = tmp_path / "r.html"
+    assert run(capsys, "incidents", "export", str(iid), "--format", "html", "-o", str(report),
+               "--database-url", db)[0] == 0
+    assert "<h1>Incident #1" in report.read_text()
+    assert run(capsys, "incidents", "status", str(iid), "closed", "--database-url", db)[0] == 0
+    code, _, err = run(capsys, "incidents", "status", str(iid), "mitigated", "--database-url", db)
+    assert code == 2 and "is closed" in err
+    code, _, err = run(capsys, "incidents", "show", "99", "--database-url", db)
+    assert code == 2 and "no incident #99" in err
+
+
+def test_rules_check_validates_and_dry_runs(capsys, db, tmp_path):
+    engine = open_engine(db)
+    w = RequestLogWriter(engine, flush_interval=0.02)
+    for i in range(3):
+        w.submit(make_record(1.7e9 + i, "kid", text=f"bad {i}", flags=("sexual/minors",)))
+    w.close()
+    rules = tmp_path / "r.yaml"
+    rules.write_text("rules:\n  - {name: minors, kind: flag_count, category: sexual/minors}\n")
+    code, out, _ = run(capsys, "rules", "check", str(rules), "--log", "--database-url", db)
+    assert code == 0 and "1 enabled rule(s)" in out and "over 3 logged request(s): 1 alert(s)" in out
+    rules.write_text("rules:\n  - {name: minors, kind: flag_cnt}\n")
+    code, _, err = run(capsys, "rules", "check", str(rules))
+    assert code == 2 and "unknown kind 'flag_cnt'" in err
