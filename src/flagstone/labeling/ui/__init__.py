@@ -1,0 +1,10 @@
+"""The annotators' web UI under ``/ui``: server-rendered Jinja2 pages, no front-end build.
+
+``install_ui(app, settings, store=None)`` mounts :data:`router` on a FastAPI app; the serving layer
+calls it from ``create_app``. Domain logic lives in :mod:`~flagstone.labeling.ui.work`, passwords,
+sessions and CSRF in :mod:`~flagstone.labeling.ui.auth`.
+"""
+
+from flagstone.labeling.ui.routes import install_ui, router
+
+__all__ = ["install_ui", "router"]

@@ -1,0 +1,201 @@
+"""Routes of the labeling UI. Thin: read the form, call :mod:`work`, render a template.
+
+Every POST checks the CSRF token of the session cookie it arrives with. Domain errors render as a
+message page with the error's status; they are never turned into HTTP exceptions in domain code.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from flagstone.errors import FlagstoneError, PermissionDeniedError
+from flagstone.labeling.ui import work
+from flagstone.labeling.ui.auth import Session, Signer
+from flagstone.policy.taxonomy import CATEGORIES
+from flagstone.policy.versions import current_version, load_version_policy
+from flagstone.settings import Settings
+from flagstone.store.engine import Store
+
+log = logging.getLogger(__name__)
+COOKIE = "flagstone_ui"
+# One key per category, in taxonomy order; n = none of these, u = unclear, s = skip, c = comment.
+SHORTCUTS = dict(zip(CATEGORIES, "1234567890qwe", strict=True))
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass
+class UIState:
+    settings: Settings
+    signer: Signer
+    store: Store | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def get_store(self) -> Store:
+        with self._lock:
+            if self.store is None:  # opened on first use, not at app creation
+                from flagstone.store import open_store
+
+                self.store = open_store(self.settings)
+            return self.store
+
+
+def install_ui(app: FastAPI, settings: Settings, store: Store | None = None) -> None:
+    secret = settings.ui_secret_key
+    if secret is None:
+        log.warning("ui_secret_key is not set: using a random key, UI sessions end when the server restarts")
+        secret = secrets.token_urlsafe(32)
+    app.state.labeling_ui = UIState(settings, Signer(secret), store)
+    app.include_router(router, prefix="/ui")
+
+
+def _state(request: Request) -> UIState:
+    return request.app.state.labeling_ui
+
+
+def _session(request: Request) -> Session | None:
+    return _state(request).signer.load(request.cookies.get(COOKIE))
+
+
+def _user(request: Request) -> work.UIUser | None:
+    s = _session(request)
+    return work.get_user(_state(request).get_store(), s.uid) if s and s.uid is not None else None
+
+
+def _render(request: Request, name: str, ctx: dict, status: int = 200, session: Session | None = None
+            ) -> HTMLResponse:
+    st = _state(request)
+    s = session or _session(request) or st.signer.new_session(None)
+    resp = templates.TemplateResponse(request, name, {**ctx, "csrf": st.signer.csrf_token(s)}, status_code=status)
+    _set_cookie(request, resp, s)
+    return resp
+
+
+def _set_cookie(request: Request, resp: Response, s: Session) -> None:
+    resp.set_cookie(COOKIE, _state(request).signer.dump(s), httponly=True, samesite="strict",
+                    secure=request.url.scheme == "https", path="/ui")
+
+
+def _error(request: Request, exc: FlagstoneError, user=None) -> HTMLResponse:
+    return _render(request, "message.html", {"user": user, "title": "Cannot do that", "message": exc.message},
+                   status=exc.status)
+
+
+def _csrf_ok(request: Request, token: str) -> bool:
+    s = _session(request)
+    return s is not None and _state(request).signer.check_csrf(s, token)
+
+
+def _login_redirect() -> RedirectResponse:
+    return RedirectResponse("/ui/login", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_page(request: Request) -> HTMLResponse:
+    return _render(request, "login.html", {"user": None, "error": None})
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()],
+          csrf: Annotated[str, Form()] = "") -> Response:
+    if not _csrf_ok(request, csrf):
+        return _render(request, "login.html", {"user": None, "error": "Form expired; try again."}, status=403)
+    user = work.authenticate(_state(request).get_store(), username, password)
+    if user is None:
+        return _render(request, "login.html", {"user": None, "error": "Wrong username or password."}, status=401)
+    resp = RedirectResponse("/ui/", status_code=303)
+    _set_cookie(request, resp, _state(request).signer.new_session(user.id))  # new nonce: no fixation
+    return resp
+
+
+@router.post("/logout")
+def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
+    resp = _login_redirect()
+    if _csrf_ok(request, csrf):
+        resp.delete_cookie(COOKIE, path="/ui")
+    return resp
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request) -> Response:
+    user = _user(request)
+    if user is None:
+        return _login_redirect()
+    queues = work.queue_summary(_state(request).get_store())
+    return _render(request, "home.html", {"user": user, "queues": queues})
+
+
+@router.get("/queue/{queue}", response_class=HTMLResponse)
+def queue_page(request: Request, queue: str) -> Response:
+    user = _user(request)
+    if user is None:
+        return _login_redirect()
+    store = _state(request).get_store()
+    try:
+        with store.connect() as conn:
+            version = current_version(conn)
+            policy = load_version_policy(conn, version.id)
+        item = work.next_item(store, user, queue, gold_rate=_state(request).settings.labeling_gold_rate)
+    except FlagstoneError as exc:
+        return _error(request, exc, user)
+    return _render(request, "label.html", {"user": user, "queue": queue, "item": item, "policy": policy,
+                                           "version": version, "shortcuts": SHORTCUTS})
+
+
+@router.post("/queue/{queue}", response_class=HTMLResponse)
+async def queue_submit(request: Request, queue: str) -> Response:
+    user = _user(request)
+    if user is None:
+        return _login_redirect()
+    form = await request.form()
+    if not _csrf_ok(request, str(form.get("csrf", ""))):
+        return _error(request, PermissionDeniedError("form expired or forged (CSRF check failed); reload"), user)
+    store = _state(request).get_store()
+    key, comment = str(form.get("item_key", "")), str(form.get("comment", ""))
+    try:
+        if form.get("action") == "skip":
+            work.skip_item(store, user, key, queue, comment)
+        else:
+            chosen = [] if form.get("none") else [str(c) for c in form.getlist("category")]
+            work.submit_labels(store, user, key, queue, chosen, comment=comment, unclear=bool(form.get("unclear")))
+    except FlagstoneError as exc:
+        return _error(request, exc, user)
+    return RedirectResponse(f"/ui/queue/{queue}", status_code=303)
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def admin_page(request: Request) -> Response:
+    user = _user(request)
+    if user is None:
+        return _login_redirect()
+    if user.role != "admin":
+        return _error(request, PermissionDeniedError("only admins see annotator statistics"), user)
+    stats = work.annotator_stats(_state(request).get_store())
+    return _render(request, "admin.html", {"user": user, "stats": stats, "message": None})
+
+
+@router.post("/admin/users", response_class=HTMLResponse)
+def admin_create_user(request: Request, username: Annotated[str, Form()], password: Annotated[str, Form()],
+                      role: Annotated[str, Form()], csrf: Annotated[str, Form()] = "") -> Response:
+    user = _user(request)
+    if user is None:
+        return _login_redirect()
+    try:
+        if user.role != "admin":
+            raise PermissionDeniedError("only admins create accounts")
+        if not _csrf_ok(request, csrf):
+            raise PermissionDeniedError("form expired or forged (CSRF check failed); reload")
+        work.create_user(_state(request).get_store(), username, password, role)
+    except FlagstoneError as exc:
+        return _error(request, exc, user)
+    stats = work.annotator_stats(_state(request).get_store())
+    return _render(request, "admin.html", {"user": user, "stats": stats, "message": f"Created {username}."})

@@ -1,0 +1,125 @@
+"""The UI's domain functions on a real (SQLite) store."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sqlalchemy import select
+from tests.labeling.ui_setup import PASSWORD, TEXTS, build_store
+
+from flagstone.errors import ConflictError, InvalidRequestError, NotFoundError, PermissionDeniedError
+from flagstone.labeling.tables import ui_feedback, ui_users
+from flagstone.labeling.ui import work
+from flagstone.labeling.ui.auth import Signer, hash_password, verify_password
+from flagstone.policy.taxonomy import CATEGORIES
+from flagstone.store.tables import annotators, label_queue, labels
+from flagstone.text.normalize import text_key
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = build_store(tmp_path)
+    yield s
+    s.dispose()
+
+
+def test_passwords_are_salted_scrypt_hashes():
+    h1, h2 = hash_password("s3cret-pass"), hash_password("s3cret-pass")
+    assert h1 != h2 and h1.startswith("scrypt$") and "s3cret" not in h1
+    assert verify_password("s3cret-pass", h1) and not verify_password("wrong-pass", h1)
+    assert not verify_password("x", "garbage")
+    with pytest.raises(ValueError):
+        hash_password("short")
+
+
+def test_sessions_reject_forged_and_expired_cookies_and_csrf_is_bound_to_the_session():
+    signer = Signer("k" * 32)
+    s = signer.new_session(7)
+    cookie = signer.dump(s)
+    assert signer.load(cookie) == s
+    assert signer.load(cookie[:-2] + "xx") is None  # forged signature
+    assert Signer("other-key-0123456789").load(cookie) is None
+    assert signer.load("not-a-cookie") is None
+    expired = Signer("k" * 32, max_age_s=-1)
+    assert expired.load(expired.dump(expired.new_session(7))) is None
+    other = signer.new_session(7)
+    assert signer.check_csrf(s, signer.csrf_token(s)) and not signer.check_csrf(s, signer.csrf_token(other))
+    assert not signer.check_csrf(s, "")
+
+
+def test_accounts_authenticate_and_bad_input_is_refused(store):
+    assert work.authenticate(store, "ann", PASSWORD).role == "annotator"
+    assert work.authenticate(store, "ann", "wrong password") is None
+    assert work.authenticate(store, "nobody", PASSWORD) is None
+    with pytest.raises(ConflictError):
+        work.create_user(store, "ann", PASSWORD, "annotator")
+    with pytest.raises(InvalidRequestError, match="unknown role"):
+        work.create_user(store, "bob", PASSWORD, "superuser")
+    with pytest.raises(InvalidRequestError, match="8 characters"):
+        work.create_user(store, "bob", "short", "annotator")
+    with pytest.raises(InvalidRequestError, match="username"):
+        work.create_user(store, "bob smith", PASSWORD, "annotator")
+    with store.connect() as conn:
+        assert PASSWORD not in str(conn.execute(select(ui_users.c.password_hash)).all())
+
+
+def test_queue_order_submit_and_skip(store):
+    ann = work.authenticate(store, "ann", PASSWORD)
+    first = work.next_item(store, ann, "al-batch-1")
+    assert first.text == TEXTS[0] and first.reason == "active_learning"
+    version = work.submit_labels(store, ann, first.item_key, "al-batch-1", ["harassment"], comment="rude",
+                                 unclear=True)
+    with store.connect() as conn:
+        rows = conn.execute(select(labels.c.category, labels.c.value, labels.c.policy_version_id, annotators.c.name)
+                            .join(annotators, annotators.c.id == labels.c.annotator_id)
+                            .where(labels.c.item_key == first.item_key)).all()
+        status = conn.execute(select(label_queue.c.status).where(label_queue.c.item_key == first.item_key)).scalar()
+        kinds = sorted(conn.execute(select(ui_feedback.c.kind)).scalars())
+    assert len(rows) == len(CATEGORIES)
+    assert {r.category for r in rows if r.value} == {"harassment"}
+    assert {(r.name, r.policy_version_id) for r in rows} == {("ann", version.id)}
+    assert status == "done" and kinds == ["comment", "unclear"]
+    second = work.next_item(store, ann, "al-batch-1")
+    assert second.text == TEXTS[1]
+    work.skip_item(store, ann, second.item_key, "al-batch-1")
+    assert work.next_item(store, ann, "al-batch-1").text == TEXTS[2]
+    ada = work.authenticate(store, "ada", PASSWORD)
+    assert work.next_item(store, ada, "al-batch-1").text == TEXTS[1]  # skipped only for ann
+
+
+def test_bad_submissions_are_refused_and_store_nothing(store):
+    ann = work.authenticate(store, "ann", PASSWORD)
+    vic = work.authenticate(store, "vic", PASSWORD)
+    key = text_key(TEXTS[0])
+    with pytest.raises(PermissionDeniedError):
+        work.submit_labels(store, vic, key, "al-batch-1", [])
+    with pytest.raises(InvalidRequestError, match="unknown categories"):
+        work.submit_labels(store, ann, key, "al-batch-1", ["spam"])
+    with pytest.raises(NotFoundError):
+        work.submit_labels(store, ann, "0" * 64, "al-batch-1", [])
+    with store.connect() as conn:
+        assert conn.execute(select(labels.c.id)).first() is None
+
+
+def test_gold_is_mixed_in_and_scored_and_agreement_is_reported(store):
+    ann = work.authenticate(store, "ann", PASSWORD)
+    ada = work.authenticate(store, "ada", PASSWORD)
+    gold = work.next_item(store, ann, "al-batch-1", gold_rate=1.0, rng=random.Random(0))
+    assert gold.text == TEXTS[4]
+    work.submit_labels(store, ann, gold.item_key, "al-batch-1", ["harassment"])  # gold says no harassment
+    assert work.next_item(store, ann, "al-batch-1", gold_rate=1.0).text == TEXTS[0]  # gold used up
+    for user, chosen in ((ann, ["hate"]), (ada, ["hate", "violence"])):
+        work.submit_labels(store, user, text_key(TEXTS[3]), "al-batch-1", chosen)
+    stats = {s.username: s for s in work.annotator_stats(store)}
+    assert stats["ann"].gold_decisions == 2 and stats["ann"].gold_accuracy == 0.5
+    assert stats["ann"].shared_decisions == len(CATEGORIES)
+    assert stats["ann"].agreement == pytest.approx((len(CATEGORIES) - 1) / len(CATEGORIES))
+    assert stats["vic"].items_labelled == 0 and stats["vic"].agreement is None
+
+
+def test_gold_for_unknown_items_or_categories_is_refused(store):
+    with pytest.raises(NotFoundError):
+        work.add_gold(store, "f" * 64, {"hate": True})
+    with pytest.raises(InvalidRequestError):
+        work.add_gold(store, text_key(TEXTS[0]), {"spam": True})

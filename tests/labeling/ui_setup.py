@@ -1,0 +1,38 @@
+"""Builds a store with a current policy version, items in a queue, gold, and accounts (UI tests)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from tests.labeling.conftest import make_policy
+
+from flagstone.labeling.ui import work
+from flagstone.policy.versions import import_policy, set_current
+from flagstone.store import open_store
+from flagstone.store.engine import Store, utcnow
+from flagstone.store.tables import items, label_queue
+from flagstone.text.normalize import text_key
+
+TEXTS = ["you absolute idiot", "lovely weather today", "I will punch you", "they are vermin", "gold text here"]
+PASSWORD = "correct horse battery"
+
+
+def build_store(tmp_path: Path) -> Store:
+    store = open_store(url=f"sqlite:///{tmp_path / 'ui.db'}", data_dir=tmp_path)
+    pol = tmp_path / "policy.yaml"
+    pol.write_text(yaml.safe_dump(make_policy().model_dump(mode="json")), encoding="utf-8")
+    version, _ = import_policy(store, pol)
+    now = utcnow()
+    with store.begin() as conn:
+        set_current(conn, version)
+        conn.execute(items.insert(), [dict(key=text_key(t), text=t, created_at=now) for t in TEXTS])
+        conn.execute(label_queue.insert(), [
+            dict(queue="al-batch-1", item_key=text_key(t), category=None, reason="active_learning",
+                 priority=float(10 - i), status="pending", policy_version_id=None, created_at=now)
+            for i, t in enumerate(TEXTS[:4])])
+    work.add_gold(store, text_key(TEXTS[4]), {"harassment": False, "hate": False})
+    work.create_user(store, "ada", PASSWORD, "admin")
+    work.create_user(store, "ann", PASSWORD, "annotator")
+    work.create_user(store, "vic", PASSWORD, "viewer")
+    return store
