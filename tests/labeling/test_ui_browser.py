@@ -1,0 +1,124 @@
+"""The labeling UI in a real headless Chromium (Debian's ``chromium`` at /usr/bin/chromium), via Playwright.
+
+Log in, label three items with the keyboard only, and find the labels stored with the annotator and
+the policy version. Without the browser: fails when ``CI`` is set, skips with the reason otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import uvicorn
+from fastapi import FastAPI
+from sqlalchemy import select
+from tests.labeling.ui_setup import PASSWORD, TEXTS, build_store
+
+from flagstone.labeling.tables import ui_feedback
+from flagstone.labeling.ui import install_ui
+from flagstone.policy.versions import current_hash
+from flagstone.settings import Settings
+from flagstone.store.tables import annotators, labels, policy_versions
+from flagstone.text.normalize import text_key
+
+pytestmark = pytest.mark.browser
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def require_chromium(path: Path = CHROMIUM) -> None:
+    if not path.exists():
+        msg = f"{path} not found: install it with `apt-get install -y chromium`"
+        if os.environ.get("CI"):
+            pytest.fail(msg)
+        pytest.skip(msg)
+
+
+def test_missing_browser_fails_in_ci_and_skips_elsewhere(tmp_path, monkeypatch):
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception, match="apt-get install"):
+        require_chromium(tmp_path / "chromium")
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match="not found"):
+        require_chromium(tmp_path / "chromium")
+
+
+@pytest.fixture
+def server(tmp_path):
+    require_chromium()
+    store = build_store(tmp_path)
+    app = FastAPI()
+    install_ui(app, Settings(ui_secret_key="browser-test-secret-0123", labeling_gold_rate=0.0), store=store)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}", store
+    finally:
+        srv.should_exit = True
+        thread.join(10)
+        store.dispose()
+
+
+def test_log_in_and_label_three_items_with_the_keyboard(server):
+    from playwright.sync_api import sync_playwright
+
+    url, store = server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page()
+            page.goto(url + "/ui/")
+            page.fill("#username", "ann")
+            page.fill("#password", PASSWORD)
+            page.keyboard.press("Enter")
+            page.wait_for_url(url + "/ui/")
+            page.goto(url + "/ui/queue/al-batch-1")
+            # Item 1: harassment (key 1) then submit with Enter.
+            assert page.locator("#item-text").inner_text() == TEXTS[0]
+            page.locator("body").press("1")
+            assert page.locator("#cat-0").is_checked()
+            page.keyboard.press("Enter")
+            page.wait_for_function(f"document.getElementById('item-text').textContent === {TEXTS[1]!r}")
+            # Item 2: none of these (n), flag the policy as unclear (u), comment (c), submit.
+            page.keyboard.press("n")
+            page.keyboard.press("u")
+            page.keyboard.press("c")
+            page.keyboard.type("is weather ever harassment?")
+            page.keyboard.press("Escape")
+            page.keyboard.press("Enter")
+            page.wait_for_function(f"document.getElementById('item-text').textContent === {TEXTS[2]!r}")
+            # Item 3: violence (the 12th category: key w) and harassment (key 1).
+            page.keyboard.press("w")
+            page.keyboard.press("1")
+            page.keyboard.press("Enter")
+            page.wait_for_function(f"document.getElementById('item-text').textContent === {TEXTS[3]!r}")
+        finally:
+            browser.close()
+    with store.connect() as conn:
+        rows = conn.execute(select(labels.c.item_key, labels.c.category, labels.c.value, annotators.c.name,
+                                   policy_versions.c.hash)
+                            .join(annotators, annotators.c.id == labels.c.annotator_id)
+                            .join(policy_versions, policy_versions.c.id == labels.c.policy_version_id)).all()
+        current = current_hash(conn)
+        feedback = conn.execute(select(ui_feedback.c.item_key, ui_feedback.c.kind, ui_feedback.c.body)).all()
+    positives = {(r.item_key, r.category) for r in rows if r.value}
+    assert positives == {(text_key(TEXTS[0]), "harassment"), (text_key(TEXTS[2]), "violence"),
+                         (text_key(TEXTS[2]), "harassment")}
+    assert {r.item_key for r in rows} == {text_key(t) for t in TEXTS[:3]}
+    assert {r.name for r in rows} == {"ann"} and {r.hash for r in rows} == {current}
+    assert sorted((f.kind, f.body) for f in feedback if f.item_key == text_key(TEXTS[1])) == [
+        ("comment", "is weather ever harassment?"), ("unclear", "is weather ever harassment?")]
