@@ -32,23 +32,31 @@ from flagstone.scale.schema import (
     check_input_columns,
 )
 
-_CACHE: dict[tuple[str, str], Moderator] = {}
+_CACHE: dict[tuple[str, str, int], Moderator] = {}
 _LOCK = threading.Lock()
 _CATEGORY_ARRAY = np.array(CATEGORIES, dtype=object)
 
 
-def cached_model(path: str | Path) -> Moderator:
-    """Load the artifact at ``path`` once per process; later calls return the same object."""
+def cached_model(path: str | Path, *, threads: int = 0) -> Moderator:
+    """Load the artifact at ``path`` once per process; later calls return the same object.
+
+    ``threads`` sets the model's intra-op threads where it has them (``configure``): one per worker
+    when several processes share the cores, 0 (the runtime's default) when one process has them all.
+    """
     directory = Path(path).resolve()
     try:
         digest = hashlib.sha256((directory / "manifest.json").read_bytes()).hexdigest()
     except OSError:
         digest = ""  # load_model raises the proper ModelError below
-    key = (str(directory), digest)
+    key = (str(directory), digest, threads)
     with _LOCK:
         model = _CACHE.get(key)
         if model is None:
-            model = _CACHE[key] = load_model(directory)
+            model = load_model(directory)
+            configure = getattr(model, "configure", None)
+            if threads and configure is not None:
+                model = configure(threads=threads)
+            _CACHE[key] = model
         return model
 
 

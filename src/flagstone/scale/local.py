@@ -32,10 +32,11 @@ log = logging.getLogger(__name__)
 
 
 def _score_remote(batch: pa.RecordBatch, model_dir: str, max_chunks: int) -> pa.RecordBatch | tuple:
-    """Run in a worker. Domain errors come back as plain tuples: their keyword-only constructors
-    do not survive pickling, and the caller must see the same file and row."""
+    """Run in a worker (one core each, so one intra-op thread). Domain errors come back as plain
+    tuples: their keyword-only constructors do not survive pickling, and the caller must see the
+    same file and row."""
     try:
-        return score_batch(batch, cached_model(model_dir), max_chunks=max_chunks)
+        return score_batch(batch, cached_model(model_dir, threads=1), max_chunks=max_chunks)
     except DataError as exc:
         return ("DataError", exc.reason, exc.file, exc.row)
     except FlagstoneError as exc:
@@ -58,6 +59,7 @@ class LocalEngine:
     def __init__(self, settings: Settings) -> None:
         self.batch_rows = settings.scale_batch_rows
         self.workers = settings.scale_workers or os.cpu_count() or 1
+        self.threads = settings.inference_threads  # used when one process scores (workers == 1)
 
     def score(self, job: ScoreJob, progress: Progress | None = None) -> ScoreResult:
         start = time.perf_counter()
@@ -79,7 +81,7 @@ class LocalEngine:
         model_dir = str(Path(job.model_dir).resolve())
         if self.workers == 1:
             for batch in batches:
-                yield score_batch(batch, cached_model(model_dir), max_chunks=job.max_chunks)
+                yield score_batch(batch, cached_model(model_dir, threads=self.threads), max_chunks=job.max_chunks)
             return
         # spawn, not fork: the parent may hold onnxruntime/BLAS threads that fork would break.
         ctx = mp.get_context("spawn")

@@ -86,7 +86,7 @@ def _score_partition(model_dir: str, max_chunks: int, jsonl_offsets: dict | None
     """The function shipped to executors; everything it needs is in its arguments."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        model = cached_model(model_dir)
+        model = cached_model(model_dir, threads=1)  # one task slot is one core (spark.task.cpus=1)
         seen: dict[tuple[str, int], int] = {}
         for batch in batches:
             if jsonl_offsets is not None:
