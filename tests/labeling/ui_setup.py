@@ -11,7 +11,7 @@ from flagstone.labeling.ui import work
 from flagstone.policy.versions import import_policy, set_current
 from flagstone.store import open_store
 from flagstone.store.engine import Store, utcnow
-from flagstone.store.tables import items, label_queue
+from flagstone.store.tables import dataset_items, datasets, items, label_queue
 from flagstone.text.normalize import text_key
 
 TEXTS = ["you absolute idiot", "lovely weather today", "I will punch you", "they are vermin", "gold text here"]
@@ -27,6 +27,8 @@ def build_store(tmp_path: Path) -> Store:
     with store.begin() as conn:
         set_current(conn, version)
         conn.execute(items.insert(), [dict(key=text_key(t), text=t, created_at=now) for t in TEXTS])
+        ds = conn.execute(datasets.insert().values(name="pool", created_at=now).returning(datasets.c.id)).scalar_one()
+        conn.execute(dataset_items.insert(), [dict(dataset_id=ds, item_key=text_key(t)) for t in TEXTS])
         conn.execute(label_queue.insert(), [
             dict(queue="al-batch-1", item_key=text_key(t), category=None, reason="active_learning",
                  priority=float(10 - i), status="pending", policy_version_id=None, created_at=now)

@@ -53,7 +53,7 @@ def save_outcomes(store: Store, outcomes: Sequence[LabelOutcome], policy_version
     return counts
 
 
-def latest_labels(store: Store, *, kind: str, name_prefix: str = "", policy_version_id: int | None = None,
+def latest_labels(store: Store, *, kind: str, name: str | None = None, policy_version_id: int | None = None,
                   item_keys: set[str] | None = None) -> dict[str, dict[str, bool]]:
     """``{item_key: {category: bool}}`` from annotators of ``kind`` (latest label wins; pseudo excluded).
 
@@ -63,8 +63,8 @@ def latest_labels(store: Store, *, kind: str, name_prefix: str = "", policy_vers
          .join(annotators, annotators.c.id == labels.c.annotator_id)
          .where(annotators.c.kind == kind, labels.c.is_pseudo.is_(False))
          .order_by(labels.c.created_at, labels.c.id))
-    if name_prefix:
-        q = q.where(annotators.c.name.startswith(name_prefix))
+    if name is not None:
+        q = q.where(annotators.c.name == name)
     if policy_version_id is not None:
         q = q.where(labels.c.policy_version_id == policy_version_id)
     votes: dict[tuple[str, str], dict[int, int]] = defaultdict(dict)
