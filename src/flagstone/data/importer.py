@@ -224,7 +224,7 @@ def _import_tx(store: Store, src: Path, fmt: str, dataset: str, mapping: Mapping
         items_before = _count(conn, items)
         labels_before = _count(conn, labels, labels.c.annotator_id == ann_id)
         # Raw DB-API inserts skip SQLAlchemy's type processing: bind the timestamp the way it would.
-        proc = items.c.created_at.type.bind_processor(conn.dialect)
+        proc = items.c.created_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
         ctx = _BatchContext(ds_id, ann_id, imp_id, policy.id, policy.hash, proc(now) if proc else now)
         total = accepted = 0
         for prepared in _prepared(src, fmt, mapping, workers):
