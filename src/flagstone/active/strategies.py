@@ -3,7 +3,9 @@
 * ``random`` — the baseline every other strategy must beat;
 * ``uncertainty`` — items whose score is closest (in log-odds) to some category's threshold;
 * ``rare`` — rare-category hunting: for categories whose prevalence is at most ``rare_max``, take
-  the highest-scoring items, rarest category first, in turns (one per category per turn);
+  the highest-scoring items, rarest category first, in turns (one per category per turn); categories
+  whose scores are flat on the pool are left out, and with no rare category left every category with
+  varying scores is hunted;
 * ``diversity`` — k-center greedy on embeddings: each pick is the item farthest from everything
   already labelled or picked.
 """
@@ -76,9 +78,11 @@ class RareStrategy:
         self.rare_max = rare_max
 
     def rank(self, pool: PoolView, budget: int, rng: np.random.Generator) -> np.ndarray:
-        rare = [j for j in np.argsort(pool.prevalence, kind="stable") if pool.prevalence[j] <= self.rare_max]
+        # A category whose scores do not vary on the pool gives nothing to hunt with: leave it out.
+        signal = [j for j in np.argsort(pool.prevalence, kind="stable") if np.ptp(pool.scores[:, j]) > 0]
+        rare = [j for j in signal if pool.prevalence[j] <= self.rare_max] or signal
         if not rare:
-            rare = list(range(len(pool.categories)))
+            return rng.permutation(pool.size)[: min(budget, pool.size)]
         jitter = rng.random(pool.size) * 1e-9
         orders = [np.argsort(-(pool.scores[:, j] + jitter), kind="stable") for j in rare]
         picked: list[int] = []

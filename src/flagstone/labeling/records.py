@@ -13,7 +13,6 @@ from collections.abc import Sequence
 
 from sqlalchemy import Connection, select
 
-from flagstone.data.importer import get_or_create
 from flagstone.labeling.base import LabelOutcome
 from flagstone.labeling.tables import llm_label_runs
 from flagstone.store.engine import Store, utcnow
@@ -21,7 +20,12 @@ from flagstone.store.tables import annotators, labels
 
 
 def annotator_id(conn: Connection, kind: str, name: str, *, is_expert: bool = False) -> int:
-    return get_or_create(conn, annotators, {"kind": kind, "name": name}, {"is_expert": is_expert})
+    """The annotator's id, created on first use (kept here so the UI does not import the importer)."""
+    found = conn.execute(select(annotators.c.id).where(annotators.c.kind == kind, annotators.c.name == name)).scalar()
+    if found is not None:
+        return found
+    return conn.execute(annotators.insert().values(kind=kind, name=name, is_expert=is_expert)
+                        .returning(annotators.c.id)).scalar_one()
 
 
 def save_outcomes(store: Store, outcomes: Sequence[LabelOutcome], policy_version_id: int) -> dict[str, int]:
