@@ -1,0 +1,55 @@
+"""Outcomes in the store: labels only for successes, a run row for every outcome; label sets read back."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from tests.labeling.ui_setup import PASSWORD, TEXTS, build_store
+
+from flagstone.labeling.base import Decision, LabelOutcome
+from flagstone.labeling.records import latest_labels, llm_rationales, save_outcomes
+from flagstone.labeling.tables import llm_label_runs
+from flagstone.labeling.ui import work
+from flagstone.policy.versions import get_version
+from flagstone.store.tables import labels
+from flagstone.text.normalize import text_key
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = build_store(tmp_path)
+    yield s
+    s.dispose()
+
+
+def test_save_outcomes_writes_labels_only_for_successes(store):
+    vid = get_version(store, "current").id
+    ok = LabelOutcome(text_key(TEXTS[0]), "llm:m", "h", {"hate": Decision(True, "slur"), "violence": Decision(False)},
+                      prompt_tokens=10, completion_tokens=3)
+    bad = LabelOutcome(text_key(TEXTS[1]), "llm:m", "h", error="gave up", attempts=4)
+    assert save_outcomes(store, [ok, bad], vid) == {"labelled": 1, "failed": 1, "label_rows": 2}
+    with store.connect() as conn:
+        assert {r.item_key for r in conn.execute(select(labels.c.item_key))} == {text_key(TEXTS[0])}
+        runs = {r.item_key: r for r in conn.execute(select(llm_label_runs))}
+    assert runs[text_key(TEXTS[1])].error == "gave up" and runs[text_key(TEXTS[1])].attempts == 4
+    assert runs[text_key(TEXTS[0])].prompt_tokens == 10
+    assert latest_labels(store, kind="model", name="llm:m") == {text_key(TEXTS[0]): {"hate": True, "violence": False}}
+    assert llm_rationales(store, "llm:m")[(text_key(TEXTS[0]), "hate")] == "slur"
+
+
+def test_outcome_invariants():
+    with pytest.raises(ValueError):
+        LabelOutcome("k", "a", "h", {"hate": Decision(True)}, error="both")
+    with pytest.raises(ValueError):
+        LabelOutcome("k", "a", "h")
+
+
+def test_people_majority_with_ties_going_to_the_latest_label(store):
+    key = text_key(TEXTS[0])
+    ann, ada = work.authenticate(store, "ann", PASSWORD), work.authenticate(store, "ada", PASSWORD)
+    work.submit_labels(store, ann, key, "q", ["hate"])
+    work.submit_labels(store, ada, key, "q", [])
+    assert latest_labels(store, kind="person")[key]["hate"] is False  # 1-1 tie: the latest (ada) wins
+    work.create_user(store, "eve", PASSWORD, "annotator")
+    work.submit_labels(store, work.authenticate(store, "eve", PASSWORD), key, "q", ["hate"])
+    assert latest_labels(store, kind="person")[key]["hate"] is True  # 2-1
