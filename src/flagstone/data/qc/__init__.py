@@ -1,0 +1,1 @@
+"""Quality control of a dataset: duplicates, conflicts, agreement, label errors, leakage, balance."""
