@@ -106,6 +106,14 @@ def test_log_in_and_label_three_items_with_the_keyboard(server):
             page.keyboard.press("1")
             page.keyboard.press("Enter")
             page.wait_for_function(f"document.getElementById('item-text').textContent === {TEXTS[3]!r}")
+            # The labels as stored, with annotator and policy version, on the history page.
+            page.click("text=My labels")
+            shown = page.locator("#history tr[data-item]")
+            assert shown.count() == 3
+            assert shown.first.locator(".cats").inner_text() == "harassment, violence"
+            assert set(page.locator("#history .annotator").all_inner_texts()) == {"ann"}
+            assert len(set(page.locator("#history .policy").all_inner_texts())) == 1
+            assert page.locator("#history .policy").first.inner_text().startswith("test-1 (")
         finally:
             browser.close()
     with store.connect() as conn:

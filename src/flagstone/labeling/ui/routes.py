@@ -172,6 +172,15 @@ async def queue_submit(request: Request, queue: str) -> Response:
     return RedirectResponse(f"/ui/queue/{queue}", status_code=303)
 
 
+@router.get("/history", response_class=HTMLResponse)
+def history_page(request: Request) -> Response:
+    user = _user(request)
+    if user is None:
+        return _login_redirect()
+    rows = work.recent_labels(_state(request).get_store(), user)
+    return _render(request, "history.html", {"user": user, "rows": rows})
+
+
 @router.get("/admin", response_class=HTMLResponse)
 def admin_page(request: Request) -> Response:
     user = _user(request)

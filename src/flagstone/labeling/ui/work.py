@@ -210,3 +210,37 @@ def annotator_stats(store: Store) -> list[AnnotatorStats]:
                                   sum(a == b for a, b in g) / len(g) if g else None,
                                   len(shared), sum(shared) / len(shared) if shared else None))
     return out
+
+
+@dataclass(frozen=True)
+class LabelledItem:
+    item_key: str
+    text: str
+    positives: tuple[str, ...]
+    annotator: str
+    policy_version: str  # version string (hash prefix)
+    created_at: object
+
+
+def recent_labels(store: Store, user: UIUser, limit: int = 50) -> list[LabelledItem]:
+    """The person's latest labelled items, newest first, as stored (annotator and policy version)."""
+    from flagstone.store.tables import policy_versions
+
+    q = (select(labels.c.item_key, labels.c.category, labels.c.value, labels.c.created_at, items.c.text,
+                annotators.c.name, policy_versions.c.version, policy_versions.c.hash)
+         .join(items, items.c.key == labels.c.item_key)
+         .join(annotators, annotators.c.id == labels.c.annotator_id)
+         .join(policy_versions, policy_versions.c.id == labels.c.policy_version_id)
+         .where(labels.c.annotator_id == user.annotator_id)
+         .order_by(labels.c.created_at.desc(), labels.c.id.desc()))
+    grouped: dict[tuple, list[str]] = {}
+    with store.connect() as conn:
+        for r in conn.execute(q):
+            key = (r.item_key, r.created_at, r.text, r.name, f"{r.version} ({r.hash[:12]})")
+            grouped.setdefault(key, [])
+            if r.value:
+                grouped[key].append(r.category)
+            if len(grouped) > limit:
+                break
+    return [LabelledItem(k, text, tuple(sorted(p)), name, ver, at)
+            for (k, at, text, name, ver), p in list(grouped.items())[:limit]]
