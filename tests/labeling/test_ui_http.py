@@ -108,3 +108,17 @@ def test_tampered_cookie_is_treated_as_logged_out(env):
     client.cookies.clear()
     client.cookies.set("flagstone_ui", value[:-3] + "abc", path="/ui")
     assert client.get("/ui/", follow_redirects=False).status_code == 303
+
+
+def test_relabel_request_names_the_changed_category(env):
+    from flagstone.store.engine import utcnow
+    from flagstone.store.tables import label_queue
+
+    client, store = env
+    with store.begin() as conn:
+        conn.execute(label_queue.insert().values(queue="relabel", item_key=text_key(TEXTS[1]), category="hate",
+                                                 reason="relabel", priority=1.0, status="pending",
+                                                 created_at=utcnow()))
+    login(client)
+    page = client.get("/ui/queue/relabel").text
+    assert TEXTS[1] in page and "the policy for <strong>hate</strong> changed" in page

@@ -48,6 +48,7 @@ class WorkItem:
     text: str
     queue: str
     reason: str
+    category: str | None = None  # a relabel request names the category whose wording changed
 
 
 @dataclass(frozen=True)
@@ -138,13 +139,13 @@ def next_item(store: Store, user: UIUser, queue: str, *, gold_rate: float = 0.0,
                 key = rng.choice(gold)
                 text = conn.execute(select(items.c.text).where(items.c.key == key)).scalar_one()
                 return WorkItem(key, text, queue, "gold")  # shown like any other item
-        q = (select(label_queue.c.item_key, label_queue.c.reason, items.c.text)
+        q = (select(label_queue.c.item_key, label_queue.c.reason, items.c.text, label_queue.c.category)
              .join(items, items.c.key == label_queue.c.item_key)
              .where(label_queue.c.queue == queue, label_queue.c.status == "pending")
              .order_by(label_queue.c.priority.desc(), label_queue.c.id))
-        for key, reason, text in conn.execute(q):
+        for key, reason, text, category in conn.execute(q):
             if key not in done:
-                return WorkItem(key, text, queue, reason)
+                return WorkItem(key, text, queue, reason, category)
     return None
 
 
