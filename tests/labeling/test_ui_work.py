@@ -14,14 +14,16 @@ from flagstone.labeling.ui import work
 from flagstone.labeling.ui.auth import Signer, hash_password, verify_password
 from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.store.tables import annotators, label_queue, labels
+from flagstone.store.testing import backends, temp_database_url
 from flagstone.text.normalize import text_key
 
 
-@pytest.fixture
-def store(tmp_path):
-    s = build_store(tmp_path)
-    yield s
-    s.dispose()
+@pytest.fixture(params=backends())
+def store(request, tmp_path):
+    with temp_database_url(request.param, tmp_path) as url:
+        s = build_store(tmp_path, url)
+        yield s
+        s.dispose()
 
 
 def test_passwords_are_salted_scrypt_hashes():

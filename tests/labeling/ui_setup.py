@@ -18,8 +18,8 @@ TEXTS = ["you absolute idiot", "lovely weather today", "I will punch you", "they
 PASSWORD = "correct horse battery"
 
 
-def build_store(tmp_path: Path) -> Store:
-    store = open_store(url=f"sqlite:///{tmp_path / 'ui.db'}", data_dir=tmp_path)
+def build_store(tmp_path: Path, url: str | None = None) -> Store:
+    store = open_store(url=url or f"sqlite:///{tmp_path / 'ui.db'}", data_dir=tmp_path)
     pol = tmp_path / "policy.yaml"
     pol.write_text(yaml.safe_dump(make_policy().model_dump(mode="json")), encoding="utf-8")
     version, _ = import_policy(store, pol)
