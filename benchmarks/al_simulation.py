@@ -6,9 +6,10 @@ the diversity strategy uses a 64-d SVD of them as embeddings. Every strategy sta
 random seed set and buys ``--batch`` labels per round up to ``--max-labels``; each run is repeated
 over ``--repeats`` seeds and averaged.
 
-Target per category: ``--target-frac`` x the dev AUPRC of a model trained on the whole pool.
+Target per category: each of ``--targets`` x the dev AUPRC of a model trained on the whole pool.
 Figures: labels to reach the target (and the ratio to random), positives per 100 labels found over the
-first ``--at`` labels (and the ratio to random). Writes ``al_simulation.md`` and ``al_simulation.png``.
+first ``--at`` labels (and the ratio to random). Writes ``al_simulation.md``, ``al_simulation.png`` and
+the raw curves ``al_simulation_curves.json`` (``--from-curves`` re-renders without recomputing).
 
     python benchmarks/al_simulation.py --data-dir datasets --out benchmarks/results
 
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import json
 import sys
 import time
 from pathlib import Path
@@ -29,7 +31,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import HashingVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize as l2
 
-from flagstone.active.simulation import Curve, dev_auprc, fit_predict, simulate
+from flagstone.active.simulation import dev_auprc, fit_predict, simulate
 
 # Jigsaw column -> the closest category of the project's taxonomy (for the table only).
 COLUMNS = {"toxic": "(any toxicity)", "severe_toxic": "(severe toxicity)", "obscene": "sexual (weak)",
@@ -53,10 +55,10 @@ def load(data_dir: Path, limit: int | None) -> tuple[list[str], np.ndarray]:
     return texts, Y
 
 
-def mean_curve(curves: list[Curve]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    n = np.array(curves[0].n_labels)
-    auprc = np.mean([np.array(c.auprc) for c in curves], axis=0)
-    pos = np.mean([np.array(c.positives) for c in curves], axis=0)
+def mean_curve(curves: list[dict]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    n = np.array(curves[0]["n_labels"])
+    auprc = np.mean([np.array(c["auprc"]) for c in curves], axis=0)
+    pos = np.mean([np.array(c["positives"]) for c in curves], axis=0)
     return n, auprc, pos
 
 
@@ -73,11 +75,30 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed-size", type=int, default=100)
     ap.add_argument("--max-labels", type=int, default=2000)
     ap.add_argument("--repeats", type=int, default=2)
-    ap.add_argument("--target-frac", type=float, default=0.8)
+    ap.add_argument("--targets", default="0.8,0.9", help="targets as fractions of the full-pool dev AUPRC")
+    ap.add_argument("--from-curves", type=Path, help="re-render the table and plot from a saved curves JSON")
     ap.add_argument("--at", type=int, default=500, help="positives per 100 labels over the first N labels")
     ap.add_argument("--limit", type=int, default=None, help="use only the first N rows (smoke runs)")
     ap.add_argument("--strategies", default=",".join(STRATEGIES))
     args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    data = json.loads(args.from_curves.read_text()) if args.from_curves else run(args)
+    means = {s: mean_curve(cs) for s, cs in data["curves"].items()}
+    prev, ceiling = np.array(data["prevalence"]), np.array(data["ceiling"])
+    args.out.mkdir(parents=True, exist_ok=True)
+    if not args.from_curves:
+        (args.out / "al_simulation_curves.json").write_text(json.dumps(data), encoding="utf-8")
+    tables = [render_table(means, tuple(data["categories"]), prev, ceiling, float(f), data["meta"], args.at)
+              for f in args.targets.split(",")]
+    (args.out / "al_simulation.md").write_text("\n".join(tables), encoding="utf-8")
+    plot(means, tuple(data["categories"]), float(args.targets.split(",")[0]) * ceiling, prev,
+         args.out / "al_simulation.png")
+    print("\n".join(tables))
+    print(f"wrote {args.out}/al_simulation.md, .png and _curves.json in {time.perf_counter() - t0:.0f}s")
+    return 0
+
+
+def run(args) -> dict:
     t0 = time.perf_counter()
     texts, Y = load(args.data_dir, args.limit)
     cats = tuple(COLUMNS)
@@ -90,47 +111,42 @@ def main(argv: list[str] | None = None) -> int:
     Xp, Yp, Xd, Yd, Ep = X[pool], Y[pool], X[dev], Y[dev], emb[pool]
     [S_full] = fit_predict(Xp, Yp, [Xd])
     ceiling = dev_auprc(Yd, S_full)
-    target = args.target_frac * ceiling
     print(f"pool {len(pool)}, dev {len(dev)}; featurised in {time.perf_counter() - t0:.1f}s", flush=True)
-    curves: dict[str, list[Curve]] = {}
+    curves: dict[str, list[dict]] = {}
     for s in args.strategies.split(","):
         for r in range(args.repeats):
             seed_idx = np.random.default_rng(r).choice(len(pool), args.seed_size, replace=False)
             t = time.perf_counter()
             c = simulate(s, Xp, Yp, Xd, Yd, categories=cats, seed_idx=seed_idx, batch_size=args.batch,
                          max_labels=args.max_labels, embeddings=Ep, seed=r)
-            curves.setdefault(s, []).append(c)
+            curves.setdefault(s, []).append({"n_labels": c.n_labels, "auprc": [a.tolist() for a in c.auprc],
+                                             "positives": [p.tolist() for p in c.positives]})
             print(f"  {s} repeat {r}: {time.perf_counter() - t:.1f}s", flush=True)
-    means = {s: mean_curve(cs) for s, cs in curves.items()}
-    table = render_table(means, cats, Yp, ceiling, target, args)
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "al_simulation.md").write_text(table, encoding="utf-8")
-    plot(means, cats, target, Yp, args.out / "al_simulation.png")
-    print(table)
-    print(f"wrote {args.out / 'al_simulation.md'} and {args.out / 'al_simulation.png'} "
-          f"in {time.perf_counter() - t0:.0f}s")
-    return 0
+    meta = {"pool": len(pool), "batch": args.batch, "seed_size": args.seed_size, "max_labels": args.max_labels,
+            "repeats": args.repeats}
+    return {"categories": list(cats), "prevalence": Yp.mean(axis=0).tolist(), "ceiling": ceiling.tolist(),
+            "curves": curves, "meta": meta}
 
 
-def render_table(means, cats, Yp, ceiling, target, args) -> str:
-    prev = Yp.mean(axis=0)
-    lines = [f"Pool {len(Yp)} items, batch {args.batch}, seed set {args.seed_size}, up to {args.max_labels} "
-             f"labels, mean of {args.repeats} repeats. Target = {args.target_frac} x full-pool dev AUPRC.", "",
+def render_table(means, cats, prev, ceiling, frac: float, meta: dict, at: int) -> str:
+    target = frac * ceiling
+    mx = meta["max_labels"]
+    lines = [f"### Target = {frac} x full-pool dev AUPRC", "",
+             f"Pool {meta['pool']} items, batch {meta['batch']}, seed set {meta['seed_size']}, up to {mx} labels, "
+             f"mean of {meta['repeats']} repeats. '>N': not reached; 'k+': at least k times fewer.", "",
              "| category (taxonomy) | prevalence | target AUPRC | strategy | labels to target | x fewer than random "
-             f"| positives / 100 labels (first {args.at}) | x random |",
+             f"| positives / 100 labels (first {at}) | x random |",
              "|---|---|---|---|---|---|---|---|"]
     for j in np.argsort(prev):
         base_n = first_reach(*means["random"][:2], j, target[j]) if "random" in means else None
-        base_p = _per100(means["random"], j, args.at) if "random" in means else None
+        base_p = _per100(means["random"], j, at) if "random" in means else None
         for s, m in means.items():
             need = first_reach(m[0], m[1], j, target[j])
-            per100 = _per100(m, j, args.at)
-            ratio = (f"{(base_n or args.max_labels * 1.0) / need:.1f}{'+' if base_n is None else ''}"
-                     if need else "-")
+            per100 = _per100(m, j, at)
+            ratio = f"{(base_n or mx) / need:.1f}{'+' if base_n is None else ''}" if need else "-"
             pr = f"{per100 / base_p:.1f}" if base_p else "-"
             lines.append(f"| {cats[j]} ({COLUMNS[cats[j]]}) | {prev[j]:.3f} | {target[j]:.3f} (ceiling "
-                         f"{ceiling[j]:.3f}) | {s} | {need if need else f'>{args.max_labels}'} | {ratio} | "
-                         f"{per100:.1f} | {pr} |")
+                         f"{ceiling[j]:.3f}) | {s} | {need if need else f'>{mx}'} | {ratio} | {per100:.1f} | {pr} |")
     return "\n".join(lines) + "\n"
 
 
@@ -140,19 +156,19 @@ def _per100(m, j: int, at: int) -> float:
     return 100.0 * pos[k, j] / n[k]
 
 
-def plot(means, cats, target, Yp, path: Path) -> None:
+def plot(means, cats, target, prev, path: Path) -> None:
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    order = list(np.argsort(Yp.mean(axis=0)))
+    order = list(np.argsort(prev))
     fig, axes = plt.subplots(2, 3, figsize=(14, 8), sharex=True)
     for ax, j in zip(axes.ravel(), order, strict=False):
         for s, (n, auprc, _) in means.items():
             ax.plot(n, auprc[:, j], label=s)
         ax.axhline(target[j], color="grey", linestyle="--", linewidth=1)
-        ax.set_title(f"{cats[j]} (prevalence {Yp[:, j].mean():.3f})")
+        ax.set_title(f"{cats[j]} (prevalence {prev[j]:.3f})")
         ax.set_xlabel("labels bought")
         ax.set_ylabel("dev AUPRC")
     axes.ravel()[0].legend()
