@@ -20,4 +20,4 @@ def test_window_index_finds_recent_and_forgets_old():
     idx.add(sig, 0.0, "first")
     idx.add(minhash("completely different words about gardening"), 1.0, "other")
     assert [p for _, p in idx.query(sig, 5.0, 0.8)] == ["first"]
-    assert idx.query(sig, 11.0, 0.8) == [] and len(idx) == 0
+    assert idx.query(sig, 12.0, 0.8) == [] and len(idx) == 0

@@ -118,6 +118,7 @@ class MixDriftConfig(RuleConfig):
     ratio: float = Field(default=2.0, gt=1)  # recent share at least this times the reference share
     prior: float = Field(default=0.001, gt=0, lt=1)  # smallest reference share considered
     min_requests: int = Field(default=200, ge=1)
+    min_count: int = Field(default=10, ge=1)  # flags of the category in the recent window
     min_reference: int = Field(default=1000, ge=1)
     every: float = Field(default=10.0, gt=0)  # evaluate at most this often (seconds)
 
@@ -166,7 +167,8 @@ class MixDrift(Rule):
         z = (p_rec - p_ref) / np.sqrt(p_ref * (1 - p_ref) / n)
         jsd = js_divergence(self._recent, self._ref)
         out: list[Alert] = []
-        for j in np.flatnonzero((z >= c.z_threshold) & (p_rec >= c.ratio * p_ref)):
+        rising = (z >= c.z_threshold) & (p_rec >= c.ratio * p_ref) & (self._recent >= c.min_count)
+        for j in np.flatnonzero(rising):
             cat = CATEGORIES[j]
             out += self._fire(f"global:{cat}", rec.ts, f"{cat} share rose to {p_rec[j]:.2%} of requests "
                               f"from {p_ref[j]:.2%} (z={z[j]:.1f})", category=cat,

@@ -4,8 +4,8 @@
 * ``baseline_rate``  flagged rate in the window at least ``factor`` times the subject's own history
 * ``burst``          at least ``threshold`` requests per account/key within the window
 * ``coordinated``    at least ``min_accounts`` accounts sent near-duplicate flagged texts
-* ``probing``        one account/key sent ``min_variants`` near-variants of a text, some flagged and
-                     some not: the sign of someone searching for the threshold
+* ``probing``        one account/key sent ``min_variants`` near-variants of a text, at least
+                     ``min_flagged`` flagged and ``min_unflagged`` not: someone searching for the threshold
 """
 
 from __future__ import annotations
@@ -181,7 +181,7 @@ class Coordinated(Rule):
     def observe(self, rec: RequestRecord) -> list[Alert]:
         if not hit(rec, self.cfg.category) or not rec.signature:
             return []
-        matches = self._index.query(rec.signature, rec.ts, self.cfg.similarity)
+        matches = self._index.query(rec.signature, rec.ts, self.cfg.similarity, limit=500)
         campaign = min(matches)[1][0] if matches else rec.input_hash[:12]
         self._index.add(rec.signature, rec.ts, (campaign, rec.account, rec.request_id))
         accounts = sorted({p[1] for _, p in matches} | {rec.account})
@@ -197,7 +197,8 @@ class Coordinated(Rule):
 class ProbingConfig(GroupedConfig):
     min_variants: int = Field(default=8, ge=2)
     similarity: float = Field(default=0.5, gt=0, le=1)
-    require_mixed: bool = True  # variants on both sides of the threshold
+    min_flagged: int = Field(default=2, ge=1)
+    min_unflagged: int = Field(default=2, ge=0)  # variants below the threshold too (0: not required)
 
 
 @register_rule_kind
@@ -215,14 +216,13 @@ class Probing(Rule):
             return []
         subject = subject_of(rec, self.cfg.group_by)
         index = self._index.setdefault(subject, WindowIndex(self.cfg.window))
-        matches = index.query(rec.signature, rec.ts, self.cfg.similarity)
+        matches = index.query(rec.signature, rec.ts, self.cfg.similarity, limit=4 * self.cfg.min_variants)
         index.add(rec.signature, rec.ts, (rec.input_hash, rec.flagged, rec.request_id))
         family = {p[0]: p for _, p in matches}
         family[rec.input_hash] = (rec.input_hash, rec.flagged, rec.request_id)
         n_flagged = sum(1 for p in family.values() if p[1])
-        if len(family) < self.cfg.min_variants or n_flagged == 0:
-            return []
-        if self.cfg.require_mixed and n_flagged == len(family):
+        c = self.cfg
+        if len(family) < c.min_variants or n_flagged < c.min_flagged or len(family) - n_flagged < c.min_unflagged:
             return []
         return self._fire(subject, rec.ts, f"{len(family)} near-variants of one text "
                           f"({n_flagged} flagged) within {self.cfg.window:g}s",

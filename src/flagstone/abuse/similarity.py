@@ -8,6 +8,7 @@ Jaccard similarity of their shingle sets.
 
 from __future__ import annotations
 
+import operator
 import zlib
 from collections import defaultdict, deque
 from collections.abc import Hashable, Iterable
@@ -19,10 +20,16 @@ from flagstone.text.normalize import normalize
 NUM_PERM = 32
 BANDS = 8  # LSH: 8 bands of 4 rows; pairs above ~0.5 Jaccard collide in some band with high probability
 SHINGLE = 5
-_PRIME = (1 << 61) - 1
 _rng = np.random.default_rng(20240607)  # fixed: signatures must be comparable across processes and runs
-_A = _rng.integers(1, 1 << 31, NUM_PERM, dtype=np.uint64)
-_B = _rng.integers(0, 1 << 31, NUM_PERM, dtype=np.uint64)
+_SEEDS = _rng.integers(0, 2**63, NUM_PERM, dtype=np.uint64)
+_M1, _M2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
+def _mix(z: np.ndarray) -> np.ndarray:
+    """splitmix64 finaliser: a well-mixed 64-bit hash (uint64 arithmetic wraps, as intended)."""
+    z = (z ^ (z >> np.uint64(30))) * _M1
+    z = (z ^ (z >> np.uint64(27))) * _M2
+    return z ^ (z >> np.uint64(31))
 
 
 def shingles(text: str, k: int = SHINGLE) -> set[str]:
@@ -38,15 +45,16 @@ def minhash(text: str) -> tuple[int, ...]:
     if not sh:
         return ()
     x = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in sh), dtype=np.uint64, count=len(sh))
-    # (a*x + b) mod p with x < 2^32 and a, b < 2^31 stays below 2^63: no overflow in uint64.
-    h = (np.outer(x, _A) + _B) % np.uint64(_PRIME)
+    # One independent hash function per position: mix(shingle_hash XOR seed_i). (A linear a*x+b mod p
+    # without wrap-around is nearly monotonic in x, which makes the minima correlated.)
+    h = _mix(x[:, None] ^ _SEEDS[None, :])
     return tuple(int(v) for v in h.min(axis=0))
 
 
 def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:
     if not a or not b or len(a) != len(b):
         return 0.0
-    return sum(1 for x, y in zip(a, b, strict=True) if x == y) / len(a)
+    return sum(map(operator.eq, a, b)) / len(a)
 
 
 def _bands(sig: tuple[int, ...]) -> Iterable[tuple[int, tuple[int, ...]]]:
@@ -75,8 +83,10 @@ class WindowIndex:
                 if not bucket:
                     del self._buckets[band]
 
-    def query(self, sig: tuple[int, ...], now: float, threshold: float) -> list[tuple[float, Hashable]]:
-        """Return ``(ts, payload)`` of indexed items at least ``threshold`` similar to ``sig``."""
+    def query(self, sig: tuple[int, ...], now: float, threshold: float,
+              limit: int | None = None) -> list[tuple[float, Hashable]]:
+        """Return ``(ts, payload)`` of indexed items at least ``threshold`` similar to ``sig``
+        (at most ``limit`` of them: callers that only need "enough" stop early)."""
         self._expire(now)
         seen: set[int] = set()
         out = []
@@ -88,6 +98,8 @@ class WindowIndex:
                 ts, other, payload = self._items[i]
                 if similarity(sig, other) >= threshold:
                     out.append((ts, payload))
+                    if limit is not None and len(out) >= limit:
+                        return out
         return out
 
     def add(self, sig: tuple[int, ...], ts: float, payload: Hashable) -> None:

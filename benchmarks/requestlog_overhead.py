@@ -1,0 +1,102 @@
+"""Request-log overhead on server throughput, measured against a baseline in the same run.
+
+The real app (``create_app`` + ``install_abuse``) is driven in process with the KeywordModel (a
+near-free model, so the overhead is as large as it can be relative to scoring) in four set-ups,
+interleaved round by round so that machine load affects each alike:
+
+  bare        create_app only (no keys, no limits, no log)
+  no-log      install_abuse with auth and rate limiting, request log off   <- the baseline
+  log         ... plus the batched request log (SQLite, content storage "hashed"), no rules
+  log+detect  ... plus the shipped detection rules fed from the log
+
+Each block times ``--requests`` sequential requests *including* the final flush of the log queue,
+so a writer that falls behind is charged. The machine may be shared, so the figure is the median over
+rounds of the *paired* ratio (each round's ``log`` block against the same round's ``no-log`` block,
+run back to back), which cancels slow drifts in load. Target: ``log`` keeps >= 90% of ``no-log``.
+
+    python benchmarks/requestlog_overhead.py [--requests 150] [--rounds 12] [--inputs 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from flagstone.abuse.http import install_abuse
+from flagstone.abuse.rules import load_rules
+from flagstone.models.fakes import KeywordModel
+from flagstone.serving.app import create_app
+from flagstone.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+MODES = ("bare", "no-log", "log", "log+detect")
+KEYWORDS = {"violence": ["hurt"], "hate": ["vermin"], "harassment": ["idiot"]}
+
+
+def build(mode: str, tmp: Path):
+    settings = Settings(data_dir=tmp / mode.replace("+", "_"), model_dir=tmp / "none", batch_max_wait_ms=0.0,
+                        auth_enabled=mode != "bare", rate_limit_burst=1e9, rate_limit_per_second=1e9,
+                        request_log_enabled=mode.startswith("log"), request_log_content="hashed")
+    app = create_app(settings, model=KeywordModel(KEYWORDS, name="bench"))
+    headers: dict[str, str] = {}
+    services = None
+    if mode != "bare":
+        rules = load_rules(REPO / "rules" / "default.yaml") if mode == "log+detect" else []
+        services = install_abuse(app, settings, rules=rules)
+        headers = {"Authorization": f"Bearer {services.keys.create('bench')[0]}"}
+    client = TestClient(app).__enter__()
+    return client, headers, services
+
+
+def block(client, headers, services, n: int, inputs: int, offset: int) -> float:
+    t = time.perf_counter()
+    for i in range(n):
+        body = {"input": [f"message {offset + i}.{j}: see you at the idiot meeting at {i % 7} pm" for j in range(inputs)]}
+        r = client.post("/v1/moderations", json=body, headers=headers)
+        if r.status_code != 200:
+            raise SystemExit(f"unexpected {r.status_code}: {r.text}")
+    if services is not None and services.writer is not None:
+        services.writer.flush()
+    return n / (time.perf_counter() - t)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="request-log overhead on throughput")
+    ap.add_argument("--requests", type=int, default=150)
+    ap.add_argument("--rounds", type=int, default=12)
+    ap.add_argument("--inputs", type=int, default=1, help="texts per request")
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory() as d:
+        apps = {m: build(m, Path(d)) for m in MODES}
+        for m in MODES:  # warm-up
+            block(*apps[m], 30, args.inputs, 0)
+        rates: dict[str, list[float]] = {m: [] for m in MODES}
+        for r in range(args.rounds):
+            order = MODES if r % 2 == 0 else tuple(reversed(MODES))
+            for m in order:
+                rates[m].append(block(*apps[m], args.requests, args.inputs, (r + 1) * 100_000))
+        for client, _, _ in apps.values():
+            client.__exit__(None, None, None)
+    med = {m: statistics.median(v) for m, v in rates.items()}
+    paired = {m: statistics.median(a / b for a, b in zip(rates[m], rates["no-log"], strict=True)) for m in MODES}
+    print(f"# Request-log overhead ({args.rounds} rounds x {args.requests} requests, {args.inputs} input(s) each; "
+          "median requests/s)\n")
+    print("| set-up | req/s (median) | per round | paired ratio vs no-log (median) |")
+    print("|---|---|---|---|")
+    for m in MODES:
+        print(f"| {m} | {med[m]:.1f} | {', '.join(f'{x:.0f}' for x in rates[m])} | {paired[m]:.3f} |")
+    overhead = 1 - paired["log"]
+    print(f"\nrequest-log overhead: {overhead:.1%} of throughput (target <= 10%): "
+          f"{'MET' if overhead <= 0.10 else 'NOT MET'}")
+    print(f"log + detection overhead: {1 - paired['log+detect']:.1%}")
+    return 0 if overhead <= 0.10 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
