@@ -122,3 +122,18 @@ def test_relabel_request_names_the_changed_category(env):
     login(client)
     page = client.get("/ui/queue/relabel").text
     assert TEXTS[1] in page and "the policy for <strong>hate</strong> changed" in page
+
+
+def test_item_text_is_escaped(env):
+    from flagstone.store.engine import utcnow
+    from flagstone.store.tables import items, label_queue
+
+    client, store = env
+    evil = "<script>alert('x')</script>"
+    with store.begin() as conn:
+        conn.execute(items.insert().values(key=text_key(evil), text=evil, created_at=utcnow()))
+        conn.execute(label_queue.insert().values(queue="evil", item_key=text_key(evil), reason="redteam",
+                                                 priority=1.0, status="pending", created_at=utcnow()))
+    login(client)
+    page = client.get("/ui/queue/evil").text
+    assert "&lt;script&gt;alert(" in page and evil not in page
