@@ -21,8 +21,9 @@ pytestmark = pytest.mark.spark
 @pytest.fixture(scope="module")
 def spark_engine():
     require_spark()
-    engine = get_engine("spark", settings(spark_master="local[2]",
-                                          spark_conf={"spark.sql.shuffle.partitions": "4"}))
+    # Tiny splits so that the 40-line fixture spans several tasks: line numbers must survive that.
+    conf = {"spark.sql.shuffle.partitions": "2", "spark.sql.files.maxPartitionBytes": "2048"}
+    engine = get_engine("spark", settings(spark_master="local[2]", spark_conf=conf))
     yield engine
     engine.stop()
 
@@ -34,7 +35,7 @@ def _sorted(table: pa.Table) -> pa.Table:
 def test_session_is_built_from_settings(spark_engine):
     conf = spark_engine.spark.sparkContext.getConf()
     assert conf.get("spark.master") == "local[2]"
-    assert conf.get("spark.sql.shuffle.partitions") == "4"
+    assert conf.get("spark.sql.shuffle.partitions") == "2"
     assert conf.get("spark.sql.session.timeZone") == "UTC"
 
 
@@ -62,7 +63,7 @@ def test_bad_rows_name_file_and_row(spark_engine, tmp_path, items_jsonl, model_d
     assert (err.value.file, err.value.row) == (str(bad), 31)
     assert "'text' must be a string, got int" in err.value.message
     nulls = tmp_path / "nulls.parquet"
-    pq.write_table(pa.table({"id": [str(i) for i in range(20)], "text": ["x"] * 16 + [None] * 4}), nulls)
+    pq.write_table(pa.table({"id": [str(i) for i in range(20)], "text": ["x"] * 16 + [None] + ["y"] * 3}), nulls)
     with pytest.raises(DataError) as err:
         spark_engine.score(ScoreJob(nulls, tmp_path / "out-b", model_dir))
     assert (err.value.file, err.value.row) == (str(nulls), 17)

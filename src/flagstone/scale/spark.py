@@ -82,41 +82,38 @@ def _translate(exc: Exception, default_file: str) -> Exception:
     return DataError(f"Spark could not process the input: {first}", file=default_file)
 
 
-def _score_partition(model_dir: str, max_chunks: int, jsonl_offsets: dict | None):
+def _score_partition(model_dir: str, max_chunks: int, jsonl: bool):
     """The function shipped to executors; everything it needs is in its arguments."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         model = cached_model(model_dir, threads=1)  # one task slot is one core (spark.task.cpus=1)
-        seen: dict[tuple[str, int], int] = {}
         for batch in batches:
-            if jsonl_offsets is not None:
-                batch = _jsonl_batch(batch, jsonl_offsets, seen)
+            if jsonl:  # raw lines with their file and line number -> items (bad lines raise here)
+                batch = parse_jsonl(batch.column("value").to_pylist(), batch.column(FILE_COL).to_pylist(),
+                                    batch.column(ROW_COL).to_pylist())
             yield score_batch(batch, model, max_chunks=max_chunks)
 
     return run
 
 
-def _jsonl_batch(batch: pa.RecordBatch, offsets: dict, seen: dict) -> pa.RecordBatch:
-    """Lines of a text split -> parsed items; line number = lines in earlier splits + position."""
-    lines = batch.column("value").to_pylist()
-    files = batch.column(FILE_COL).to_pylist()
-    starts = batch.column("_block").to_pylist()
-    rows = []
-    for file, start in zip(files, starts, strict=True):
-        k = (file, start)
-        seen[k] = seen.get(k, 0) + 1
-        rows.append(offsets.get(k, 0) + seen[k])
-    return parse_jsonl(lines, files, rows)
+def _with_line_numbers(spark, lines):
+    """Add ``_row``, the 1-based line number in its file, without a shuffle of the text.
 
+    Within a split, ``monotonically_increasing_id`` is consecutive; one cheap JVM-only aggregate
+    gives each (file, split) its first id and the lines of the earlier splits of that file.
+    """
+    from pyspark.sql import functions as F
 
-def _jsonl_offsets(df) -> dict:
-    """Lines before each (file, split start): one cheap JVM-only count over the text."""
-    counts = df.groupBy(FILE_COL, "_block").count().collect()
-    offsets, running = {}, {}
-    for r in sorted(counts, key=lambda r: (r[FILE_COL], r["_block"])):
-        offsets[(r[FILE_COL], r["_block"])] = running.get(r[FILE_COL], 0)
-        running[r[FILE_COL]] = running.get(r[FILE_COL], 0) + r["count"]
-    return offsets
+    lines = lines.withColumn("_mono", F.monotonically_increasing_id())
+    stats = lines.groupBy(FILE_COL, "_block").agg(F.count("*").alias("n"), F.min("_mono").alias("m0")).collect()
+    base, before = [], {}
+    for r in sorted(stats, key=lambda r: (r[FILE_COL], r["_block"])):
+        seen = before.get(r[FILE_COL], 0)
+        base.append((r[FILE_COL], r["_block"], seen + 1 - r["m0"]))
+        before[r[FILE_COL]] = seen + r["n"]
+    bases = spark.createDataFrame(base, f"{FILE_COL} string, _block bigint, _base bigint")
+    return (lines.join(F.broadcast(bases), [FILE_COL, "_block"])
+            .select("value", FILE_COL, (F.col("_mono") + F.col("_base")).alias(ROW_COL)))
 
 
 @register_engine("spark")
@@ -149,10 +146,10 @@ class SparkEngine:
 
             check_input_columns(to_arrow_schema(df.schema), file=str(path))
             return df.select(ID_COL, TEXT_COL, F.col("_metadata.file_path").alias(FILE_COL),
-                             (F.col("_metadata.row_index") + 1).alias(ROW_COL)), None
-        df = self.spark.read.text(str(path)).select(
+                             (F.col("_metadata.row_index") + 1).alias(ROW_COL)), False
+        lines = self.spark.read.text(str(path)).select(
             "value", F.col("_metadata.file_path").alias(FILE_COL), F.col("_metadata.file_block_start").alias("_block"))
-        return df, _jsonl_offsets(df)
+        return _with_line_numbers(self.spark, lines), True
 
     def score(self, job: ScoreJob, progress: Progress | None = None) -> ScoreResult:
         out = Path(job.output)
@@ -162,8 +159,13 @@ class SparkEngine:
         model_id = cached_model(model_dir).info.id  # fail early, on the driver, if the model is bad
         spark = self.spark
         start = time.perf_counter()
-        df, offsets = self._input(Path(job.input))
-        scored = df.mapInArrow(_score_partition(model_dir, job.max_chunks, offsets), spark_ddl(SCORED_SCHEMA))
+        df, jsonl = self._input(Path(job.input))
+        slots = spark.sparkContext.defaultParallelism
+        if df.rdd.getNumPartitions() < slots:
+            # A small file is one split (one Parquet row group cannot be cut): spread it over every
+            # task slot. Large inputs already have enough splits and are not shuffled.
+            df = df.repartition(slots)
+        scored = df.mapInArrow(_score_partition(model_dir, job.max_chunks, jsonl), spark_ddl(SCORED_SCHEMA))
         try:
             scored.write.mode("overwrite" if job.overwrite else "errorifexists").parquet(str(out))
             rows = spark.read.parquet(str(out)).count()  # from the footers: cheap
