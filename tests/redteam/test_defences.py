@@ -34,3 +34,15 @@ def test_decoded_view_of_a_benign_text_does_not_add_flags() -> None:
     model = KeywordModel({"violence": ["kill"]})
     out = DecodingModel(model).predict_proba(["Room B-12 at 1pm, e.g. after lunch", "well-known U.S.A. facts"])
     assert out.max() < 0.5
+
+
+def test_views_come_from_the_whole_text_before_windowing() -> None:
+    import base64
+
+    model = KeywordModel({"violence": ["kill"]})
+    long_text = " ".join(["The weather was fine and we walked along the river."] * 60)
+    hidden = base64.b64encode(f"{long_text} then I will kill him".encode()).decode()
+    assert model.info.max_tokens < len(hidden) / 3  # the plain scorer would cut it into windows
+    defended = DecodingModel(model)
+    assert defended.info.max_tokens > 10**6
+    assert defended.predict_proba([hidden])[0, 11] >= 0.5

@@ -79,3 +79,10 @@ def test_category_scope_of_an_attack(keyword_model, seeds) -> None:
     assert {t.category for t in result.trials} == {"violence"}
     assert all(t.labels.get("violence") == 1 for t in result.trials)
     assert CATEGORIES[CATEGORY_INDEX["violence"]] == "violence"
+
+
+def test_max_chars_leaves_long_seeds_out(keyword_model, seeds) -> None:
+    limit = 40
+    result = run_suite(keyword_model, _suite({"attack": "rot13"}, max_chars=limit), seeds)
+    assert result.n_items == sum(len(t) <= limit for t in seeds.texts)
+    assert all(len(t.original) <= limit for t in result.trials)

@@ -22,6 +22,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     run_p.add_argument("--defence", choices=["none", "decode"], default="none",
                        help="'decode': score the max over the text and its decoded/de-obfuscated views")
     run_p.add_argument("--max-items", type=int, help="override the suite's max_items")
+    run_p.add_argument("--max-chars", type=int, help="override the suite's max_chars (longer seeds left out)")
     run_p.add_argument("--out", help="run directory (default: <data_dir>/redteam/<suite>-<time>)")
     run_p.add_argument("--queue", action="store_true", help="also send failures to the store's labeling queue")
     run_p.set_defaults(func=run)
@@ -55,12 +56,13 @@ def run(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.config, model_dir=args.model)
     suite = load_suite(args.suite)
-    if args.max_items:
-        suite = suite.model_copy(update={"max_items": args.max_items})
+    overrides = {k: v for k, v in (("max_items", args.max_items), ("max_chars", args.max_chars)) if v}
+    if overrides:
+        suite = suite.model_copy(update=overrides)
     seeds = load_labelled(args.seeds, text_field=args.text_field)
     model = load_model(settings.model_dir)
     if args.defence == "decode":
-        model = DecodingModel(model)
+        model = DecodingModel(model, max_chunks=settings.max_chunks_per_input)
     print(f"running suite {suite.name} on {model.info.id} with {len(seeds)} seed rows ...", file=sys.stderr)
     result = run_suite(model, suite, seeds, max_chunks=settings.max_chunks_per_input)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")

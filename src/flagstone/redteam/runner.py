@@ -103,7 +103,8 @@ def run_suite(model: Moderator, suite: Suite, seeds: LabelledSet, *, attacks: li
               max_chunks: int = 16) -> RunResult:
     """Apply every attack of ``suite`` to the eligible seed items and score them with ``model``."""
     attacks = attacks if attacks is not None else suite.build()
-    idx = _sample(len(seeds), suite.max_items, suite.seed, seeds.texts)
+    pool = [i for i, t in enumerate(seeds.texts) if suite.max_chars is None or len(t) <= suite.max_chars]
+    idx = [pool[i] for i in _sample(len(pool), suite.max_items, suite.seed, [seeds.texts[i] for i in pool])]
     texts = [seeds.texts[i] for i in idx]
     labels = seeds.labels[idx]
     thr = np.array([model.info.thresholds.get(c, 0.5) for c in CATEGORIES])

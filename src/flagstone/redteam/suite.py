@@ -4,6 +4,7 @@
     description: every attack family once
     seed: 13            # random seed: the same suite on the same seeds gives the same attacked texts
     max_items: 400      # seed items used at most (a stable, seeded sample)
+    max_chars: 2000     # optional: seed texts longer than this are left out
     samples: 1          # attacked variants per item and attack
     attacks:
       - attack: leetspeak
@@ -60,6 +61,7 @@ class Suite(BaseModel):
     description: str = ""
     seed: int = 13
     max_items: int = Field(default=400, ge=1)
+    max_chars: int | None = Field(default=None, ge=1)  # skip longer seed texts (long texts are slow to score)
     samples: int = Field(default=1, ge=1, le=20)
     attacks: list[AttackSpec] = Field(min_length=1)
 
