@@ -104,3 +104,40 @@ def test_rule_hit_opens_an_incident_and_tightened_thresholds_apply(make_client):
     s.incidents.act(inc.id, "tighten_thresholds", "acme", actor="alice", params={"thresholds": {"hate": 0.04}})
     body = post(client, "hello", key).json()
     assert body["results"][0]["flagged"] is True and body["results"][0]["categories"]["hate"] is True
+
+
+def test_admin_pages_need_an_admin_key_and_drive_the_flow(make_client):
+    client, s = make_client()
+    moderate_key, _ = s.keys.create("acme")
+    admin_key, _ = s.keys.create("ops", scopes=("admin",))
+    assert client.get("/admin/incidents").status_code == 401
+    assert client.get("/admin/keys", headers={"Authorization": f"Bearer {moderate_key}"}).status_code == 403
+    assert 'type="password"' in client.get("/admin/login").text
+    r = client.post("/admin/login", json={"key": "fsk_bad_key"})
+    assert r.status_code == 401 and r.json()["error"]["code"] == "invalid_api_key"
+    r = client.post("/admin/login", json={"key": admin_key})
+    assert r.json() == {"redirect": "/admin/incidents"} and "httponly" in r.headers["set-cookie"].lower()
+    client.cookies.set("flagstone_admin_key", admin_key)
+    created = client.post("/admin/keys", json={"account": "newco", "scopes": ["moderate"], "name": "web"}).json()
+    assert created["new_key"].startswith("fsk_") and created["id"] in client.get("/admin/keys").text
+    post(client, "minorsword", moderate_key)
+    s.writer.flush()
+    (inc,) = s.incidents.list()
+    assert "minors: account:acme" in client.get("/admin/incidents?status=open").text
+    base = f"/admin/incidents/{inc.id}"
+    assert client.post(f"{base}/status", json={"status": "investigating"}).status_code == 200
+    assert client.post(f"{base}/status", json={"status": "nonsense"}).status_code == 400
+    client.post(f"{base}/notes", json={"text": "<i>checked</i>"})
+    key_id = moderate_key.split("_")[1]
+    assert client.post(f"{base}/actions", json={"action": "revoke_key", "target": key_id}).status_code == 200
+    bad = client.post(f"{base}/actions", json={"action": "tighten_thresholds", "target": "acme", "thresholds": "sexual"})
+    assert bad.status_code == 400 and bad.json()["error"]["message"].startswith("thresholds must read")
+    ok = client.post(f"{base}/actions", json={"action": "tighten_thresholds", "target": "acme",
+                                              "thresholds": "sexual=0.2, hate=0.3"})
+    assert ok.json()["result"]["thresholds"] == {"sexual": 0.2, "hate": 0.3}
+    page = client.get(base).text
+    assert 'id="status">investigating' in page and "&lt;i&gt;checked&lt;/i&gt;" in page and "revoke_key" in page
+    assert post(client, "hi", moderate_key).status_code == 401
+    md = client.get(f"{base}/export?format=markdown")
+    assert md.headers["content-type"].startswith("text/markdown") and md.text.startswith(f"# Incident #{inc.id}")
+    assert "ops/" in md.text  # the audit log names the admin who acted

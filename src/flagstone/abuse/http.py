@@ -9,6 +9,7 @@ A pure ASGI middleware on ``POST /v1/moderations`` that, in order:
    the raw request and response bytes to the batched request log (parsing happens off the request
    path, in the log writer's thread, which also feeds the detection monitor and the incident store).
 
+It also mounts the admin pages (``flagstone.abuse.admin``, under ``/admin``) for keys and incidents.
 Domain errors are turned into the envelope here because middleware runs outside FastAPI's handlers.
 """
 
@@ -81,8 +82,11 @@ def build_services(settings: Settings, *, engine: Engine | None = None, rules: l
 
 def install_abuse(app: FastAPI, settings: Settings, **kw) -> AbuseServices:  # type: ignore[no-untyped-def]
     """Add the abuse middleware to ``app`` (call before it starts); returns the services it uses."""
+    from flagstone.abuse.admin import router as admin_router
+
     services = build_services(settings, **kw)
     app.state.abuse = services
+    app.include_router(admin_router)
     app.add_middleware(AbuseGuard, services=services, auth_required=settings.auth_required,
                        clock=kw.get("clock", time.time))
     inner = app.router.lifespan_context
