@@ -43,3 +43,22 @@ def test_clusters_report_size_growth_mix_examples_and_new(rec):
 def test_too_few_items_give_no_clusters(rec):
     assert discover_clusters([rec(0, text="a", flags=("hate",))], start=0, end=10) == []
     assert discover_clusters([], start=0, end=10) == []
+
+
+def test_monitor_raises_a_novel_cluster_alert_with_the_cluster_as_evidence(engine, rec):
+    from flagstone.abuse.incidents import IncidentStore
+    from flagstone.abuse.monitor import Monitor
+
+    store = IncidentStore(engine)
+    mon = Monitor([], store, discover_every=60, discover_window=600, cluster_min_size=4)
+    mon([rec(0.0, "u0", text="good morning")])
+    scam = [rec(10.0 + i, f"s{i}", text=f"send bitcoin to this wallet to unlock your account {i}",
+                flags=("illicit",)) for i in range(6)]
+    assert [a.rule for a in mon(scam)] == []  # not yet time to cluster
+    alerts = mon([rec(70.0, "u1", text="lunch at noon?")])
+    assert [(a.rule, a.category) for a in alerts] == [("novel-cluster", "illicit")]
+    assert alerts[0].accounts == tuple(f"s{i}" for i in range(6))
+    (inc,) = store.list()
+    detail = store.show(inc.id)
+    assert detail.evidence[0]["kind"] == "cluster" and detail.evidence[0]["body"]["size"] == 6
+    assert mon([rec(140.0, "u2", text="see you")]) == []  # the same cluster is no longer new

@@ -48,6 +48,7 @@ class Cluster:
     last_ts: float
     new: bool
     centroid: np.ndarray = field(repr=False, compare=False)
+    members: frozenset[str] = field(default=frozenset(), repr=False, compare=False)  # input hashes
 
     def to_dict(self) -> dict:
         return {"id": self.id, "size": self.size, "growth": self.growth, "categories": self.categories,
@@ -69,7 +70,7 @@ def candidates(records: Sequence[RequestRecord], margin: float = 0.15) -> list[R
 def discover_clusters(records: Sequence[RequestRecord], *, start: float, end: float,
                       embed: Embed = hashed_ngram_embedding, previous: Sequence[Cluster] = (),
                       similarity: float = 0.6, min_size: int = 3, margin: float = 0.15,
-                      max_items: int = 5000, examples: int = 3) -> list[Cluster]:
+                      max_items: int = 2000, examples: int = 3) -> list[Cluster]:
     """Cluster the candidate texts with ``start <= ts < end``; largest clusters first."""
     items = [r for r in candidates(records, margin) if start <= r.ts < end][-max_items:]
     if len(items) < max(2, min_size):
@@ -101,5 +102,5 @@ def discover_clusters(records: Sequence[RequestRecord], *, start: float, end: fl
                            accounts=len({m.account for m in members}),
                            examples=tuple(items[i].text or "" for i in nearest),
                            first_ts=min(m.ts for m in members), last_ts=max(m.ts for m in members),
-                           new=is_new, centroid=centroid))
+                           new=is_new, centroid=centroid, members=frozenset(m.input_hash for m in members)))
     return sorted(out, key=lambda c: (-c.size, c.id))

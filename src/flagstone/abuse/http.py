@@ -72,7 +72,7 @@ def build_services(settings: Settings, *, engine: Engine | None = None, rules: l
     engine = engine or open_engine(settings.resolved_database_url)
     keys = KeyStore(engine, clock=clock)
     incidents = IncidentStore(engine, keys, clock=clock)
-    monitor = Monitor(default_rules(settings) if rules is None else rules, incidents)
+    monitor = Monitor(default_rules(settings) if rules is None else rules, incidents, discover_every=300.0)
     writer = (RequestLogWriter(engine, storage=settings.request_log_content, sinks=[monitor])
               if settings.request_log_enabled else None)
     limiter = limiter or make_rate_limiter(settings.rate_limit_burst, settings.rate_limit_per_second,

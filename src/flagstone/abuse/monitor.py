@@ -1,7 +1,9 @@
 """The detection monitor: a request-log sink that runs the rules and files alerts as incidents.
 
 It also keeps the recent candidate texts (flagged or near-threshold) in memory, whatever the content
-storage setting, so novel-abuse clusters can be listed without storing content on disk.
+storage setting, so novel-abuse clusters can be listed without storing content on disk. With
+``discover_every`` set, it clusters them every so often (in record time) and raises a ``novel-cluster``
+alert for each new cluster, with the cluster attached to the incident as evidence.
 """
 
 from __future__ import annotations
@@ -22,7 +24,8 @@ log = logging.getLogger(__name__)
 class Monitor:
     def __init__(self, rules: list[Rule], incidents: IncidentStore | None = None, *,
                  keep_alerts: int = 10_000, keep_texts: int = 20_000,
-                 embed: Embed = hashed_ngram_embedding) -> None:
+                 embed: Embed = hashed_ngram_embedding, discover_every: float | None = None,
+                 discover_window: float = 1800.0, cluster_min_size: int = 5) -> None:
         self.engine = RuleEngine(rules)
         self.incidents = incidents
         self.alerts: deque[Alert] = deque(maxlen=keep_alerts)
@@ -30,6 +33,9 @@ class Monitor:
         self._clusters: list[Cluster] = []
         self._embed = embed
         self._lock = threading.Lock()
+        self.discover_every, self.discover_window = discover_every, discover_window
+        self.cluster_min_size = cluster_min_size
+        self._last_discovery: float | None = None
 
     def __call__(self, records: Sequence[RequestRecord]) -> list[Alert]:
         with self._lock:
@@ -38,9 +44,38 @@ class Monitor:
             self.alerts.extend(alerts)
         if alerts and self.incidents is not None:
             self.incidents.raise_alerts(alerts)
+        if records and self.discover_every is not None:
+            now = max(r.ts for r in records)
+            if self._last_discovery is None:
+                self._last_discovery = now
+            elif now - self._last_discovery >= self.discover_every:
+                self._last_discovery = now
+                alerts += self._discover(now)
         for a in alerts:
             log.info("alert %s %s: %s", a.rule, a.subject, a.message)
         return alerts
+
+    def _discover(self, now: float) -> list[Alert]:
+        found = self.clusters(start=now - self.discover_window, end=now + 1e-6, min_size=self.cluster_min_size)
+        out = []
+        for c in found:
+            if not c.new:
+                continue
+            mix = ", ".join(f"{k} {v:.0%}" for k, v in c.categories.items()) or "near-threshold"
+            with self._lock:
+                accounts = tuple(sorted({r.account for r in self._texts if r.input_hash in c.members}))
+            alert = Alert(rule="novel-cluster", kind="cluster", ts=now, subject=f"cluster:{c.id}",
+                          severity="medium", message=f"new cluster of {c.size} texts from {c.accounts} "
+                          f"account(s), growth x{c.growth:.1f}: {mix}", accounts=accounts,
+                          category=max(c.categories, key=c.categories.get) if c.categories else None,
+                          details=c.to_dict())
+            out.append(alert)
+            with self._lock:
+                self.alerts.append(alert)
+            if self.incidents is not None:
+                (iid,) = self.incidents.raise_alerts([alert])
+                self.incidents.attach_evidence(iid, "cluster", c.to_dict())
+        return out
 
     def clusters(self, *, start: float, end: float, **kw: object) -> list[Cluster]:
         """Cluster recent candidate texts; clusters unseen in the previous call are marked new."""
