@@ -118,9 +118,10 @@ def query(store: Store, sql: str, refs: list[str] | None = None) -> pa.Table:
         for name, path in views.items():
             con.execute(f"CREATE VIEW \"{name}\" AS SELECT * FROM read_parquet('{path.as_posix()}')")
         try:
-            return con.execute(sql).fetch_arrow_table()
+            return con.sql(sql).to_arrow_table()
         except duckdb.Error as exc:
-            raise InvalidRequestError(f"query failed: {exc}; views: {', '.join(sorted(views)) or 'none'}") from exc
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+            raise InvalidRequestError(f"query failed: {first}; views: {', '.join(sorted(views)) or 'none'}") from exc
     finally:
         con.close()
 
