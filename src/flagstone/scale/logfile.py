@@ -21,6 +21,15 @@ from flagstone.scale.schema import REQUEST_LOG_OPTIONAL, REQUEST_LOG_SCHEMA, SCO
 LOG_SCHEMA = pa.schema(list(REQUEST_LOG_SCHEMA) + list(REQUEST_LOG_OPTIONAL))
 
 
+def _to_signed(signature: tuple[int, ...]) -> list[int]:
+    """MinHash values are unsigned 64-bit; Parquet readers (Spark) want signed: keep the bits."""
+    return np.asarray(signature, dtype=np.uint64).view(np.int64).tolist()
+
+
+def _to_unsigned(values: list[int] | None) -> tuple[int, ...]:
+    return tuple(np.asarray(values or (), dtype=np.int64).view(np.uint64).tolist())
+
+
 def records_to_table(records: Iterable[RequestRecord]) -> pa.Table:
     recs = list(records)
     cols: dict[str, list] = {
@@ -33,7 +42,7 @@ def records_to_table(records: Iterable[RequestRecord]) -> pa.Table:
     cols["flags"] = [list(r.flags) for r in recs]
     cols["model_version"] = [r.model_version for r in recs]
     cols["request_id"] = [r.request_id for r in recs]
-    cols["signature"] = [list(r.signature) for r in recs]
+    cols["signature"] = [_to_signed(r.signature) for r in recs]
     arrays = [pa.array(cols[f.name], pa.int64()).cast(f.type) if f.name == "ts" else pa.array(cols[f.name], f.type)
               for f in LOG_SCHEMA]
     return pa.Table.from_arrays(arrays, schema=LOG_SCHEMA)
@@ -59,7 +68,7 @@ def batch_to_records(batch: pa.RecordBatch | pa.Table) -> list[RequestRecord]:
     return [
         RequestRecord(ts=float(ts[i]), account=accounts[i], key_id=keys[i] or "", input_hash=hashes[i] or "",
                       input_len=int(lens[i] or 0), scores=dict(zip(CATEGORIES, map(float, scores[i]), strict=True)),
-                      flags=tuple(flags[i]), model_version=versions[i] or "", signature=tuple(sigs[i] or ()),
+                      flags=tuple(flags[i]), model_version=versions[i] or "", signature=_to_unsigned(sigs[i]),
                       request_id=req_ids[i] or "")
         for i in range(n)
     ]

@@ -7,7 +7,8 @@
   ``flagged`` and ``model_version``.
 * **Exported request log** (Parquet), read by ``analyze usage``: ``account_id``, ``key_id``, ``ts``
   (UTC timestamp), ``input_hash``, ``input_len``, the 13 score columns, ``flags``, ``model_version``;
-  optionally ``request_id`` and ``signature`` (MinHash, for the near-duplicate abuse rules).
+  optionally ``request_id`` and ``signature`` (MinHash, for the near-duplicate abuse rules; its
+  unsigned 64-bit values are stored as int64 with the same bits).
 """
 
 from __future__ import annotations
