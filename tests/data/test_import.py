@@ -144,3 +144,25 @@ def test_worker_processes_give_the_same_result(policy_store, data_fixtures):
     m = load_mapping(data_fixtures / "openai_keys.yaml")
     r = import_file(policy_store, data_fixtures / "mod_bad.jsonl", "w", m, skip_bad=True, workers=1)
     assert (r.rows_total, r.rows_accepted, r.rows_rejected, r.new_items) == (6, 2, 4, 2)
+
+
+def test_training_recipe_mapping_files_are_accepted(policy_store, data_fixtures, fixtures_dir):
+    """The shipped dataset mappings (the default model's recipe uses them) import as they are."""
+    mapping_file = fixtures_dir.parents[1] / "datasets" / "mappings" / "openai-moderation-dev.yaml"
+    m = load_mapping(mapping_file)
+    r = import_file(policy_store, data_fixtures / "mod_small.jsonl", "omd", m)
+    assert (r.rows_accepted, r.new_items, r.new_labels) == (8, 7, 15)
+    with policy_store.connect() as conn:
+        assert conn.execute(select(annotators.c.name)).scalar_one() == "import:openai-moderation-dev"
+
+
+def test_training_rules_mapping_with_bad_value(policy_store, tmp_path):
+    (tmp_path / "m.yaml").write_text(
+        "name: t\nlicence_class: A\nfile: x.csv\ntext: t\ncopy: {flag: hate}\n"
+        "rules:\n  - when: {kind: benign}\n    set: {'*': 0}\n")
+    (tmp_path / "d.csv").write_text("t,flag,kind\nhello there,,benign\nyou lot are vermin,1,\nodd row,7,\n")
+    m = load_mapping(tmp_path / "m.yaml")
+    with pytest.raises(DataError, match="row 3: column 'flag' must be 0 or 1"):
+        import_file(policy_store, tmp_path / "d.csv", "t", m)
+    r = import_file(policy_store, tmp_path / "d.csv", "t", m, skip_bad=True)
+    assert (r.rows_accepted, r.rows_rejected, r.new_labels) == (2, 1, 14)  # 13 zeros + hate=1

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, func, select
 
-from flagstone.data.mapping import Mapping, get_path
+from flagstone.data.mapping import AnyMapping, get_path
 from flagstone.data.readers import RowError, detect_format, iter_rows
 from flagstone.errors import DataError
 from flagstone.policy.versions import current_version
@@ -71,7 +71,7 @@ def _count(conn: Connection, table, *where) -> int:
     return conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
 
 
-def _parse(row: dict | RowError, mapping: Mapping) -> tuple[str, str | None, dict, dict[str, int]]:
+def _parse(row: dict | RowError, mapping: AnyMapping) -> tuple[str, str | None, dict, dict[str, int]]:
     """Return (text, source id, metadata, {category: 0|1}); raise ValueError with the reason."""
     if isinstance(row, RowError):
         raise ValueError(row.reason)
@@ -82,13 +82,7 @@ def _parse(row: dict | RowError, mapping: Mapping) -> tuple[str, str | None, dic
         raise ValueError(f"text column {mapping.columns.text!r} holds {type(text).__name__}, not text")
     sid = get_path(row, mapping.columns.id) if mapping.columns.id else None
     meta = {m: get_path(row, m) for m in mapping.columns.metadata}
-    cats: dict[str, int] = {}
-    for rule in mapping.labels:
-        v = rule.apply(get_path(row, rule.column))
-        if v is not None:
-            if cats.get(rule.category, v) != v:
-                raise ValueError(f"rules for {rule.category!r} disagree within the row")
-            cats[rule.category] = v
+    cats = mapping.labels_for(row)
     return text, None if sid is None else str(sid), meta, cats
 
 
@@ -119,7 +113,7 @@ class _Rejects:
         return None
 
 
-def import_file(store: Store, path: str | Path, dataset: str, mapping: Mapping, *,
+def import_file(store: Store, path: str | Path, dataset: str, mapping: AnyMapping, *,
                 skip_bad: bool = False, rejects_path: str | Path | None = None,
                 workers: int | None = None) -> ImportResult:
     """Import ``path`` into ``dataset``; ``workers`` > 0 normalises and keys rows in that many processes."""
@@ -148,7 +142,7 @@ def import_file(store: Store, path: str | Path, dataset: str, mapping: Mapping, 
     return ImportResult(**{**result.__dict__, "rejects_path": rejects.finish(commit=True)})
 
 
-def _prepare(mapping: Mapping, batch: list[tuple[int, dict | RowError]]) -> list[tuple]:
+def _prepare(mapping: AnyMapping, batch: list[tuple[int, dict | RowError]]) -> list[tuple]:
     """Parse and key a batch: ``(row_no, reason, parsed, raw)``; runs in a worker process or inline."""
     out: list[tuple] = []
     for n, row in batch:
@@ -162,10 +156,10 @@ def _prepare(mapping: Mapping, batch: list[tuple[int, dict | RowError]]) -> list
     return out
 
 
-_WORKER_MAPPING: Mapping | None = None
+_WORKER_MAPPING: AnyMapping | None = None
 
 
-def _init_worker(mapping: Mapping) -> None:
+def _init_worker(mapping: AnyMapping) -> None:
     global _WORKER_MAPPING
     _WORKER_MAPPING = mapping
 
@@ -186,7 +180,7 @@ def _batches(rows, size: int):
         yield batch
 
 
-def _prepared(src: Path, fmt: str, mapping: Mapping, workers: int):
+def _prepared(src: Path, fmt: str, mapping: AnyMapping, workers: int):
     """Yield prepared batches in file order; with workers, keying runs in parallel, a few batches ahead."""
     batches = _batches(iter_rows(src, fmt, delimiter=mapping.csv_delimiter), BATCH_ROWS)
     if workers <= 0:
@@ -210,7 +204,7 @@ def _prepared(src: Path, fmt: str, mapping: Mapping, workers: int):
             yield pending.popleft().result()
 
 
-def _import_tx(store: Store, src: Path, fmt: str, dataset: str, mapping: Mapping, file_hash: str,
+def _import_tx(store: Store, src: Path, fmt: str, dataset: str, mapping: AnyMapping, file_hash: str,
                map_hash: str, skip_bad: bool, rejects: _Rejects, workers: int) -> ImportResult:
     with store.begin() as conn:
         policy = current_version(conn)

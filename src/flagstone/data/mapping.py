@@ -21,6 +21,13 @@ A mapping is YAML, validated here; a missing or malformed file is an error (neve
 
 An absent or null value is unknown, never 0. A value outside positive/negative/unknown (or not a
 number under a threshold rule) makes the row bad: the mapping does not say what it means.
+
+The training recipes' mapping files (``datasets/mappings/*.yaml``, read by
+``flagstone.training.sources``: ``text``, ``copy``, ``label_dict``, ``rules``) are accepted too, so
+the store and the default model's recipe map the shipped datasets the same way; :func:`load_mapping`
+tells the two apart (a top-level ``text`` key) and wraps the latter in :class:`SourceMapping`, which
+maps rows with the training loader's own ``label_row``. Their ``sample`` is a training choice and is
+ignored on import: the store keeps every row.
 """
 
 from __future__ import annotations
@@ -111,7 +118,7 @@ class Mapping(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     name: str = Field(min_length=1)
-    format: Literal["jsonl", "csv", "parquet"] | None = None
+    format: Literal["jsonl", "json", "csv", "parquet"] | None = None
     csv_delimiter: str = ","
     columns: Columns
     labels: list[LabelRule] = Field(default_factory=list)
@@ -121,6 +128,46 @@ class Mapping(BaseModel):
     def content_hash(self) -> str:
         blob = json.dumps(self.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def labels_for(self, row: dict) -> dict[str, int]:
+        """{category: 0|1} for one row; ValueError when a value cannot be interpreted."""
+        cats: dict[str, int] = {}
+        for rule in self.labels:
+            v = rule.apply(get_path(row, rule.column))
+            if v is not None:
+                if cats.get(rule.category, v) != v:
+                    raise ValueError(f"rules for {rule.category!r} disagree within the row")
+                cats[rule.category] = v
+        return cats
+
+
+class SourceMapping:
+    """A training-recipe mapping file seen through the import interface."""
+
+    def __init__(self, source) -> None:
+        self.source = source
+        self.name = source.name
+        fmt = source.format
+        self.format = "csv" if fmt == "tsv" else fmt
+        self.csv_delimiter = "\t" if fmt == "tsv" else source.delimiter
+        self.columns = Columns(text=source.text)
+
+    def content_hash(self) -> str:
+        blob = json.dumps(self.source.model_dump(mode="json", by_alias=True), sort_keys=True, ensure_ascii=False)
+        return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def labels_for(self, row: dict) -> dict[str, int]:
+        from flagstone.errors import DataError
+        from flagstone.training.sources import label_row
+
+        try:
+            vec = label_row(row, self.source)
+        except DataError as exc:
+            raise ValueError(exc.reason) from None
+        return {c: int(v) for c, v in zip(CATEGORIES, vec.tolist(), strict=True) if v >= 0}
+
+
+AnyMapping = Mapping | SourceMapping
 
 
 def parse_mapping(data: Any, *, file: str = "<mapping>") -> Mapping:
@@ -134,7 +181,7 @@ def parse_mapping(data: Any, *, file: str = "<mapping>") -> Mapping:
         raise ConfigError(f"{file}: {where}: {err['msg']}") from exc
 
 
-def load_mapping(path: str | Path) -> Mapping:
+def load_mapping(path: str | Path) -> AnyMapping:
     p = Path(path)
     if not p.is_file():
         raise ConfigError(f"mapping file not found: {p}")
@@ -142,6 +189,10 @@ def load_mapping(path: str | Path) -> Mapping:
         data = yaml.safe_load(p.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{p}: invalid YAML: {exc}") from exc
+    if isinstance(data, dict) and isinstance(data.get("text"), str):
+        from flagstone.training.sources import load_mapping as load_source_mapping
+
+        return SourceMapping(load_source_mapping(p))
     return parse_mapping(data, file=str(p))
 
 

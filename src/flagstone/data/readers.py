@@ -14,7 +14,7 @@ from pathlib import Path
 
 from flagstone.errors import DataError
 
-FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl", ".csv": "csv", ".tsv": "csv",
+FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "csv",
            ".parquet": "parquet", ".pq": "parquet"}
 
 
@@ -43,6 +43,8 @@ def iter_rows(path: Path, fmt: str, *, delimiter: str = ",") -> Iterator[tuple[i
         yield from _csv(path, "\t" if path.suffix.lower() == ".tsv" else delimiter)
     elif fmt == "parquet":
         yield from _parquet(path)
+    elif fmt == "json":
+        yield from _json_list(path)
     else:  # the mapping schema only admits the three above
         raise DataError(f"unsupported format {fmt!r}", file=str(path))
 
@@ -75,6 +77,18 @@ def _csv(path: Path, delimiter: str) -> Iterator[tuple[int, dict | RowError]]:
                 yield n, row
     except UnicodeDecodeError as exc:
         raise DataError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(path)) from exc
+
+
+def _json_list(path: Path) -> Iterator[tuple[int, dict | RowError]]:
+    """A JSON file holding one list of objects (loaded whole: such files are small)."""
+    try:
+        rows = json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"invalid JSON: {exc}", file=str(path)) from exc
+    if not isinstance(rows, list):
+        raise DataError("a json source is a list of objects", file=str(path))
+    for n, obj in enumerate(rows, start=1):
+        yield n, obj if isinstance(obj, dict) else RowError("a row must be an object", str(obj)[:500])
 
 
 def _parquet(path: Path) -> Iterator[tuple[int, dict | RowError]]:
