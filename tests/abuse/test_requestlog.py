@@ -104,3 +104,15 @@ def test_purge_clears_old_full_text_and_old_rows(engine):
     assert [r.text for r in read_log(engine)] == [None, None, "t100.0"]
     assert purge(engine, content_retention=60, row_retention=100, now=120.0) == (0, 1)
     assert [r.ts for r in read_log(engine, since=10)] == [50.0, 100.0]
+
+
+def test_writer_runs_the_scheduled_purge_itself(engine):
+    now = [1000.0]
+    w = RequestLogWriter(engine, storage="full", flush_interval=0.02, retention=100, purge_every=0.0,
+                         clock=lambda: now[0])
+    w.submit(_call(800.0, ["old text"], [()], rid="old"))
+    w.submit(_call(950.0, ["new text"], [()], rid="new"))
+    w.flush()
+    w.submit(_call(990.0, ["another"], [()], rid="later"))  # the next loop purges before writing it
+    w.close()
+    assert [r.text for r in read_log(engine)] == [None, "new text", "another"] and w.purged == 1

@@ -73,7 +73,9 @@ def build_services(settings: Settings, *, engine: Engine | None = None, rules: l
     keys = KeyStore(engine, clock=clock)
     incidents = IncidentStore(engine, keys, clock=clock)
     monitor = Monitor(default_rules(settings) if rules is None else rules, incidents, discover_every=300.0)
-    writer = (RequestLogWriter(engine, storage=settings.request_log_content, sinks=[monitor])
+    retention = settings.request_log_retention_days * 86_400 if settings.request_log_content == "full" else None
+    writer = (RequestLogWriter(engine, storage=settings.request_log_content, sinks=[monitor], retention=retention,
+                               clock=clock)
               if settings.request_log_enabled else None)
     limiter = limiter or make_rate_limiter(settings.rate_limit_burst, settings.rate_limit_per_second,
                                            settings.redis_url)

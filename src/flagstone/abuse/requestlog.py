@@ -105,12 +105,19 @@ class RequestLogWriter:
     """Queue + background thread that writes records in batches and feeds the sinks."""
 
     def __init__(self, engine: Engine | None, *, storage: str = "none", batch_size: int = 256,
-                 flush_interval: float = 0.5, max_queue: int = 100_000, sinks: list[Sink] | None = None) -> None:
+                 flush_interval: float = 0.5, max_queue: int = 100_000, sinks: list[Sink] | None = None,
+                 retention: float | None = None, purge_every: float = 3600.0,
+                 clock: Callable[[], float] = time.time) -> None:
         if storage not in STORAGE_MODES:
             raise ConfigError(f"unknown content storage {storage!r}; available: {', '.join(STORAGE_MODES)}")
         self.engine, self.storage = engine, storage
         self.batch_size, self.flush_interval = batch_size, flush_interval
         self.sinks = list(sinks or [])
+        # The scheduled purge: with a retention, stored full text older than it is cleared every
+        # ``purge_every`` seconds by the writer thread itself (no separate scheduler to deploy).
+        self.retention, self.purge_every, self.clock = retention, purge_every, clock
+        self._next_purge = time.monotonic()
+        self.purged = 0
         self.dropped = 0
         self.written = 0
         self._q: queue.Queue = queue.Queue(maxsize=max_queue)
@@ -127,8 +134,21 @@ class RequestLogWriter:
             if self.dropped in (1, 10, 100) or self.dropped % 1000 == 0:
                 log.warning("request log queue full: %d calls dropped so far", self.dropped)
 
+    def _maybe_purge(self) -> None:
+        if self.retention is None or self.engine is None or time.monotonic() < self._next_purge:
+            return
+        self._next_purge = time.monotonic() + self.purge_every
+        try:
+            cleared, _ = purge(self.engine, content_retention=self.retention, now=self.clock())
+            self.purged += cleared
+            if cleared:
+                log.info("request log: cleared stored text of %d requests past retention", cleared)
+        except Exception:
+            log.exception("request log: scheduled purge failed")
+
     def _run(self) -> None:
         while True:
+            self._maybe_purge()
             try:
                 first = self._q.get(timeout=self.flush_interval)
             except queue.Empty:
