@@ -13,7 +13,7 @@ from test_import import counts
 from flagstone.data.importer import import_file
 from flagstone.data.mapping import load_mapping
 
-ROWS = 40_000
+ROWS = 20_000
 
 
 def test_sigkill_mid_import_leaves_store_unchanged_then_rerun_is_idempotent(policy_store, data_fixtures,
