@@ -4,7 +4,8 @@ A pure ASGI middleware on ``POST /v1/moderations`` that, in order:
 
 1. authenticates the ``Authorization: Bearer fsk_...`` key when ``settings.auth_required`` (401 in
    OpenAI's envelope for a missing or bad key; 403 for a blocked account or a missing scope);
-2. takes a token from the key's bucket (429 with ``Retry-After``), in process or shared via Redis;
+2. takes a token from the key's bucket (429 with ``Retry-After``), in process or shared via Redis
+   (anonymous calls, possible only with auth off, are not limited);
 3. lets the route run, applies any tightened thresholds of the account to the response, and hands
    the raw request and response bytes to the batched request log (parsing happens off the request
    path, in the log writer's thread, which also feeds the detection monitor and the incident store).
@@ -138,8 +139,9 @@ class AbuseGuard:
             info, overrides = self._authenticate(token)
             client = (scope.get("client") or ("local", 0))[0]
             bucket = info.id if info else f"anon:{client}"
-            decision = self.s.limiter.acquire(bucket)
-            if not decision.allowed:
+            # Limits are per key; with auth off (a loopback development server) there is none to limit.
+            decision = self.s.limiter.acquire(bucket) if info is not None else None
+            if decision is not None and not decision.allowed:
                 raise RateLimitError("Rate limit reached for this API key; retry after the time in "
                                      "the Retry-After header.", retry_after=decision.retry_after)
         except FlagstoneError as exc:
