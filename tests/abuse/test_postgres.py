@@ -1,0 +1,57 @@
+"""The abuse tables on PostgreSQL: keys, the batched log and incidents in a throw-away database."""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from flagstone.abuse.db import open_engine
+from flagstone.abuse.incidents import IncidentStore
+from flagstone.abuse.keys import KeyStore
+from flagstone.abuse.requestlog import RequestLogWriter, read_log
+from flagstone.abuse.rules import RuleEngine, parse_rules
+
+from .conftest import make_record
+
+URL = os.environ.get("FLAGSTONE_TEST_POSTGRES_URL")
+pytestmark = [pytest.mark.postgres,
+              pytest.mark.skipif(not URL, reason="set FLAGSTONE_TEST_POSTGRES_URL to run against PostgreSQL")]
+
+
+@pytest.fixture
+def pg_engine():
+    admin = create_engine(URL, isolation_level="AUTOCOMMIT")
+    name = f"flagstone_abuse_{uuid.uuid4().hex[:12]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine = open_engine(make_url(URL).set(database=name).render_as_string(hide_password=False))
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE "{name}"'))
+        admin.dispose()
+
+
+def test_keys_log_rules_and_incidents_on_postgres(pg_engine):
+    keys = KeyStore(pg_engine)
+    plain, info = keys.create("acme")
+    assert keys.verify(plain).id == info.id
+    engine_rules = RuleEngine(parse_rules({"rules": [{"name": "m", "kind": "flag_count",
+                                                      "category": "sexual/minors"}]}))
+    store = IncidentStore(pg_engine, keys)
+    w = RequestLogWriter(pg_engine, storage="full", flush_interval=0.02,
+                         sinks=[lambda rs: store.raise_alerts(engine_rules.observe_many(rs))])
+    for i in range(5):
+        w.submit(make_record(100.0 + i, "acme", text=f"t{i}", flags=("sexual/minors",) if i == 3 else ()))
+    w.close()
+    recs = list(read_log(pg_engine))
+    assert [r.text for r in recs] == [f"t{i}" for i in range(5)] and recs[3].flags == ("sexual/minors",)
+    (inc,) = store.list()
+    store.act(inc.id, "revoke_key", info.id, actor="alice")
+    assert "revoke_key" in store.export(inc.id)
