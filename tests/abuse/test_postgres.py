@@ -1,41 +1,31 @@
-"""The abuse tables on PostgreSQL: keys, the batched log and incidents in a throw-away database."""
+"""The abuse tables on PostgreSQL: keys, the batched log and incidents in a throw-away schema."""
 
 from __future__ import annotations
 
 import os
-import uuid
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from flagstone.abuse.db import open_engine
 from flagstone.abuse.incidents import IncidentStore
 from flagstone.abuse.keys import KeyStore
 from flagstone.abuse.requestlog import RequestLogWriter, read_log
 from flagstone.abuse.rules import RuleEngine, parse_rules
+from flagstone.store.testing import POSTGRES_ENV, temp_database_url
 
 from .conftest import make_record
 
-URL = os.environ.get("FLAGSTONE_TEST_POSTGRES_URL")
+URL = os.environ.get(POSTGRES_ENV)
 pytestmark = [pytest.mark.postgres,
               pytest.mark.skipif(not URL, reason="set FLAGSTONE_TEST_POSTGRES_URL to run against PostgreSQL")]
 
 
 @pytest.fixture
-def pg_engine():
-    admin = create_engine(URL, isolation_level="AUTOCOMMIT")
-    name = f"flagstone_abuse_{uuid.uuid4().hex[:12]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    engine = open_engine(make_url(URL).set(database=name).render_as_string(hide_password=False))
-    try:
+def pg_engine(tmp_path):
+    with temp_database_url("postgresql", tmp_path) as url:  # a fresh schema, dropped afterwards
+        engine = open_engine(url)
         yield engine
-    finally:
         engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE "{name}"'))
-        admin.dispose()
 
 
 def test_keys_log_rules_and_incidents_on_postgres(pg_engine):
