@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from fastapi.testclient import TestClient
 
@@ -142,3 +144,14 @@ def test_admin_pages_need_an_admin_key_and_drive_the_flow(make_client):
     md = client.get(f"{base}/export?format=markdown")
     assert md.headers["content-type"].startswith("text/markdown") and md.text.startswith(f"# Incident #{inc.id}")
     assert "ops/" in md.text  # the audit log names the admin who acted
+
+
+def test_apply_thresholds_only_tightens_and_leaves_other_bodies_alone():
+    from flagstone.abuse.http import apply_thresholds
+
+    body = b'{"results": [{"flagged": false, "categories": {"hate": false, "sexual": false},' \
+           b' "category_scores": {"hate": 0.3, "sexual": 0.1}}]}'
+    out = json.loads(apply_thresholds(body, {"hate": 0.25, "sexual": 0.5}))
+    assert out["results"][0] == {"flagged": True, "categories": {"hate": True, "sexual": False},
+                                 "category_scores": {"hate": 0.3, "sexual": 0.1}}
+    assert apply_thresholds(b"not json", {"hate": 0.1}) == b"not json"

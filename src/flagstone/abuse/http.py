@@ -190,8 +190,13 @@ class AbuseGuard:
 
 def apply_thresholds(body: bytes, overrides: dict[str, float]) -> bytes:
     """Re-flag a moderation response with an account's tightened (lower) thresholds."""
-    doc = json.loads(body)
-    for res in doc.get("results", []):
+    try:
+        doc = json.loads(body)
+        results = doc["results"]
+    except (ValueError, KeyError, TypeError):
+        log.warning("could not apply account thresholds: the response is not a moderation result")
+        return body
+    for res in results:
         scores, cats = res.get("category_scores", {}), res.get("categories", {})
         for cat, thr in overrides.items():
             if cat in scores and scores[cat] >= thr:
