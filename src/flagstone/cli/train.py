@@ -13,6 +13,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, help="artifact folder to write")
     p.add_argument("--evaluate", action="store_true",
                    help="also run k-fold out-of-fold evaluation on the dev set and OKTest (slower)")
+    p.add_argument("--cache-dir", help="cache folder for exported encoders and embeddings (overrides the recipe)")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
     p.set_defaults(func=run)
 
@@ -21,7 +22,8 @@ def run(args: argparse.Namespace) -> int:
     from flagstone.training.recipe import load_recipe
     from flagstone.training.train import train
 
-    version, metrics = train(load_recipe(args.recipe), Path(args.out), evaluate_model=args.evaluate)
+    cache = str(Path(args.cache_dir).resolve()) if args.cache_dir else None
+    version, metrics = train(load_recipe(args.recipe, cache_dir=cache), Path(args.out), evaluate_model=args.evaluate)
     print(f"wrote {args.out} version {version[:12]}")
     if args.json:
         print(json.dumps(metrics, indent=2, sort_keys=True))

@@ -38,7 +38,7 @@ def average_precision(scores: np.ndarray, labels: np.ndarray) -> float:
 
 
 def bootstrap_ci(scores: np.ndarray, labels: np.ndarray, n: int, seed: int) -> tuple[float, float]:
-    if n == 0:
+    if n == 0 or labels.sum() == 0:
         return float("nan"), float("nan")
     rng = np.random.default_rng(seed)
     vals = []

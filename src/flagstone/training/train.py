@@ -116,8 +116,20 @@ def evaluate(p: Prepared, fitted: Fitted) -> dict[str, Any]:
     return metrics
 
 
+def _finite(x: Any) -> Any:
+    """JSON has no NaN: undefined metrics (no positives) are written as null."""
+    if isinstance(x, dict):
+        return {k: _finite(v) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [_finite(v) for v in x]
+    if isinstance(x, float) and x != x:
+        return None
+    return x
+
+
 def write_artifact(p: Prepared, fitted: Fitted, out: Path, metrics: dict[str, Any]) -> str:
     r = p.lr.recipe
+    metrics = _finite(metrics)
     out.mkdir(parents=True, exist_ok=True)
     (out / "heads").mkdir(exist_ok=True)
     shutil.copyfile(p.encoder_dir / "encoder.onnx", out / "encoder.onnx")
