@@ -19,7 +19,10 @@ from .conftest import settings
 def _score(tmp_path, inp, model_dir, *, workers=1, batch_rows=7, name="out.parquet", **kw):
     engine = get_engine("local", settings(scale_workers=workers, scale_batch_rows=batch_rows))
     out = tmp_path / name
-    result = engine.score(ScoreJob(input=inp, output=out, model_dir=model_dir, **kw))
+    try:
+        result = engine.score(ScoreJob(input=inp, output=out, model_dir=model_dir, **kw))
+    finally:
+        engine.stop()
     return result, pq.read_table(out)
 
 
@@ -119,3 +122,16 @@ def test_existing_output_is_kept_unless_overwrite(tmp_path, items_jsonl, model_d
 def test_bad_model_is_a_model_error(tmp_path, items_jsonl):
     with pytest.raises(ModelError):
         _score(tmp_path, items_jsonl, Path(tmp_path / "no-model"), workers=2)
+
+
+def test_worker_pool_is_kept_across_jobs_until_stop(tmp_path, items_jsonl, model_dir):
+    engine = get_engine("local", settings(scale_workers=2, scale_batch_rows=8))
+    try:
+        engine.score(ScoreJob(items_jsonl, tmp_path / "a.parquet", model_dir))
+        pool = engine._pool
+        engine.score(ScoreJob(items_jsonl, tmp_path / "b.parquet", model_dir))
+        assert pool is not None and engine._pool is pool
+        assert pq.read_table(tmp_path / "a.parquet").equals(pq.read_table(tmp_path / "b.parquet"))
+    finally:
+        engine.stop()
+    assert engine._pool is None

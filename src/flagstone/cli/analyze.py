@@ -23,9 +23,7 @@ def _usage(args: argparse.Namespace) -> int:
     try:
         report = engine.usage(job)
     finally:
-        stop = getattr(engine, "stop", None)
-        if stop is not None:
-            stop()
+        engine.stop()
     t = report.totals
     rate = t["flagged"] / t["requests"] if t["requests"] else 0.0
     print(f"{t['requests']} requests, {t['flagged']} flagged ({rate:.2%}), {t['accounts']} accounts, "

@@ -61,9 +61,7 @@ def _run(args: argparse.Namespace) -> int:
             with Progress(count_rows(job.input), label="scoring") as bar:
                 result = engine.score(job, bar.update)
     finally:
-        stop = getattr(engine, "stop", None)
-        if stop is not None:
-            stop()
+        engine.stop()
     rate = result.rows / result.seconds if result.seconds else 0.0
     print(f"scored {result.rows} texts in {result.seconds:.1f}s ({rate:,.0f} texts/s"
           + (f", after {result.startup_seconds:.1f}s start-up" if result.startup_seconds else "")

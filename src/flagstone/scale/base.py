@@ -63,6 +63,10 @@ class Engine(Protocol):
 
     def usage(self, job: UsageJob) -> UsageReport: ...
 
+    def stop(self) -> None:
+        """Release what the engine keeps between jobs (worker processes, the Spark session)."""
+        ...
+
 
 EngineFactory = Callable[[Settings], Engine]
 _ENGINES: dict[str, EngineFactory] = {}

@@ -8,6 +8,7 @@ streams Parquet and uses every core.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing as mp
 import os
@@ -43,6 +44,13 @@ def _score_remote(batch: pa.RecordBatch, model_dir: str, max_chunks: int) -> pa.
         return (type(exc).__name__, exc.message, None, None)
 
 
+def _warm_worker(model_dir: str) -> None:
+    """Pool initializer: load the model as the worker starts. A failure is left for the first
+    batch to report (an initializer error would only say the pool is broken)."""
+    with contextlib.suppress(FlagstoneError):
+        cached_model(model_dir, threads=1)
+
+
 def _raise_remote(failure: tuple) -> None:
     import flagstone.errors as errors
 
@@ -60,6 +68,8 @@ class LocalEngine:
         self.batch_rows = settings.scale_batch_rows
         self.workers = settings.scale_workers or os.cpu_count() or 1
         self.threads = settings.inference_threads  # used when one process scores (workers == 1)
+        self._pool: ProcessPoolExecutor | None = None
+        self._pool_model = ""
 
     def score(self, job: ScoreJob, progress: Progress | None = None) -> ScoreResult:
         start = time.perf_counter()
@@ -83,20 +93,33 @@ class LocalEngine:
             for batch in batches:
                 yield score_batch(batch, cached_model(model_dir, threads=self.threads), max_chunks=job.max_chunks)
             return
-        # spawn, not fork: the parent may hold onnxruntime/BLAS threads that fork would break.
-        ctx = mp.get_context("spawn")
+        pool = self._pool_for(model_dir)
         pending: deque[Future] = deque()
-        with ProcessPoolExecutor(self.workers, mp_context=ctx) as pool:
-            try:
-                for batch in batches:
-                    pending.append(pool.submit(_score_remote, batch, model_dir, job.max_chunks))
-                    if len(pending) >= 2 * self.workers:
-                        yield _result(pending.popleft())
-                while pending:
+        try:
+            for batch in batches:
+                pending.append(pool.submit(_score_remote, batch, model_dir, job.max_chunks))
+                if len(pending) >= 2 * self.workers:
                     yield _result(pending.popleft())
-            finally:
-                for fut in pending:
-                    fut.cancel()
+            while pending:
+                yield _result(pending.popleft())
+        finally:
+            for fut in pending:
+                fut.cancel()
+
+    def _pool_for(self, model_dir: str) -> ProcessPoolExecutor:
+        """Worker processes kept across jobs (until :meth:`stop`), each loading the model as it starts."""
+        if self._pool is None or self._pool_model != model_dir:
+            self.stop()
+            # spawn, not fork: the parent may hold onnxruntime/BLAS threads that fork would break.
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=mp.get_context("spawn"),
+                                             initializer=_warm_worker, initargs=(model_dir,))
+            self._pool_model = model_dir
+        return self._pool
+
+    def stop(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
 
     def usage(self, job: UsageJob) -> UsageReport:
         import duckdb

@@ -60,8 +60,9 @@ def build_session(settings: Settings):
     conf = dict(_DEFAULT_CONF)
     if "PYSPARK_GATEWAY_PORT" not in os.environ:  # not under spark-submit: settings pick the master
         builder = builder.master(settings.spark_master)
-        if settings.spark_master.startswith("local"):
-            conf["spark.pyspark.python"] = sys.executable  # workers use this interpreter and its packages
+        if settings.spark_master.startswith("local") and "PYSPARK_PYTHON" not in os.environ:
+            # Local workers must use this interpreter (and its packages); pyspark reads only the env.
+            os.environ["PYSPARK_PYTHON"] = sys.executable
     conf.update(settings.spark_conf)
     for key, value in conf.items():
         builder = builder.config(key, value)
