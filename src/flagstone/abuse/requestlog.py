@@ -36,6 +36,7 @@ ContentStorage = Literal["none", "hashed", "full"]
 STORAGE_MODES: tuple[str, ...] = ("none", "hashed", "full")
 Sink = Callable[[list[RequestRecord]], None]
 _STOP = object()  # wakes the writer thread at close()
+_FLUSH = object()  # ends the current batch at once (flush() need not wait out flush_interval)
 
 
 @dataclass(frozen=True)
@@ -158,6 +159,9 @@ class RequestLogWriter:
             if first is _STOP:
                 self._q.task_done()
                 return
+            if first is _FLUSH:
+                self._q.task_done()
+                continue
             batch = [first]
             deadline = time.monotonic() + self.flush_interval
             while len(batch) < self.batch_size:
@@ -168,6 +172,9 @@ class RequestLogWriter:
                 if item is _STOP:  # finish this batch, then stop
                     self._q.task_done()
                     self._stopping = True
+                    break
+                if item is _FLUSH:
+                    self._q.task_done()
                     break
                 batch.append(item)
             try:
@@ -196,6 +203,8 @@ class RequestLogWriter:
 
     def flush(self) -> None:
         """Wait until everything submitted so far is written and seen by the sinks."""
+        if self._thread.is_alive():
+            self._q.put(_FLUSH)
         self._q.join()
 
     def close(self) -> None:
