@@ -6,8 +6,10 @@ import pytest
 
 from flagstone.store.testing import backends, temp_store
 
+BACKENDS = [pytest.param(b, marks=pytest.mark.postgres) if b == "postgresql" else b for b in backends()]
 
-@pytest.fixture(params=backends())
+
+@pytest.fixture(params=BACKENDS)
 def store(request, tmp_path):
     with temp_store(request.param, tmp_path) as s:
         yield s
@@ -28,3 +30,19 @@ def policy_store(store):
 @pytest.fixture
 def data_fixtures(fixtures_dir):
     return fixtures_dir / "data"
+
+
+def table_counts(store) -> dict[str, int]:
+    """Row counts of the tables an import writes."""
+    from sqlalchemy import func, select
+
+    from flagstone.store.tables import dataset_items, imports, items, labels
+
+    with store.connect() as conn:
+        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+                for t in (items, dataset_items, labels, imports)}
+
+
+@pytest.fixture
+def counts():
+    return table_counts

@@ -12,14 +12,8 @@ from sqlalchemy import func, select
 from flagstone.data.importer import import_file
 from flagstone.data.mapping import load_mapping, parse_mapping
 from flagstone.errors import ConfigError, ConflictError, DataError
-from flagstone.store.tables import annotators, dataset_items, imports, items, labels
+from flagstone.store.tables import annotators, dataset_items, labels
 from flagstone.text.normalize import text_key
-
-
-def counts(store) -> dict[str, int]:
-    with store.connect() as conn:
-        return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
-                for t in (items, dataset_items, labels, imports)}
 
 
 def test_jsonl_import_keys_labels_and_metadata(policy_store, data_fixtures):
@@ -66,7 +60,7 @@ def test_parquet_import_matches_jsonl(policy_store, data_fixtures, tmp_path):
     assert (r.rows_accepted, r.new_items, r.new_labels) == (8, 7, 15)
 
 
-def test_reimport_changes_nothing(policy_store, data_fixtures):
+def test_reimport_changes_nothing(policy_store, data_fixtures, counts):
     m = load_mapping(data_fixtures / "openai_keys.yaml")
     import_file(policy_store, data_fixtures / "mod_small.jsonl", "mod", m)
     before = counts(policy_store)
@@ -75,7 +69,7 @@ def test_reimport_changes_nothing(policy_store, data_fixtures):
     assert counts(policy_store) == before
 
 
-def test_overlapping_file_adds_only_new_rows(policy_store, data_fixtures, tmp_path):
+def test_overlapping_file_adds_only_new_rows(policy_store, data_fixtures, tmp_path, counts):
     m = load_mapping(data_fixtures / "openai_keys.yaml")
     import_file(policy_store, data_fixtures / "mod_small.jsonl", "mod", m)
     before = counts(policy_store)
@@ -87,7 +81,7 @@ def test_overlapping_file_adds_only_new_rows(policy_store, data_fixtures, tmp_pa
     assert counts(policy_store)["items"] == before["items"] + 1
 
 
-def test_bad_row_fails_whole_import_with_row_number(policy_store, data_fixtures):
+def test_bad_row_fails_whole_import_with_row_number(policy_store, data_fixtures, counts):
     m = load_mapping(data_fixtures / "openai_keys.yaml")
     before = counts(policy_store)
     with pytest.raises(DataError, match=r"mod_bad.jsonl, row 2: text column 'prompt' is missing or null"):

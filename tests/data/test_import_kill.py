@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 
-from test_import import counts
+import pytest
 
 from flagstone.data.importer import import_file
 from flagstone.data.mapping import load_mapping
@@ -16,8 +16,9 @@ from flagstone.data.mapping import load_mapping
 ROWS = 20_000
 
 
+@pytest.mark.slow
 def test_sigkill_mid_import_leaves_store_unchanged_then_rerun_is_idempotent(policy_store, data_fixtures,
-                                                                           tmp_path):
+                                                                           tmp_path, counts):
     mapping = data_fixtures / "openai_keys.yaml"
     import_file(policy_store, data_fixtures / "mod_small.jsonl", "mod", load_mapping(mapping))
     before = counts(policy_store)

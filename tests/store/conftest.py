@@ -6,8 +6,10 @@ import pytest
 
 from flagstone.store.testing import backends, temp_store
 
+BACKENDS = [pytest.param(b, marks=pytest.mark.postgres) if b == "postgresql" else b for b in backends()]
 
-@pytest.fixture(params=backends())
+
+@pytest.fixture(params=BACKENDS)
 def store(request, tmp_path):
     with temp_store(request.param, tmp_path) as s:
         yield s
