@@ -26,8 +26,20 @@ import tempfile
 import time
 from pathlib import Path
 
-WORDS = [f"w{i}{c}" for i in range(600) for c in "aeiou"]  # 3000 filler words
+# 3000 pronounceable filler words (letters only: digits would exercise leetspeak normalisation).
+_SYL = [c + v for c in "bdfgklmnprstvz" for v in "aeiou"]
+WORDS = sorted({a + b + c for a in _SYL[:20] for b in _SYL[20:40] for c in _SYL[40:48]})[:3000]
 SLURS = ["vermin", "scum", "subhuman", "parasites", "filth", "savages", "degenerates", "animals"]
+
+
+def _tag(i: int) -> str:
+    """A letters-only unique suffix."""
+    out = ""
+    while True:
+        i, r = divmod(i, 26)
+        out += chr(97 + r)
+        if i == 0:
+            return out
 
 
 def sentence(rng: random.Random, positive: bool) -> str:
@@ -47,7 +59,7 @@ def build(n: int, dup_rate: float, conflict_rate: float, flip_rate: float, seed:
     base_n = n - 2 * n_dup - n_conf
     for i in range(base_n):
         pos = rng.random() < 0.3
-        rows.append({"text": sentence(rng, pos) + f" n{i}", "hate": int(pos)})
+        rows.append({"text": sentence(rng, pos) + f" id{_tag(i)}", "hate": int(pos)})
     order = list(range(base_n))
     rng.shuffle(order)
     for j in order[:n_dup]:  # exact (loose) duplicates
@@ -65,7 +77,7 @@ def build(n: int, dup_rate: float, conflict_rate: float, flip_rate: float, seed:
         planted["near"].append((src["text"], copy))
     for i in range(n_conf):  # the same text twice with opposite labels
         pos = rng.random() < 0.5
-        text = sentence(rng, pos) + f" c{i}"
+        text = sentence(rng, pos) + f" cf{_tag(i)}"
         rows += [{"text": text, "hate": 1}, {"text": text, "hate": 0}]
         planted["conflict"].append(text)
     touched = set(order[:2 * n_dup])

@@ -95,7 +95,7 @@ def _write(table: pa.Table, path: Path) -> None:
 def create_snapshot(store: Store, dataset: str) -> SnapshotInfo:
     """Write (or find) the snapshot of ``dataset`` now; an identical snapshot is not written twice."""
     table, policy_hash = build_table(store, dataset)
-    root = store.data_dir / "snapshots"
+    root = store.data_dir.resolve() / "snapshots"
     root.mkdir(parents=True, exist_ok=True)
     tmp: Path | None = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
     try:
