@@ -25,7 +25,7 @@ class Monitor:
     def __init__(self, rules: list[Rule], incidents: IncidentStore | None = None, *,
                  keep_alerts: int = 10_000, keep_texts: int = 20_000,
                  embed: Embed = hashed_ngram_embedding, discover_every: float | None = None,
-                 discover_window: float = 1800.0, cluster_min_size: int = 5) -> None:
+                 discover_window: float = 1800.0, cluster_min_size: int = 8) -> None:
         self.engine = RuleEngine(rules)
         self.incidents = incidents
         self.alerts: deque[Alert] = deque(maxlen=keep_alerts)
