@@ -83,3 +83,15 @@ def test_rules_check_validates_and_dry_runs(capsys, db, tmp_path):
     rules.write_text("rules:\n  - {name: minors, kind: flag_cnt}\n")
     code, _, err = run(capsys, "rules", "check", str(rules))
     assert code == 2 and "unknown kind 'flag_cnt'" in err
+
+
+def test_incidents_clusters_lists_new_clusters_from_stored_text(capsys, db):
+    engine = open_engine(db)
+    w = RequestLogWriter(engine, storage="full", flush_interval=0.02)
+    for i in range(6):
+        w.submit(make_record(1000.0 + i, f"s{i}", text=f"send bitcoin to this wallet to unlock your account {i}",
+                             flags=("illicit",)))
+    w.close()
+    code, out, err = run(capsys, "incidents", "clusters", "--until", "1100", "--window", "200", "--database-url", db)
+    assert code == 0 and out.startswith("NEW cluster") and "6 texts from 6 account(s)" in out and "illicit 100%" in out
+    assert "bitcoin" in out and err == ""
