@@ -92,7 +92,9 @@ def _qc(args) -> int:
     leak = s["leakage_pairs"]
     print(f"  train/test leakage pairs: {'not checked (no splits)' if leak is None else leak}")
     for cat, a in s["alpha"].items():
-        print(f"  alpha {cat}: {a:.3f}")
+        print(f"  Krippendorff's alpha {cat}: {'undefined (no variation)' if a != a else f'{a:.3f}'}")
+    for cat, why in report.details["label_errors_skipped"].items():
+        print(f"  label errors not searched for {cat}: {why}")
     if s["poor_annotators"]:
         print(f"  annotators agreeing poorly with gold: {', '.join(s['poor_annotators'])}")
     print(f"report: {html}\n        {js}")

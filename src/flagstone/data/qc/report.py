@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
+from sklearn.metrics import roc_auc_score
 from sqlalchemy import select
 
 from flagstone.data.labels import current_labels, trusted_version_ids
@@ -37,6 +38,7 @@ class QcOptions:
     near_threshold: float = 0.8
     max_chars: int = 32_000
     min_per_class: int = 10
+    min_auc: float = 0.85  # below this out-of-fold AUC, label-error search is skipped for the category
     folds: int = 5
     min_kappa: float = 0.4
     min_overlap: int = 10
@@ -90,7 +92,8 @@ def load(store: Store, dataset: str) -> QcData:
              .where(dataset_items.c.dataset_id == ds))
         for r in conn.execute(q):
             if r.policy_version_id in trusted.get(r.category, ()):
-                obs.append(checks.Obs(index[r.item_key], r.category, r.value, f"{r.kind}:{r.name}", r.kind,
+                who = r.name if r.name.startswith(f"{r.kind}:") else f"{r.kind}:{r.name}"
+                obs.append(checks.Obs(index[r.item_key], r.category, r.value, who, r.kind,
                                       bool(r.is_expert) and r.kind == "person", (str(r.created_at), r.id)))
         cur = current_labels(conn, ds, policy.category_hashes)
     keys = [r.key for r in rows]
@@ -144,6 +147,11 @@ def run_checks(data: QcData, opts: QcOptions | None = None) -> tuple[dict, dict,
                 skipped[cat] = f"too few labels per class ({int(counts[0])} negative, {int(counts[1])} positive)"
             continue
         probs = oof_probabilities([data.texts[i] for i in idx], y, folds=opts.folds)
+        auc = float(roc_auc_score(y, probs[:, 1]))
+        if auc < opts.min_auc:
+            # Confident learning needs probabilities that carry signal; a weak model flags noise.
+            skipped[cat] = f"out-of-fold model too weak to judge labels (AUC {auc:.2f} < {opts.min_auc})"
+            continue
         errors[cat] = [int(idx[j]) for j in find_label_issues(probs, y).indices]
     lap("label_errors")
     has_splits = any(s is not None for s in data.splits)
