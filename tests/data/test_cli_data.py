@@ -46,6 +46,12 @@ def test_import_snapshot_show_sample_query_export_diff(cli_env, capsys, data_fix
     snap_a = out.split()[1]
     rc, out, _ = run(capsys, "data", "show", "mod")
     assert "mod: 7 items" in out and "hate: 1 positive" in out
+    from flagstone.text.normalize import text_key
+
+    rc, out, _ = run(capsys, "data", "show", "--item", text_key("people like them are vermin")[:10])
+    assert rc == 0 and "hate=1 by import:openai-keys-test under 2026.11.1" in out
+    rc, _, err = run(capsys, "data", "show", "--item", "abc")
+    assert rc == 2 and "at least 6 characters" in err
     rc, out, _ = run(capsys, "data", "sample", "mod", "-n", "2", "--category", "violence", "--value", "1")
     rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == 2 and all(r["violence"] == 1 for r in rows)

@@ -103,14 +103,16 @@ def _qc(args) -> int:
 
 def _show(args) -> int:
     from flagstone.data.explore import item_history, list_datasets, show_dataset
+    from flagstone.data.labels import annotator_label
 
     store = _store(args)
     if args.item:
         h = item_history(store, args.item)
         print(f"{h['key']}\n{h['text']}\n")
         for lab in h["labels"]:
-            print(f"  {lab['created_at']:%Y-%m-%d %H:%M} {lab['category']}={lab['value']} by {lab['kind']}:"
-                  f"{lab['name']} under {lab['version']} ({lab['hash'][:12]})")
+            who = annotator_label(lab["kind"], lab["name"])
+            print(f"  {lab['created_at']:%Y-%m-%d %H:%M} {lab['category']}={lab['value']} by {who}"
+                  f" under {lab['version']} ({lab['hash'][:12]})")
         return 0
     if not args.dataset:
         for name in list_datasets(store):

@@ -39,6 +39,11 @@ class LabelRow:
     seq: int  # label id: breaks ties between equal timestamps
 
 
+def annotator_label(kind: str, name: str) -> str:
+    """``kind:name`` for display, without doubling a prefix the name already has (``import:...``)."""
+    return name if name.startswith(f"{kind}:") else f"{kind}:{name}"
+
+
 def _majority(rows: list[LabelRow]) -> int:
     latest: dict[int, LabelRow] = {}
     for r in rows:  # rows are in time order, so the last one per annotator wins

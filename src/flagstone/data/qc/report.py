@@ -20,7 +20,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from sklearn.metrics import roc_auc_score
 from sqlalchemy import select
 
-from flagstone.data.labels import current_labels, trusted_version_ids
+from flagstone.data.labels import annotator_label, current_labels, trusted_version_ids
 from flagstone.data.minhash import near_duplicate_pairs, signatures
 from flagstone.data.qc import checks
 from flagstone.data.qc.confident import find_label_issues, oof_probabilities
@@ -92,8 +92,7 @@ def load(store: Store, dataset: str) -> QcData:
              .where(dataset_items.c.dataset_id == ds))
         for r in conn.execute(q):
             if r.policy_version_id in trusted.get(r.category, ()):
-                who = r.name if r.name.startswith(f"{r.kind}:") else f"{r.kind}:{r.name}"
-                obs.append(checks.Obs(index[r.item_key], r.category, r.value, who, r.kind,
+                obs.append(checks.Obs(index[r.item_key], r.category, r.value, annotator_label(r.kind, r.name), r.kind,
                                       bool(r.is_expert) and r.kind == "person", (str(r.created_at), r.id)))
         cur = current_labels(conn, ds, policy.category_hashes)
     keys = [r.key for r in rows]
