@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--suite", default="default")
     ap.add_argument("--max-items", type=int)
     ap.add_argument("--max-chars", type=int, help="leave out seed texts longer than this")
+    ap.add_argument("--raw-auprc", action="store_true", help="also score the dev file without normalisation")
     ap.add_argument("--out", default="benchmarks/results/redteam")
     args = ap.parse_args(argv)
 
@@ -110,7 +111,9 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         with ctx():
             result = run_suite(model, suite, seeds)
-            auprc[name] = dev_auprc(model, dev)
+            # The AUPRC cost is judged between shipped and decode; raw's is optional (it doubles scoring).
+            if name != "raw" or args.raw_auprc:
+                auprc[name] = dev_auprc(model, dev)
         timing[name] = time.perf_counter() - t0
         results[name] = write_run(result, Path(args.out) / name, examples=5)
         print(f"[{name}] {model.info.id}: {result.n_positive_pairs} flagged positive pairs, "
@@ -130,11 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\ndev AUPRC ({dev.source})" + "".join(f"{n:>10}" for n in names) + "  decode-shipped")
     worst = 0.0
     for c in auprc["shipped"]:
-        row = [auprc[n].get(c, float("nan")) for n in names]
+        row = [auprc.get(n, {}).get(c, float("nan")) for n in names]
         delta = auprc["decode"][c] - auprc["shipped"][c]
         worst = min(worst, delta)
         print(f"  {c:<22}" + "".join(f"{x:>10.3f}" for x in row) + f"{100 * delta:>+13.2f}pt")
-    macro = {n: float(np.mean(list(auprc[n].values()))) for n in names}
+    macro = {n: float(np.mean(list(auprc[n].values()))) if n in auprc else float("nan") for n in names}
     print("  macro                 " + "".join(f"{macro[n]:>10.3f}" for n in names))
 
     print("\ntargets after defences (decode):")
