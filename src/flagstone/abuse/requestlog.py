@@ -119,6 +119,7 @@ class RequestLogWriter:
         self.retention, self.purge_every, self.clock = retention, purge_every, clock
         self._next_purge = time.monotonic()
         self.purged = 0
+        self.cpu_seconds = 0.0  # CPU time the writer thread spent on batches (parse, write, sinks)
         self.dropped = 0
         self.written = 0
         self._q: queue.Queue = queue.Queue(maxsize=max_queue)
@@ -177,11 +178,13 @@ class RequestLogWriter:
                     self._q.task_done()
                     break
                 batch.append(item)
+            cpu = time.thread_time()
             try:
                 self._handle(batch)
             except Exception:  # keep the writer alive whatever one batch does
                 log.exception("request log: batch of %d calls failed", len(batch))
             finally:
+                self.cpu_seconds += time.thread_time() - cpu
                 for _ in batch:
                     self._q.task_done()
 
