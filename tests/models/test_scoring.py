@@ -9,7 +9,7 @@ import pytest
 
 from flagstone.errors import ModelError
 from flagstone.models.fakes import ConstantModel, KeywordModel
-from flagstone.models.scoring import chunk_text, score_texts, to_results
+from flagstone.models.scoring import MIN_WINDOW_TOKENS, chunk_text, score_texts, to_results, windows
 from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX
 
 V = CATEGORY_INDEX["violence"]
@@ -46,6 +46,32 @@ def test_windows_respect_budget_and_overlap():
     for a, b in zip(words, words[1:], strict=False):
         assert set(a) & set(b), "consecutive windows overlap"
     assert words[0][0] == "w0" and words[-1][-1] == "w199"  # nothing lost at either end
+
+
+def test_any_span_of_half_a_window_lies_whole_in_some_window():
+    words = [f"w{i}" for i in range(300)]
+    chunks = [c.split() for c in chunk_text(" ".join(words), 40)]
+    half = int((40 - 2) / 1.3) // 2
+    for start in range(len(words) - half):
+        span = words[start:start + half]
+        assert any(" ".join(span) in " ".join(c) for c in chunks), span
+
+
+def test_the_tail_window_is_full_sized_and_ends_at_the_end():
+    chunks = chunk_text(" ".join(f"w{i}" for i in range(101)), 32)
+    assert chunks[-1].split()[-1] == "w100"
+    assert len(chunks[-1].split()) == len(chunks[0].split())
+
+
+def test_windows_are_as_small_as_the_chunk_budget_allows():
+    medium = " ".join(f"m{i}" for i in range(300))  # ~390 tokens: over a 256-token encoder window
+    small = windows(medium, 256, max_chunks=16)
+    assert 1 < len(small) <= 16
+    assert max(len(c.split()) for c in small) * 1.3 <= MIN_WINDOW_TOKENS
+    huge = " ".join(f"h{i}" for i in range(3000))
+    big = windows(huge, 256, max_chunks=16)
+    assert len(big) == 16 and max(len(c.split()) for c in big) * 1.3 > MIN_WINDOW_TOKENS
+    assert windows("fits whole", 256, max_chunks=16) == ["fits whole"]
 
 
 def test_long_runs_without_spaces_are_sliced():

@@ -1,9 +1,12 @@
 """Score texts of any length with a :class:`~flagstone.models.base.Moderator`, and shape the results.
 
-An encoder only sees ``model.info.max_tokens`` tokens, so a long text is split into overlapping
+An encoder only sees ``model.info.max_tokens`` tokens, so a longer text is split into overlapping
 word windows (tokens approximated as words x 1.3, long "words" cut into slices) and each category's
 score is the max over the windows: harmful content at the end of a long benign text is still caught.
-All windows of all texts go to the model in one ``predict_proba`` call.
+Windows are as small as the budget allows (from ``MIN_WINDOW_TOKENS`` up to ``max_tokens``, doubling
+until at most ``max_chunks`` cover the text): a pooled embedding of a full 256-token window dilutes
+one harmful sentence among benign ones, a 64-token window does not. A text that fits the encoder is
+scored whole, as in training. All windows of all texts go to the model in one ``predict_proba`` call.
 
 Used by the HTTP server, the CLI, the Spark path and red-teaming, so they all score alike.
 """
@@ -22,6 +25,7 @@ from flagstone.policy.taxonomy import CATEGORIES
 TOKENS_PER_WORD = 1.3
 _SLICE_CHARS = 24  # a "word" longer than this (URLs, base64, no-space scripts) is cut into slices
 _SPECIAL_TOKENS = 2  # [CLS] and [SEP]
+MIN_WINDOW_TOKENS = 64
 _WORD = re.compile(r"\S+")
 
 
@@ -37,31 +41,40 @@ def _pieces(text: str) -> list[str]:
     return out
 
 
-def chunk_text(text: str, max_tokens: int, *, overlap: float = 0.25) -> list[str]:
-    """Split ``text`` into windows of about ``max_tokens`` tokens overlapping by ``overlap``.
+def chunk_text(text: str, max_tokens: int, *, overlap: float = 0.5) -> list[str]:
+    """Split ``text`` into windows of about ``max_tokens`` tokens, each starting ``1 - overlap`` of a
+    window after the previous one; the last window ends at the end of the text and is full-sized.
 
-    A text that fits is returned unchanged as the only chunk.
+    With the default half-window overlap, any span up to half a window long lies whole inside some
+    window. A text that fits is returned unchanged as the only chunk.
     """
     if max_tokens < 4:
         raise ValueError("max_tokens must be at least 4")
+    if not 0 <= overlap < 1:
+        raise ValueError("overlap must be within [0, 1)")
     budget = max_tokens - _SPECIAL_TOKENS
     pieces = _pieces(text)
     costs = [_token_cost(p) for p in pieces]
     if sum(costs) <= budget:
         return [text]
-    chunks: list[str] = []
+    spans: list[tuple[int, int]] = []
     start = 0
-    while start < len(pieces):
+    while True:
         end, used = start, 0.0
         while end < len(pieces) and (end == start or used + costs[end] <= budget):
             used += costs[end]
             end += 1
-        chunks.append(" ".join(pieces[start:end]))
         if end >= len(pieces):
             break
-        step = max(1, math.floor((end - start) * (1 - overlap)))
-        start += step
-    return chunks
+        spans.append((start, end))
+        start += max(1, math.floor((end - start) * (1 - overlap)))
+    # The tail gets a full window ending at the last word, not a short leftover.
+    start, used = len(pieces), 0.0
+    while start > 0 and (start == len(pieces) or used + costs[start - 1] <= budget):
+        used += costs[start - 1]
+        start -= 1
+    spans.append((start, len(pieces)))
+    return [" ".join(pieces[a:b]) for a, b in spans]
 
 
 def _select(chunks: list[str], max_chunks: int) -> list[str]:
@@ -74,6 +87,19 @@ def _select(chunks: list[str], max_chunks: int) -> list[str]:
     return [chunks[i] for i in idx]
 
 
+def windows(text: str, max_tokens: int, max_chunks: int) -> list[str]:
+    """The windows a text is scored on: itself when it fits, else the smallest windows within budget."""
+    whole = chunk_text(text, max_tokens)
+    if len(whole) == 1:
+        return whole
+    size = min(MIN_WINDOW_TOKENS, max_tokens)
+    while True:
+        chunks = whole if size >= max_tokens else chunk_text(text, size)
+        if len(chunks) <= max_chunks or size >= max_tokens:
+            return _select(chunks, max_chunks)
+        size = min(max_tokens, size * 2)
+
+
 def score_texts(model: Moderator, texts: Sequence[str], max_chunks: int) -> np.ndarray:
     """Return (len(texts), 13) scores; long texts are scored as the max over their windows."""
     if max_chunks < 1:
@@ -83,9 +109,9 @@ def score_texts(model: Moderator, texts: Sequence[str], max_chunks: int) -> np.n
     flat: list[str] = []
     owner: list[int] = []
     for i, text in enumerate(texts):
-        windows = _select(chunk_text(text, model.info.max_tokens), max_chunks)
-        flat.extend(windows)
-        owner.extend([i] * len(windows))
+        parts = windows(text, model.info.max_tokens, max_chunks)
+        flat.extend(parts)
+        owner.extend([i] * len(parts))
     scores = check_scores(model.predict_proba(flat), len(flat))
     out = np.zeros((len(texts), len(CATEGORIES)))
     np.maximum.at(out, np.asarray(owner), scores)
