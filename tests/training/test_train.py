@@ -1,0 +1,81 @@
+"""A tiny recipe trains end to end on the fixtures, reproducibly, through the CLI and the library."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from flagstone.cli.main import main
+from flagstone.errors import ConfigError, ModelError
+from flagstone.models.registry import load_model
+from flagstone.policy.taxonomy import CATEGORIES
+from flagstone.training.recipe import load_recipe
+from flagstone.training.train import train
+
+REPO = Path(__file__).resolve().parents[2]
+TINY = REPO / "tests" / "fixtures" / "training" / "tiny_recipe.yaml"
+
+
+def test_tiny_recipe_trains_and_is_reproducible(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    cache = str(tmp_path / "cache")
+    rc = main(["train", str(TINY), "--out", str(tmp_path / "a"), "--evaluate", "--json",
+               "--cache-dir", cache])
+    assert rc == 0
+    out = capsys.readouterr().out
+    metrics = json.loads(out[out.index("{"):])
+    assert set(metrics) == {"dev_oof"}  # the fixture recipe names no OKTest file
+    assert 0 <= metrics["dev_oof"]["any"]["auprc"] <= 1
+    v2, _ = train(load_recipe(TINY, cache_dir=cache), tmp_path / "b", evaluate_model=True)
+    v1 = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    assert out.split()[3] == v2[:12], "same recipe and data must give the same artifact version"
+    for rel in v1["files"]:
+        assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
+
+    model = load_model(tmp_path / "b")
+    p = model.predict_proba(["I will hurt you", "nice weather"])
+    assert p.shape == (2, len(CATEGORIES)) and np.all((p >= 0) & (p <= 1))
+    card = (tmp_path / "b" / "MODEL_CARD.md").read_text()
+    assert "Known gaps" in card and "openai-moderation-dev" in card and "any-category AUPRC" in card
+
+
+def test_embeddings_are_cached(tmp_path: Path) -> None:
+    from flagstone.training.embed_cache import EmbeddingCache
+
+    calls: list[int] = []
+
+    def encode(texts):
+        calls.append(len(texts))
+        return np.ones((len(texts), 3), dtype=np.float32) * np.arange(len(texts))[:, None]
+
+    c = EmbeddingCache(tmp_path, "h" * 64)
+    a = c.get(["x", "y"], encode)
+    b = EmbeddingCache(tmp_path, "h" * 64).get(["y", "x", "z"], encode)
+    assert calls == [2, 1]
+    np.testing.assert_array_equal(b[0], a[1])
+
+
+def test_bad_recipes(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="not found"):
+        load_recipe(tmp_path / "nope.yaml")
+    bad = tmp_path / "r.yaml"
+    bad.write_text("policy: p\ndata_dir: d\nsources: [x]\nheads: [{features: pixels}]\n")
+    with pytest.raises(ConfigError, match="heads.0.features"):
+        load_recipe(bad)
+    bad.write_text("policy: p\ndata_dir: d\nsources: [x]\nheads: [{features: char}]\n"
+                   "thresholds: {violent: {target_precision: 0.5}}\n")
+    with pytest.raises(ConfigError, match="unknown categories"):
+        load_recipe(bad)
+    bad.write_text("policy: p\ndata_dir: d\nsources: [nomatch/*.yaml]\nheads: [{features: char}]\n")
+    with pytest.raises(ConfigError, match="no mapping files match"):
+        load_recipe(bad).source_files()
+
+
+def test_encoder_pin_mismatch_is_refused(tmp_path: Path) -> None:
+    from flagstone.training.train import resolve_encoder
+
+    lr = load_recipe(TINY, encoder={"path": str(REPO / "src/flagstone/models/default"), "sha256": "0" * 64})
+    with pytest.raises(ModelError, match="pins"):
+        resolve_encoder(lr)
