@@ -9,7 +9,14 @@ import pytest
 
 from flagstone.errors import ModelError
 from flagstone.models.fakes import ConstantModel, KeywordModel
-from flagstone.models.scoring import MIN_WINDOW_TOKENS, chunk_text, score_texts, to_results, windows
+from flagstone.models.scoring import (
+    MIN_WINDOW_TOKENS,
+    chunk_text,
+    score_texts,
+    sentences,
+    to_results,
+    windows,
+)
 from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX
 
 V = CATEGORY_INDEX["violence"]
@@ -63,15 +70,43 @@ def test_the_tail_window_is_full_sized_and_ends_at_the_end():
     assert len(chunks[-1].split()) == len(chunks[0].split())
 
 
-def test_windows_are_as_small_as_the_chunk_budget_allows():
-    medium = " ".join(f"m{i}" for i in range(300))  # ~390 tokens: over a 256-token encoder window
+def test_context_windows_are_as_small_as_the_chunk_budget_allows():
+    medium = " ".join(f"m{i}" for i in range(300))  # ~390 tokens, no sentence breaks
     small = windows(medium, 256, max_chunks=16)
-    assert 1 < len(small) <= 16
-    assert max(len(c.split()) for c in small) * 1.3 <= MIN_WINDOW_TOKENS
+    context = [c for c in small if len(c.split()) * 1.3 <= MIN_WINDOW_TOKENS]
+    assert 1 < len(context) <= 16
     huge = " ".join(f"h{i}" for i in range(3000))
     big = windows(huge, 256, max_chunks=16)
-    assert len(big) == 16 and max(len(c.split()) for c in big) * 1.3 > MIN_WINDOW_TOKENS
-    assert windows("fits whole", 256, max_chunks=16) == ["fits whole"]
+    assert all(len(c.split()) * 1.3 > MIN_WINDOW_TOKENS for c in big)
+    assert windows("fits whole. Two sentences.", 256, max_chunks=16) == ["fits whole. Two sentences."]
+
+
+def test_sentences_split_on_ends_and_newlines_and_slice_long_ones():
+    assert sentences("One. Two!  Three?\nFour\n\nfive", 256) == ["One.", "Two!", "Three?", "Four", "five"]
+    long = sentences(" ".join(["w"] * 500) + ". End.", 64)
+    assert long[-1] == "End." and len(long) > 2
+
+
+class DilutingModel(KeywordModel):
+    """Like a mean-pooled encoder: a keyword counts only when it is a large share of the words."""
+
+    def predict_proba(self, texts):
+        out = super().predict_proba(texts)
+        for i, t in enumerate(texts):
+            if len(t.split()) > 12:
+                out[i] = 0.05
+        return out
+
+
+def test_a_harmful_sentence_inside_a_long_text_is_not_diluted_away():
+    model = DilutingModel({"violence": ["hurt"]})
+    sentence = "The weather was mild and the garden looked lovely in the morning light."
+    parts = [sentence] * 40
+    parts.insert(20, "I will hurt you.")
+    text = " ".join(parts)
+    assert model.predict_proba(chunk_text(text, 256)).max(axis=0)[V] == pytest.approx(0.05)  # windows alone miss
+    assert score_texts(model, [text], max_chunks=16)[0, V] == pytest.approx(0.9)
+    assert score_texts(model, [" ".join([sentence] * 40)], max_chunks=16)[0, V] == pytest.approx(0.05)
 
 
 def test_long_runs_without_spaces_are_sliced():
@@ -91,10 +126,18 @@ def test_harm_at_the_end_of_a_long_benign_text_is_caught():
 
 def test_max_chunks_keeps_first_and_last_windows():
     model = WindowedKeywordModel({"violence": ["hurt"]}, max_tokens=32)
-    text = "hurt " + _benign(1000) + " hurt"
+    text = "hurt " + _benign(1000) + " hurt"  # one long "sentence": no sentence windows help
     scores = score_texts(model, [text], max_chunks=3)
-    assert len(model.seen) == 3 and scores[0, V] == pytest.approx(0.9)
-    assert model.seen[0].startswith("hurt") and model.seen[-1].endswith("hurt")
+    assert scores[0, V] == pytest.approx(0.9)
+    context = model.seen[:3]
+    assert context[0].startswith("hurt") and context[-1].endswith("hurt")
+
+
+def test_sentence_windows_stay_within_the_token_budget():
+    text = " ".join(f"Sentence number {i} is calm." for i in range(2000))
+    parts = windows(text, 64, max_chunks=4)
+    assert sum(len(p.split()) for p in parts) * 1.3 <= 2 * 4 * 64 + 4 * 64  # context + sentence budget
+    assert parts[-1] == "Sentence number 1999 is calm."  # evenly spaced, last one kept
 
 
 def test_one_model_call_for_all_windows_of_all_texts():

@@ -1,14 +1,17 @@
 """Score texts of any length with a :class:`~flagstone.models.base.Moderator`, and shape the results.
 
-An encoder only sees ``model.info.max_tokens`` tokens, so a longer text is split into overlapping
-word windows (tokens approximated as words x 1.3, long "words" cut into slices) and each category's
-score is the max over the windows: harmful content at the end of a long benign text is still caught.
-Windows are as small as the budget allows (from ``MIN_WINDOW_TOKENS`` up to ``max_tokens``, doubling
-until at most ``max_chunks`` cover the text): a pooled embedding of a full 256-token window dilutes
-one harmful sentence among benign ones, a 64-token window does not. A text that fits the encoder is
-scored whole, as in training. All windows of all texts go to the model in one ``predict_proba`` call.
+A text that fits the encoder (``model.info.max_tokens``, tokens approximated as words x 1.3) is
+scored whole, as in training. A longer text is scored as the max, per category, over two kinds of
+window, so harmful content at the end of a long benign text is still caught:
 
-Used by the HTTP server, the CLI, the Spark path and red-teaming, so they all score alike.
+* context windows: overlapping word windows, as small as the budget allows (from
+  ``MIN_WINDOW_TOKENS`` up to ``max_tokens``, doubling until at most ``max_chunks`` cover the text);
+* sentence windows: each sentence alone (long ones sliced), because a pooled embedding dilutes one
+  harmful sentence among benign ones; at most ``max_chunks * max_tokens`` tokens of them, evenly
+  spaced when the text has more.
+
+All windows of all texts go to the model in one ``predict_proba`` call. Used by the HTTP server, the
+CLI, the Spark path and red-teaming, so they all score alike.
 """
 
 from __future__ import annotations
@@ -87,17 +90,41 @@ def _select(chunks: list[str], max_chunks: int) -> list[str]:
     return [chunks[i] for i in idx]
 
 
+_SENTENCE_END = re.compile(r"(?<=[.!?\u2026\u3002\uff01\uff1f])\s+|\s*\n\s*")
+
+
+def sentences(text: str, max_tokens: int) -> list[str]:
+    """Split on sentence ends and line breaks; a sentence over the encoder window is sliced."""
+    out: list[str] = []
+    for sent in _SENTENCE_END.split(text):
+        if sent.strip():
+            out.extend(chunk_text(sent.strip(), max_tokens))
+    return out
+
+
+def _approx_tokens(text: str) -> float:
+    return sum(_token_cost(p) for p in _pieces(text)) + _SPECIAL_TOKENS
+
+
 def windows(text: str, max_tokens: int, max_chunks: int) -> list[str]:
-    """The windows a text is scored on: itself when it fits, else the smallest windows within budget."""
+    """The windows a text is scored on: itself when it fits, else context and sentence windows."""
     whole = chunk_text(text, max_tokens)
     if len(whole) == 1:
         return whole
     size = min(MIN_WINDOW_TOKENS, max_tokens)
     while True:
-        chunks = whole if size >= max_tokens else chunk_text(text, size)
-        if len(chunks) <= max_chunks or size >= max_tokens:
-            return _select(chunks, max_chunks)
+        context = whole if size >= max_tokens else chunk_text(text, size)
+        if len(context) <= max_chunks or size >= max_tokens:
+            break
         size = min(max_tokens, size * 2)
+    sents = sentences(text, max_tokens)
+    budget, used, n = max_chunks * max_tokens, 0.0, 0
+    for sent in sents:  # how many sentences fit the token budget
+        used += _approx_tokens(sent)
+        if used > budget:
+            break
+        n += 1
+    return _select(context, max_chunks) + _select(sents, max(n, 1))
 
 
 def score_texts(model: Moderator, texts: Sequence[str], max_chunks: int) -> np.ndarray:
