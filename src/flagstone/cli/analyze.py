@@ -19,7 +19,7 @@ def _usage(args: argparse.Namespace) -> int:
     from flagstone.scale.base import UsageJob, get_engine
 
     engine = get_engine(args.engine, engine_settings(args))
-    job = UsageJob(log=Path(args.log), top=args.top, rules=Path(args.rules) if args.rules else None)
+    job = UsageJob(log=args.log, top=args.top, rules=Path(args.rules) if args.rules else None)
     try:
         report = engine.usage(job)
     finally:

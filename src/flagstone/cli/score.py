@@ -51,14 +51,14 @@ def _run(args: argparse.Namespace) -> int:
     if args.batch_rows:
         settings = settings.model_copy(update={"scale_batch_rows": args.batch_rows})
     engine = get_engine(args.engine, settings)
-    job = ScoreJob(input=Path(args.input), output=Path(args.output),
+    job = ScoreJob(input=args.input, output=args.output,
                    model_dir=Path(args.model) if args.model else settings.model_dir,
                    max_chunks=settings.max_chunks_per_input, overwrite=args.overwrite)
     try:
         if args.quiet or args.engine != "local":
             result = engine.score(job)
         else:
-            with Progress(count_rows(job.input), label="scoring") as bar:
+            with Progress(count_rows(Path(job.input)), label="scoring") as bar:
                 result = engine.score(job, bar.update)
     finally:
         engine.stop()

@@ -22,8 +22,8 @@ Progress = Callable[[int], None]  # called with the number of rows just finished
 
 @dataclass(frozen=True)
 class ScoreJob:
-    input: Path  # a .jsonl/.json/.parquet file, or a directory of .parquet files
-    output: Path  # Parquet: one file (local) or a directory of part files (spark)
+    input: str | Path  # a .jsonl/.parquet file or a folder of them (spark: also hdfs://, s3a://... URIs)
+    output: str | Path  # Parquet: one file (local) or a folder of part files (spark)
     model_dir: Path
     max_chunks: int = 16  # long texts: max over at most this many windows (settings.max_chunks_per_input)
     overwrite: bool = False
@@ -34,13 +34,13 @@ class ScoreResult:
     rows: int
     seconds: float  # wall time of the job after start-up (workers' model loading included)
     model_id: str
-    output: Path
+    output: str | Path
     startup_seconds: float = 0.0  # engine start-up before the job (Spark: building the session)
 
 
 @dataclass(frozen=True)
 class UsageJob:
-    log: Path  # exported request log: a Parquet file or a directory of Parquet files
+    log: str | Path  # exported request log: a Parquet file or folder (spark: also a URI)
     top: int = 10
     rules: Path | None = None  # abuse rule YAML (flagstone.abuse.rules) to evaluate over the log
 

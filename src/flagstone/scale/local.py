@@ -74,8 +74,8 @@ class LocalEngine:
     def score(self, job: ScoreJob, progress: Progress | None = None) -> ScoreResult:
         start = time.perf_counter()
         rows, model_id = 0, ""
-        batches = iter_batches(job.input, self.batch_rows)
-        with SafeParquetWriter(job.output, overwrite=job.overwrite) as writer:
+        batches = iter_batches(Path(job.input), self.batch_rows)
+        with SafeParquetWriter(Path(job.output), overwrite=job.overwrite) as writer:
             for out in self._scored(batches, job):
                 writer.write(out)
                 rows += out.num_rows
@@ -127,7 +127,7 @@ class LocalEngine:
         con = duckdb.connect()
         try:
             con.execute("SET TimeZone='UTC'")
-            source = usage_sql.duckdb_source(job.log)
+            source = usage_sql.duckdb_source(Path(job.log))
 
             def query(sql: str) -> pa.Table:
                 return con.sql(sql).to_arrow_table()

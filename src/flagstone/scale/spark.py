@@ -25,7 +25,7 @@ from flagstone.errors import ConfigError, DataError
 from flagstone.scale import usage as usage_sql
 from flagstone.scale.base import Progress, ScoreJob, ScoreResult, UsageJob, UsageReport, register_engine
 from flagstone.scale.batch import cached_model, parse_jsonl, score_batch
-from flagstone.scale.readers import input_files
+from flagstone.scale.readers import JSONL_SUFFIXES, input_files
 from flagstone.scale.rules import ALERT_SCHEMA, evaluate_group, load_rule_doc, sort_rows, split_rules
 from flagstone.scale.schema import (
     FILE_COL,
@@ -48,6 +48,10 @@ _DEFAULT_CONF = {
     "spark.ui.showConsoleProgress": "false",  # the CLI turns it on: the library does not print
 }
 _REMOTE_DATA_ERROR = re.compile(r"flagstone\.errors\.DataError: (.*?)(?:, row (\d+))?: (.*)")
+
+
+def _is_uri(path: str) -> bool:
+    return re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", path) is not None
 
 
 def build_session(settings: Settings):
@@ -134,33 +138,36 @@ class SparkEngine:
             self.startup_seconds = time.perf_counter() - t0
         return self._spark
 
-    def _input(self, path: Path):
+    def _input(self, path: str):
         from pyspark.sql import functions as F
 
-        fmt, _ = input_files(path)  # same format rules and errors as the local engine
+        if _is_uri(path):  # cluster storage (hdfs://, s3a://...): the format comes from the name
+            fmt = "jsonl" if path.rstrip("/").lower().endswith(JSONL_SUFFIXES) else "parquet"
+        else:
+            fmt, _ = input_files(Path(path))  # same format rules and errors as the local engine
         if fmt == "parquet":
             try:
-                df = self.spark.read.parquet(str(path))
+                df = self.spark.read.parquet(path)
             except Exception as exc:  # AnalysisException, corrupt footer...
-                raise _translate(exc, str(path)) from None
+                raise _translate(exc, path) from None
             from pyspark.sql.pandas.types import to_arrow_schema
 
-            check_input_columns(to_arrow_schema(df.schema), file=str(path))
+            check_input_columns(to_arrow_schema(df.schema), file=path)
             return df.select(ID_COL, TEXT_COL, F.col("_metadata.file_path").alias(FILE_COL),
                              (F.col("_metadata.row_index") + 1).alias(ROW_COL)), False
-        lines = self.spark.read.text(str(path)).select(
+        lines = self.spark.read.text(path).select(
             "value", F.col("_metadata.file_path").alias(FILE_COL), F.col("_metadata.file_block_start").alias("_block"))
         return _with_line_numbers(self.spark, lines), True
 
     def score(self, job: ScoreJob, progress: Progress | None = None) -> ScoreResult:
-        out = Path(job.output)
-        if out.exists() and not job.overwrite:
+        out = str(job.output)
+        if not _is_uri(out) and Path(out).exists() and not job.overwrite:
             raise ConfigError(f"output {out} already exists; pass --overwrite to replace it")
         model_dir = str(Path(job.model_dir).resolve())
         model_id = cached_model(model_dir).info.id  # fail early, on the driver, if the model is bad
         spark = self.spark
         start = time.perf_counter()
-        df, jsonl = self._input(Path(job.input))
+        df, jsonl = self._input(str(job.input))
         slots = spark.sparkContext.defaultParallelism
         if df.rdd.getNumPartitions() < slots:
             # A small file is one split (one Parquet row group cannot be cut): spread it over every
@@ -168,8 +175,8 @@ class SparkEngine:
             df = df.repartition(slots)
         scored = df.mapInArrow(_score_partition(model_dir, job.max_chunks, jsonl), spark_ddl(SCORED_SCHEMA))
         try:
-            scored.write.mode("overwrite" if job.overwrite else "errorifexists").parquet(str(out))
-            rows = spark.read.parquet(str(out)).count()  # from the footers: cheap
+            scored.write.mode("overwrite" if job.overwrite else "errorifexists").parquet(out)
+            rows = spark.read.parquet(out).count()  # from the footers: cheap
         except Exception as exc:
             raise _translate(exc, str(job.input)) from None
         if progress is not None:
@@ -180,10 +187,11 @@ class SparkEngine:
     def usage(self, job: UsageJob) -> UsageReport:
         from pyspark.sql import functions as F
 
-        if not Path(job.log).exists():
-            raise DataError("request log not found", file=str(job.log))
+        log_path = str(job.log)
+        if not _is_uri(log_path) and not Path(log_path).exists():
+            raise DataError("request log not found", file=log_path)
         try:
-            df = self.spark.read.parquet(str(job.log))
+            df = self.spark.read.parquet(log_path)
             df.select("*", F.col("_metadata.file_path").alias("filename"),
                       F.col("_metadata.row_index").alias("file_row_number")).createOrReplaceTempView(LOG_VIEW)
         except Exception as exc:
