@@ -93,8 +93,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     if not args.from_curves:
         (args.out / "al_simulation_curves.json").write_text(json.dumps(data), encoding="utf-8")
-    tables = [render_table(means, tuple(data["categories"]), prev, ceiling, float(f), data["meta"], args.at)
-              for f in args.targets.split(",")]
+    fracs = [float(f) for f in args.targets.split(",")] + ([None] if "random" in means else [])
+    tables = [render_table(means, tuple(data["categories"]), prev, ceiling, f, data["meta"], args.at)
+              for f in fracs]
     (args.out / "al_simulation.md").write_text("\n".join(tables), encoding="utf-8")
     plot(means, tuple(data["categories"]), float(args.targets.split(",")[0]) * ceiling, prev,
          args.out / "al_simulation.png")
@@ -138,10 +139,13 @@ def run(args) -> dict:
             "curves": curves, "meta": meta}
 
 
-def render_table(means, cats, prev, ceiling, frac: float, meta: dict, at: int) -> str:
-    target = frac * ceiling
+def render_table(means, cats, prev, ceiling, frac: float | None, meta: dict, at: int) -> str:
+    """``frac``: target = frac x full-pool AUPRC; ``None``: target = random's AUPRC after the full budget."""
+    target = frac * ceiling if frac is not None else means["random"][1][-1]
     mx = meta["max_labels"]
-    lines = [f"### Target = {frac} x full-pool dev AUPRC", "",
+    title = (f"Target = {frac} x full-pool dev AUPRC" if frac is not None
+             else f"Target = random sampling's dev AUPRC after all {mx} labels")
+    lines = [f"### {title}", "",
              f"Features {meta.get('features', 'ngrams')}. Pool {meta['pool']} items, batch {meta['batch']}, seed set {meta['seed_size']}, up to {mx} labels, "
              f"mean of {meta['repeats']} repeats. '>N': not reached; 'k+': at least k times fewer.", "",
              "| category (taxonomy) | prevalence | target AUPRC | strategy | labels to target | x fewer than random "
@@ -155,7 +159,7 @@ def render_table(means, cats, prev, ceiling, frac: float, meta: dict, at: int) -
             per100 = _per100(m, j, at)
             ratio = f"{(base_n or mx) / need:.1f}{'+' if base_n is None else ''}" if need else "-"
             pr = f"{per100 / base_p:.1f}" if base_p else "-"
-            lines.append(f"| {cats[j]} ({COLUMNS[cats[j]]}) | {prev[j]:.3f} | {target[j]:.3f} (ceiling "
+            lines.append(f"| {cats[j]} ({COLUMNS[cats[j]]}) | {prev[j]:.3f} | {target[j]:.3f} (full pool "
                          f"{ceiling[j]:.3f}) | {s} | {need if need else f'>{mx}'} | {ratio} | {per100:.1f} | {pr} |")
     return "\n".join(lines) + "\n"
 
