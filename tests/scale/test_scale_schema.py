@@ -7,8 +7,15 @@ import pytest
 
 from flagstone.errors import DataError
 from flagstone.policy.taxonomy import CATEGORIES
-from flagstone.scale.schema import (REQUEST_LOG_SCHEMA, SCORE_COLUMNS, SCORED_SCHEMA, check_columns,
-                                    check_input_columns, score_column, spark_ddl)
+from flagstone.scale.schema import (
+    REQUEST_LOG_SCHEMA,
+    SCORE_COLUMNS,
+    SCORED_SCHEMA,
+    check_columns,
+    check_input_columns,
+    score_column,
+    spark_ddl,
+)
 
 
 def test_score_columns_are_safe_and_unique():
