@@ -40,17 +40,35 @@ def shingle_hashes(text: str) -> np.ndarray:
         return np.unique(windows @ _POW)
 
 
-def signatures(texts: Sequence[str], chunk: int = 512) -> np.ndarray:
-    """(n, NUM_PERM) uint64 MinHash signatures."""
+def signatures(texts: Sequence[str], chunk: int = 64, *, canonicalised: bool = False) -> np.ndarray:
+    """(n, NUM_PERM) uint64 MinHash signatures (``canonicalised``: texts already went through ``canonical``).
+
+    Vectorised per chunk: all texts' bytes are joined, one rolling hash runs over the whole buffer,
+    windows that cross a text boundary are dropped, and ``minimum.reduceat`` takes each text's minima.
+    (Equal to hashing each text's distinct shingles: repeats do not change a minimum.)
+    """
     out = np.empty((len(texts), NUM_PERM), dtype=np.uint64)
+    prime = np.uint64(1_000_003)
     for start in range(0, len(texts), chunk):
-        hs = [shingle_hashes(t) for t in texts[start:start + chunk]]
-        lengths = np.array([h.size for h in hs])
-        flat = np.concatenate(hs)
+        part = texts[start:start + chunk]
+        encoded = [(t if canonicalised else canonical(t)).encode("utf-8").ljust(SHINGLE, b"\0") for t in part]
+        lengths = np.fromiter((len(e) for e in encoded), dtype=np.int64, count=len(encoded))
+        data = np.frombuffer(b"".join(encoded), dtype=np.uint8).astype(np.uint64)
+        m = data.size - SHINGLE + 1
+        h = np.zeros(m, dtype=np.uint64)
         with np.errstate(over="ignore"):
-            mixed = (flat[:, None] * _A[None, :] + _B[None, :]) >> np.uint64(16)
-        offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
-        out[start:start + len(hs)] = np.minimum.reduceat(mixed, offsets, axis=0)
+            for k in range(SHINGLE):  # Horner: sum of data[i + k] * prime ** (SHINGLE - 1 - k)
+                h = h * prime + data[k:k + m]
+        owner = np.repeat(np.arange(len(encoded)), lengths)[:m]
+        pos = np.arange(m) - np.concatenate([[0], np.cumsum(lengths)[:-1]])[owner]
+        hv = h[pos <= lengths[owner] - SHINGLE]
+        counts = lengths - SHINGLE + 1
+        with np.errstate(over="ignore"):
+            mixed = hv[:, None] * _A[None, :]  # in place from here: chunks stay cache-sized
+            mixed += _B[None, :]
+            mixed >>= np.uint64(16)
+        offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        out[start:start + len(encoded)] = np.minimum.reduceat(mixed, offsets, axis=0)
     return out
 
 

@@ -56,14 +56,14 @@ def text_issues(texts: Sequence[str], max_chars: int) -> dict[str, list[int]]:
     return out
 
 
-def loose_form(text: str) -> str:
-    return " ".join(_NOT_WORD.sub(" ", canonical(text)).split())
+def loose_form(text: str, *, canonicalised: bool = False) -> str:
+    return " ".join(_NOT_WORD.sub(" ", text if canonicalised else canonical(text)).split())
 
 
-def exact_duplicates(texts: Sequence[str]) -> list[list[int]]:
+def exact_duplicates(texts: Sequence[str], *, canonicalised: bool = False) -> list[list[int]]:
     groups: dict[str, list[int]] = defaultdict(list)
     for i, t in enumerate(texts):
-        form = loose_form(t)
+        form = loose_form(t, canonicalised=canonicalised)
         if form:
             groups[form].append(i)
     return [g for g in groups.values() if len(g) > 1]

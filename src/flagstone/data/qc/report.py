@@ -21,7 +21,7 @@ from sklearn.metrics import roc_auc_score
 from sqlalchemy import select
 
 from flagstone.data.labels import annotator_label, current_labels, trusted_version_ids
-from flagstone.data.minhash import near_duplicate_pairs, signatures
+from flagstone.data.minhash import canonical, near_duplicate_pairs, signatures
 from flagstone.data.qc import checks
 from flagstone.data.qc.confident import find_label_issues, oof_probabilities
 from flagstone.data.snapshots import dataset_id, list_snapshots, read_snapshot
@@ -126,8 +126,9 @@ def run_checks(data: QcData, opts: QcOptions | None = None) -> tuple[dict, dict,
 
     issues = checks.text_issues(data.texts, opts.max_chars)
     lap("text_issues")
-    exact = checks.exact_duplicates(data.texts)
-    sigs = signatures(data.texts)
+    canon = [canonical(t) for t in data.texts]  # normalise once for both duplicate detectors
+    exact = checks.exact_duplicates(canon, canonicalised=True)
+    sigs = signatures(canon, canonicalised=True)
     near = checks.near_duplicates(near_duplicate_pairs(sigs, opts.near_threshold), exact)
     lap("duplicates")
     conf = checks.conflicts(data.obs)
