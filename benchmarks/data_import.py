@@ -52,9 +52,9 @@ def generate(path: Path, rows: int, seed: int = 0) -> None:
 
 def child(args) -> dict:
     """Runs in its own process; prints one JSON line with the figures."""
-    from flagstone.data.mapping import parse_mapping
-
     import yaml
+
+    from flagstone.data.mapping import parse_mapping
 
     mapping = parse_mapping(yaml.safe_load(MAPPING))
     t0 = time.perf_counter()
