@@ -35,8 +35,6 @@ log = logging.getLogger(__name__)
 ContentStorage = Literal["none", "hashed", "full"]
 STORAGE_MODES: tuple[str, ...] = ("none", "hashed", "full")
 Sink = Callable[[list[RequestRecord]], None]
-_STOP = object()  # wakes the writer thread at close()
-_FLUSH = object()  # ends the current batch at once (flush() need not wait out flush_interval)
 
 
 @dataclass(frozen=True)
@@ -125,12 +123,15 @@ class RequestLogWriter:
         self._q: queue.Queue = queue.Queue(maxsize=max_queue)
         self._thread = threading.Thread(target=self._run, name="flagstone-request-log", daemon=True)
         self._stopping = False
+        self._wake = threading.Event()
         self._thread.start()
 
     def submit(self, item: RawCall | RequestRecord) -> None:
         """Never blocks the request: when the queue is full the call is counted as dropped."""
         try:
             self._q.put_nowait(item)
+            if self._q.qsize() >= self.batch_size:
+                self._wake.set()
         except queue.Full:
             self.dropped += 1
             if self.dropped in (1, 10, 100) or self.dropped % 1000 == 0:
@@ -149,44 +150,37 @@ class RequestLogWriter:
             log.exception("request log: scheduled purge failed")
 
     def _run(self) -> None:
+        # The thread sleeps a whole flush_interval and then drains the queue, instead of blocking on
+        # get() per item: a consumer woken by every put would take the GIL once per request and slow
+        # the request threads far more than the writing itself. flush(), close() and a full batch
+        # wake it early.
         while True:
             self._maybe_purge()
-            try:
-                first = self._q.get(timeout=self.flush_interval)
-            except queue.Empty:
-                if self._stopping:
-                    return
-                continue
-            if first is _STOP:
-                self._q.task_done()
+            self._wake.wait(self.flush_interval)
+            self._wake.clear()
+            while True:
+                batch = []
+                while len(batch) < self.batch_size:
+                    try:
+                        batch.append(self._q.get_nowait())
+                    except queue.Empty:
+                        break
+                if not batch:
+                    break
+                self._process(batch)
+            if self._stopping and self._q.empty():
                 return
-            if first is _FLUSH:
+
+    def _process(self, batch: list) -> None:
+        cpu = time.thread_time()
+        try:
+            self._handle(batch)
+        except Exception:  # keep the writer alive whatever one batch does
+            log.exception("request log: batch of %d calls failed", len(batch))
+        finally:
+            self.cpu_seconds += time.thread_time() - cpu
+            for _ in batch:
                 self._q.task_done()
-                continue
-            batch = [first]
-            deadline = time.monotonic() + self.flush_interval
-            while len(batch) < self.batch_size:
-                try:
-                    item = self._q.get(timeout=max(0.0, deadline - time.monotonic()))
-                except queue.Empty:
-                    break
-                if item is _STOP:  # finish this batch, then stop
-                    self._q.task_done()
-                    self._stopping = True
-                    break
-                if item is _FLUSH:
-                    self._q.task_done()
-                    break
-                batch.append(item)
-            cpu = time.thread_time()
-            try:
-                self._handle(batch)
-            except Exception:  # keep the writer alive whatever one batch does
-                log.exception("request log: batch of %d calls failed", len(batch))
-            finally:
-                self.cpu_seconds += time.thread_time() - cpu
-                for _ in batch:
-                    self._q.task_done()
 
     def _handle(self, batch: list[RawCall | RequestRecord]) -> None:
         records: list[RequestRecord] = []
@@ -206,8 +200,9 @@ class RequestLogWriter:
 
     def flush(self) -> None:
         """Wait until everything submitted so far is written and seen by the sinks."""
-        if self._thread.is_alive():
-            self._q.put(_FLUSH)
+        if not self._thread.is_alive():
+            return  # closed: nothing will drain the queue any more
+        self._wake.set()
         self._q.join()
 
     def close(self) -> None:
@@ -215,7 +210,7 @@ class RequestLogWriter:
             return
         self.flush()
         self._stopping = True
-        self._q.put(_STOP)
+        self._wake.set()
         self._thread.join(timeout=5 + self.flush_interval)
 
 
