@@ -9,9 +9,14 @@ Modules (one capability each):
     requestlog.py  batched request-log writer off the request path; content storage and purge
     similarity.py  shingles and MinHash signatures for near-duplicate text
     rules.py       YAML detection rules, evaluated on the stream or over the log (same alerts)
-    anomaly.py     per-account EWMA baselines and global category-mix drift
+    rule_kinds.py  the built-in rule kinds: flag_count, baseline_rate, burst, coordinated, probing
+    anomaly.py     rule kinds for anomalies: per-account EWMA baselines, global category-mix drift
     clusters.py    novel-abuse discovery by clustering embeddings of flagged texts
     incidents.py   alerts grouped into incidents; evidence, notes, actions, audit log, export
     monitor.py     wires the detectors to the request-log stream and the incident store
     http.py        ``install_abuse(app, settings)``: auth, rate limits and logging for the server
+    admin.py       admin web pages (under /admin) for keys and incidents
+
+The shipped rule file is ``rules/default.yaml`` at the repository root; ``flagstone rules check``
+validates a rule file and dry-runs it over the stored log.
 """
