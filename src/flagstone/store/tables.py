@@ -153,3 +153,4 @@ label_queue = Table(
 # Capabilities with their own tables define them on this metadata in their own module (each with its
 # own migration); importing them here keeps `metadata` complete for Alembic and the schema test.
 import flagstone.labeling.tables  # noqa: E402,F401  (labeling: migration 0002_labeling)
+import flagstone.registry.tables  # noqa: E402,F401  (registry: migration 0003_registry)
