@@ -68,7 +68,7 @@ def test_mapping_maps_fixture_rows(path: Path) -> None:
     ex = load_source(m, DATA)
     expected = EXPECTED[m.name]
     assert len(ex) == len(expected)
-    for row, exp in zip(ex.labels, expected):
+    for row, exp in zip(ex.labels, expected, strict=True):
         for cat, v in exp.items():
             assert row[CATEGORY_INDEX[cat]] == _as_label(v), (m.name, cat)
 

@@ -24,7 +24,7 @@ def fit_isotonic(scores: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np
     sums = np.add.reduceat(y, start)
     counts = np.diff(np.append(start, len(s))).astype(np.float64)
     vals, wts, xs_lo, xs_hi = [], [], [], []
-    for u, sm, c in zip(uniq, sums, counts):
+    for u, sm, c in zip(uniq, sums, counts, strict=True):
         vals.append(sm / c)
         wts.append(c)
         xs_lo.append(u)

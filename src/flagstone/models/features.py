@@ -23,7 +23,7 @@ def _hash_batch(texts: Sequence[str], n_features: int, ngram_range: tuple[int, i
     codes = np.frombuffer("\x00".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     doc = np.full(len(codes), -1, dtype=np.int64)
     starts = np.concatenate([[0], np.cumsum(lengths + 1)[:-1]])
-    for i, (s, n) in enumerate(zip(starts, lengths)):
+    for i, (s, n) in enumerate(zip(starts, lengths, strict=True)):
         doc[s:s + n] = i
     rows, cols = [], []
     lo, hi = ngram_range

@@ -46,7 +46,7 @@ def prepare(ex: Examples, *, prefer_sources: Iterable[str] = ()) -> Examples:
     texts: list[str] = []
     labels: list[np.ndarray] = []
     sources: list[str] = []
-    for text, lab, src in zip(ex.texts, apply_hierarchy(ex.labels), ex.sources):
+    for text, lab, src in zip(ex.texts, apply_hierarchy(ex.labels), ex.sources, strict=True):
         norm = normalize(text)
         if not norm:
             continue

@@ -43,7 +43,7 @@ class EmbeddingCache:
             chunk: int = 2048) -> np.ndarray:
         """Embeddings of ``texts`` (in order), encoding and storing only the ones not cached yet."""
         keys = [_key(t) for t in texts]
-        missing = sorted({k: t for k, t in zip(keys, texts) if k not in self._index}.items())
+        missing = sorted({k: t for k, t in zip(keys, texts, strict=True) if k not in self._index}.items())
         for start in range(0, len(missing), chunk):
             part = missing[start:start + chunk]
             arr = encode([t for _, t in part]).astype(np.float32)

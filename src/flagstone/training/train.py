@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 
 from flagstone.errors import ModelError
-from flagstone.models.registry import sha256_file, write_manifest
 from flagstone.models.onnx_encoder import OnnxEncoder
+from flagstone.models.registry import sha256_file, write_manifest
 from flagstone.policy.loader import load_policy
 from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.text.normalize import normalize
@@ -136,12 +136,12 @@ def write_artifact(p: Prepared, fitted: Fitted, out: Path, metrics: dict[str, An
     shutil.copyfile(p.encoder_dir / "tokenizer.json", out / "tokenizer.json")
     np.save(out / "char_idf.npy", fitted.idf_)
     heads = []
-    for spec, head in zip(r.heads, fitted.heads_):
+    for spec, head in zip(r.heads, fitted.heads_, strict=True):
         coef, icpt = f"heads/{spec.features}_coef.npy", f"heads/{spec.features}_intercept.npy"
         np.save(out / coef, head.coef)
         np.save(out / icpt, head.intercept)
         heads.append({"features": spec.features, "weight": spec.weight, "C": spec.C, "coef": coef, "intercept": icpt})
-    cal = {"categories": dict(zip(CATEGORIES, fitted.calibrators_))}
+    cal = {"categories": dict(zip(CATEGORIES, fitted.calibrators_, strict=True))}
     (out / "calibration.json").write_text(json.dumps(cal, sort_keys=True, indent=1) + "\n")
     manifest = {
         "kind": "ensemble",
