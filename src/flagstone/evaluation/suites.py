@@ -1,0 +1,184 @@
+"""Evaluation suites: a YAML file listing datasets (with their mappings) and which metrics gate.
+
+    name: smoke
+    bootstrap: 200                  # resamples for confidence intervals and comparisons
+    datasets:
+      - name: dev
+        path: ../tests/fixtures/labelled_small.jsonl   # relative to the suite file
+        text_field: prompt          # optional; default prompt/text/input/comment_text
+        benign: false               # true: every unknown label counts as 0 (false-positive sets)
+        slices: [length, source]    # per-slice metrics: "length" (bucketed) or any field of the rows
+    gates:
+      - {dataset: dev, category: any, metric: auprc, tolerance: 0.02}
+
+A gate says a candidate may not be worse than production on that metric by more than ``tolerance``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import numpy as np
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from flagstone.errors import ConfigError
+from flagstone.evaluation.labelled import LabelledSet, load_labelled
+from flagstone.evaluation.report import ANY, EvalReport, evaluate_scores, score_all
+from flagstone.models.base import Moderator
+from flagstone.policy.taxonomy import CATEGORIES
+
+# metric name -> True when higher is better
+METRICS: dict[str, bool] = {"auprc": True, "roc_auc": True, "precision": True, "recall": True, "f1": True,
+                            "fpr": False, "ece": False}
+LENGTH_BANDS = ((0, 100, "short"), (100, 500, "medium"), (500, 10**12, "long"))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DatasetSpec(_Strict):
+    name: str
+    path: str
+    text_field: str | None = None
+    benign: bool = False
+    slices: list[str] = Field(default_factory=list)
+
+
+class GateSpec(_Strict):
+    dataset: str
+    metric: Literal["auprc", "roc_auc", "precision", "recall", "f1", "fpr", "ece"]
+    category: str = ANY
+    tolerance: float = Field(default=0.0, ge=0)
+
+    @model_validator(mode="after")
+    def _cat(self) -> GateSpec:
+        if self.category != ANY and self.category not in CATEGORIES:
+            raise ValueError(f"unknown category {self.category!r}; use 'any' or one of {list(CATEGORIES)}")
+        return self
+
+
+class Suite(_Strict):
+    name: str
+    bootstrap: int = Field(default=200, ge=0)
+    datasets: list[DatasetSpec] = Field(min_length=1)
+    gates: list[GateSpec] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _refs(self) -> Suite:
+        names = [d.name for d in self.datasets]
+        if len(set(names)) != len(names):
+            raise ValueError(f"dataset names must be unique, got {names}")
+        for g in self.gates:
+            if g.dataset not in names:
+                raise ValueError(f"gate names dataset {g.dataset!r}, which the suite does not list ({names})")
+        return self
+
+
+@dataclass(frozen=True)
+class LoadedSuite:
+    suite: Suite
+    path: Path
+
+    def resolve(self, p: str) -> Path:
+        q = Path(p)
+        return q if q.is_absolute() else (self.path.parent / q).resolve()
+
+
+def load_suite(path: str | Path) -> LoadedSuite:
+    p = Path(path)
+    if not p.is_file():
+        raise ConfigError(f"suite file not found: {p}")
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{p}: invalid YAML: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p}: a suite is a mapping")
+    try:
+        suite = Suite.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        raise ConfigError(f"{p}: {'.'.join(map(str, err['loc'])) or '(top level)'}: {err['msg']}") from exc
+    return LoadedSuite(suite, p.resolve())
+
+
+@dataclass
+class DatasetResult:
+    spec: DatasetSpec
+    data: LabelledSet
+    scores: np.ndarray
+    report: EvalReport
+    slices: dict[str, dict[str, EvalReport]] = field(default_factory=dict)
+
+
+@dataclass
+class SuiteResult:
+    suite: str
+    model: str
+    thresholds: dict[str, float]
+    datasets: dict[str, DatasetResult]
+
+    def to_dict(self) -> dict:
+        return {"suite": self.suite, "model": self.model, "datasets": {
+            name: {"source": d.data.source, "rows": len(d.data), "benign": d.spec.benign,
+                   "report": d.report.to_dict(),
+                   "slices": {f: {v: r.to_dict() for v, r in vals.items()} for f, vals in d.slices.items()}}
+            for name, d in self.datasets.items()}}
+
+
+def _row_fields(path: Path, name: str) -> list[str]:
+    """Values of field ``name`` per row, in the order ``load_labelled`` reads rows (missing: "")."""
+    from flagstone.evaluation.labelled import _jsonl_records
+
+    with path.open(encoding="utf-8", newline="") as fh:
+        if path.suffix.lower() in (".csv", ".tsv"):
+            rows = (r for r in csv.DictReader(fh, delimiter="\t" if path.suffix.lower() == ".tsv" else ","))
+        else:
+            rows = (obj for _, obj in _jsonl_records(fh, str(path)))
+        out = []
+        for r in rows:
+            v = r.get(name, "")
+            out.append(v if isinstance(v, str) else json.dumps(v))
+        return out
+
+
+def slice_values(data: LabelledSet, path: Path, name: str) -> list[str]:
+    if name == "length":
+        return [next(lab for lo, hi, lab in LENGTH_BANDS if lo <= len(t) < hi) for t in data.texts]
+    return [v or "(none)" for v in _row_fields(path, name)]
+
+
+def load_dataset(ls: LoadedSuite, spec: DatasetSpec) -> LabelledSet:
+    data = load_labelled(ls.resolve(spec.path), text_field=spec.text_field)
+    if spec.benign:
+        data = LabelledSet(data.texts, np.nan_to_num(data.labels, nan=0.0), data.source)
+    return data
+
+
+def _subset(data: LabelledSet, mask: np.ndarray) -> LabelledSet:
+    return LabelledSet([t for t, m in zip(data.texts, mask, strict=True) if m], data.labels[mask], data.source)
+
+
+def run_suite(model: Moderator, ls: LoadedSuite, *, max_chunks: int = 16, n_boot: int | None = None,
+              progress=None) -> SuiteResult:
+    """Score every dataset of the suite once; report overall and per slice."""
+    boot = ls.suite.bootstrap if n_boot is None else n_boot
+    thr = model.info.thresholds
+    out: dict[str, DatasetResult] = {}
+    for spec in ls.suite.datasets:
+        data = load_dataset(ls, spec)
+        scores = score_all(model, data.texts, max_chunks=max_chunks, progress=progress)
+        res = DatasetResult(spec, data, scores, evaluate_scores(scores, data, thr, model=model.info.id, n_boot=boot))
+        for name in spec.slices:
+            values = np.array(slice_values(data, ls.resolve(spec.path), name))
+            res.slices[name] = {v: evaluate_scores(scores[values == v], _subset(data, values == v), thr,
+                                                   model=model.info.id, n_boot=0)
+                                for v in sorted(set(values))}
+        out[spec.name] = res
+    return SuiteResult(ls.suite.name, model.info.id, dict(thr), out)
