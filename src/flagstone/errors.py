@@ -3,7 +3,9 @@
     FlagstoneError                      base; never raised directly
     ├── InvalidRequestError             the caller sent something we cannot use (HTTP 400)
     │   ├── InputTooLargeError          an input or body exceeds a configured limit (400 / 413)
-    │   ├── UnsupportedInputError       valid OpenAI input we do not handle yet (e.g. images) (400)
+    │   ├── UnsupportedInputError       valid OpenAI input we do not handle (e.g. images without a model) (400)
+    │   ├── InvalidImageError           an image that cannot be decoded safely (bomb, truncated, format) (400)
+    │   ├── ImageURLRefusedError        a remote image URL we will not fetch (off, host, address, size) (400)
     │   └── UnsupportedMediaTypeError   the body is not JSON (wrong Content-Type) (415)
     ├── AuthenticationError             missing or bad API key (401)
     ├── PermissionDeniedError           key lacks the scope (403)
@@ -57,6 +59,18 @@ class PayloadTooLargeError(InputTooLargeError):
 
 class UnsupportedInputError(InvalidRequestError):
     default_code = "unsupported_input"
+
+
+class InvalidImageError(InvalidRequestError):
+    """An image part that cannot be decoded safely: bad data URL, format, truncated file, too many pixels."""
+
+    default_code = "invalid_image"
+
+
+class ImageURLRefusedError(InvalidRequestError):
+    """A remote image URL we refuse to fetch: remote off, host not allowed, private address, size, type."""
+
+    default_code = "image_url_refused"
 
 
 class UnsupportedMediaTypeError(InvalidRequestError):

@@ -56,6 +56,18 @@ class Settings(BaseSettings):
     request_log_retention_days: float = Field(default=30.0, gt=0)  # "full" text is purged after this
     rules_path: Path | None = None  # detection rules YAML; None = the shipped rules/default.yaml
 
+    # Image input (flagstone.images): the image model by registry name (None = image parts refused),
+    # the decoded-pixel cap (decompression bombs), and remote http(s) URLs, off unless enabled, only to
+    # allow-listed hosts ("img.example.org" or "*.example.org"), within a byte cap and a timeout.
+    image_model: str | None = "nudenet"
+    image_max_pixels: int = Field(default=40_000_000, ge=1)
+    images_per_request: int = Field(default=8, ge=1)
+    image_remote_enabled: bool = False
+    image_allowed_hosts: list[str] = Field(default_factory=list)
+    image_max_bytes: int = Field(default=20_000_000, ge=1)
+    image_fetch_timeout_s: float = Field(default=10.0, gt=0)
+    image_max_redirects: int = Field(default=3, ge=0)
+
     log_level: str = "INFO"
 
     # Labeling web UI (/ui): cookie-signing key (None = random per process: sessions end on restart)

@@ -43,7 +43,9 @@ def check_response() -> Callable[[dict], dict]:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    return Settings(data_dir=tmp_path, model_dir=tmp_path / "no-model", batch_max_wait_ms=1.0)
+    # Image parts go to the pixel-reading fake, so serving tests never need the optional nudenet.
+    return Settings(data_dir=tmp_path, model_dir=tmp_path / "no-model", batch_max_wait_ms=1.0,
+                    image_model="fake-red")
 
 
 @pytest.fixture

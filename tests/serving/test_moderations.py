@@ -73,10 +73,11 @@ def test_unknown_model_is_404_model_not_found(client):
     assert err["code"] == "model_not_found" and err["type"] == "invalid_request_error"
 
 
-def test_image_part_is_unsupported_400(client):
+def test_remote_image_url_is_400_while_remote_fetching_is_off(client):
     parts = [{"type": "text", "text": "look"}, {"type": "image_url", "image_url": {"url": "https://x/y.png"}}]
-    err = _error(client.post("/v1/moderations", json={"input": parts}), 400, "input[1]", "image input")
-    assert err["code"] == "unsupported_input"
+    err = _error(client.post("/v1/moderations", json={"input": parts}), 400, "input[1].image_url.url",
+                 "remote image URLs are disabled", "data:")
+    assert err["code"] == "image_url_refused"
 
 
 # Each bad body -> (status, param, words the message must contain).

@@ -53,10 +53,10 @@ def test_unknown_model_raises_not_found_with_our_envelope(sdk):
     assert "gpt-unknown" in info.value.message
 
 
-def test_image_part_raises_bad_request(sdk):
+def test_remote_image_part_raises_bad_request_while_remote_is_off(sdk):
     with pytest.raises(openai.BadRequestError) as info:
         sdk.moderations.create(input=[{"type": "image_url", "image_url": {"url": "https://example.org/a.png"}}])
-    assert info.value.code == "unsupported_input" and info.value.param == "input[0]"
+    assert info.value.code == "image_url_refused" and info.value.param == "input[0].image_url.url"
 
 
 def test_empty_list_raises_bad_request(sdk):

@@ -11,18 +11,21 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from flagstone import __version__
+from flagstone.images.base import ImageModerator
 from flagstone.models.base import Moderator
 from flagstone.serving.batcher import MicroBatcher
 from flagstone.serving.body import BodyGuard
 from flagstone.serving.errors import install_error_handlers
 from flagstone.serving.holder import ModelHolder
+from flagstone.serving.images import ImageModelSlot, make_fetcher
 from flagstone.serving.lifespan import make_lifespan
 from flagstone.serving.openapi import install_openapi
 from flagstone.serving.routes import health, models, moderations, playground
 from flagstone.settings import Settings, load_settings
 
 
-def create_app(settings: Settings, model: Moderator | None = None) -> FastAPI:
+def create_app(settings: Settings, model: Moderator | None = None,
+               image_model: ImageModerator | None = None) -> FastAPI:
     app = FastAPI(title="Flagstone", version=__version__, lifespan=make_lifespan(settings, model),
                   description="Open, self-hostable content moderation with an OpenAI-compatible API.")
     app.state.settings = settings
@@ -30,6 +33,9 @@ def create_app(settings: Settings, model: Moderator | None = None) -> FastAPI:
     app.state.batcher = MicroBatcher(lambda: app.state.models.current, max_size=settings.batch_max_size,
                                      max_wait_ms=settings.batch_max_wait_ms,
                                      max_chunks=settings.max_chunks_per_input)
+    # Image parts: the image model (``settings.image_model``, built on first use unless injected).
+    app.state.image_models = ImageModelSlot(settings.image_model, image_model)
+    app.state.image_fetcher = make_fetcher(settings)
     for module in (moderations, models, health, playground):
         app.include_router(module.router)
     install_error_handlers(app)

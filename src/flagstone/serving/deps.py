@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from flagstone.errors import InputTooLargeError, ModelNotFoundError, UnsupportedInputError
+from flagstone.errors import InputTooLargeError, ModelNotFoundError
 from flagstone.models.base import Moderator
 from flagstone.serving.batcher import MicroBatcher
 from flagstone.serving.holder import ModelHolder
-from flagstone.serving.schemas import ImagePart, ModerationRequest, TextPart
+from flagstone.serving.schemas import ModerationRequest, TextPart
 from flagstone.settings import Settings
 
 # OpenAI's moderation model names; each resolves to the served default model.
@@ -64,7 +64,7 @@ def input_texts(body: ModerationRequest, settings: SettingsDep) -> list[str]:
     """The texts to score, one per result, within the configured limits.
 
     A list of content parts is one input (one result), as in OpenAI's multi-modal moderation; its
-    text parts are joined by newlines. Image parts are valid OpenAI input we do not score yet.
+    text parts are joined by newlines. Its image parts are decoded by ``serving.images.input_images``.
     """
     raw = body.input
     one_per_item = not isinstance(raw, str) and all(isinstance(p, str) for p in raw)
@@ -73,10 +73,6 @@ def input_texts(body: ModerationRequest, settings: SettingsDep) -> list[str]:
     elif one_per_item:
         texts = list(raw)  # type: ignore[arg-type]
     else:
-        for i, part in enumerate(raw):
-            if isinstance(part, ImagePart):
-                raise UnsupportedInputError("image input is not supported yet; send text parts only",
-                                            param=f"input[{i}]")
         texts = ["\n".join(p.text for p in raw if isinstance(p, TextPart))]
     if len(texts) > settings.max_inputs_per_request:
         raise InputTooLargeError(f"too many inputs: {len(texts)} (at most "

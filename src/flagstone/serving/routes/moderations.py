@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends
 from flagstone.models.base import Moderator
 from flagstone.models.scoring import to_results
 from flagstone.serving.deps import BatcherDep, input_texts, resolve_model
+from flagstone.serving.images import ImagesDep, moderate_with_images
 from flagstone.serving.schemas import ERROR_RESPONSES, ModerationResponse
 
 router = APIRouter(prefix="/v1", tags=["moderation"], responses=ERROR_RESPONSES)
@@ -19,11 +20,19 @@ router = APIRouter(prefix="/v1", tags=["moderation"], responses=ERROR_RESPONSES)
 @router.post("/moderations", response_model=ModerationResponse, response_model_by_alias=True)
 async def create_moderation(
     texts: Annotated[list[str], Depends(input_texts)],
-    _model: Annotated[Moderator, Depends(resolve_model)],  # 404 for unknown model names
+    model: Annotated[Moderator, Depends(resolve_model)],  # 404 for unknown model names
     batcher: BatcherDep,
+    images: ImagesDep,  # decoded image parts (400 for each refusal); empty for text-only input
 ) -> ModerationResponse:
-    """Classify text as potentially harmful, in the 13 categories of OpenAI's moderation API."""
-    scores, info = await batcher.submit(texts)
-    results = [asdict(r) for r in to_results(info, scores)]
+    """Classify text and images as potentially harmful, in the 13 categories of OpenAI's moderation API.
+
+    Text and image parts of one input are combined per category by maximum;
+    ``category_applied_input_types`` says which part types each category used.
+    """
+    if images.images:
+        results, model_id = await moderate_with_images(images, texts, model, batcher)
+    else:
+        scores, info = await batcher.submit(texts)
+        results, model_id = [asdict(r) for r in to_results(info, scores)], info.id
     return ModerationResponse.model_validate(
-        {"id": f"modr-{secrets.token_hex(12)}", "model": info.id, "results": results})
+        {"id": f"modr-{secrets.token_hex(12)}", "model": model_id, "results": results})

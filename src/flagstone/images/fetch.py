@@ -1,0 +1,152 @@
+"""Fetch remote ``http(s)`` images without becoming an SSRF proxy.
+
+Off unless enabled. When on, a URL is fetched only if its host is allow-listed (``img.example.org``
+or ``*.example.org``) and *every* address it resolves to is public (not private, loopback,
+link-local, multicast, reserved, unspecified or shared); the connection then goes to the checked
+address (no second lookup that a rebinding DNS could answer differently), with the original Host
+header and TLS name. Redirects are followed by hand, each hop checked again. The body is streamed
+under a byte cap and an overall deadline, and the content type must be a supported image type.
+Every refusal is an :class:`~flagstone.errors.ImageURLRefusedError` saying why.
+
+The seams for tests are ``resolver`` (host, port -> addresses) and an ``httpx`` ``transport``.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+
+from flagstone.errors import ImageURLRefusedError
+from flagstone.images.decode import MEDIA_TYPES
+
+Resolver = Callable[[str, int], list[str]]
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """Every address ``host`` resolves to (the system resolver)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def address_problem(address: str) -> str | None:
+    """Why ``address`` may not be fetched from, or None when it is a public unicast address."""
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    for attr, what in (("is_loopback", "loopback"), ("is_link_local", "link-local"),
+                       ("is_multicast", "multicast"), ("is_unspecified", "unspecified"),
+                       ("is_reserved", "reserved"), ("is_private", "private")):
+        if getattr(ip, attr):
+            return what
+    return None if ip.is_global else "non-public"
+
+
+def host_allowed(host: str, allowed: list[str]) -> bool:
+    host = host.lower().rstrip(".")
+    for pattern in (p.lower().rstrip(".") for p in allowed):
+        if pattern.startswith("*.") and host.endswith(pattern[1:]):
+            return True
+        if host == pattern:
+            return True
+    return False
+
+
+@dataclass
+class ImageFetcher:
+    enabled: bool
+    allowed_hosts: list[str]
+    max_bytes: int
+    timeout_s: float
+    max_redirects: int = 3
+    resolver: Resolver = resolve
+    transport: httpx.BaseTransport | None = None
+
+    def fetch(self, url: str, *, param: str) -> bytes:
+        """The image bytes at ``url``, or a 400 (:class:`ImageURLRefusedError`) saying why not."""
+        if not self.enabled:
+            raise ImageURLRefusedError(f"{param}: remote image URLs are disabled on this server; send the "
+                                       "image inline as a data: URL (data:image/png;base64,...)", param=param)
+        deadline = time.monotonic() + self.timeout_s
+        with httpx.Client(transport=self.transport, timeout=self.timeout_s, follow_redirects=False,
+                          trust_env=False) as client:
+            for _ in range(self.max_redirects + 1):
+                with self._open(client, url, param) as response:
+                    if response.status_code in _REDIRECTS and "location" in response.headers:
+                        url = urljoin(url, response.headers["location"])
+                        continue
+                    return self._read(response, url, param, deadline)
+        raise ImageURLRefusedError(f"{param}: more than {self.max_redirects} redirects", param=param)
+
+    def _target(self, url: str, param: str) -> tuple[str, str, str]:
+        """Check ``url``; return (URL to connect to by address, Host header, host name)."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ImageURLRefusedError(f"{param}: only http(s) and data: URLs are accepted, got "
+                                       f"{url[:60]!r}", param=param)
+        host = parts.hostname
+        if not host_allowed(host, self.allowed_hosts):
+            raise ImageURLRefusedError(f"{param}: host {host!r} is not on this server's image allow-list",
+                                       param=param)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+        try:
+            addresses = self.resolver(host, port)
+        except (OSError, UnicodeError) as exc:
+            raise ImageURLRefusedError(f"{param}: cannot resolve {host!r}: {exc}", param=param) from None
+        if not addresses:
+            raise ImageURLRefusedError(f"{param}: {host!r} resolves to no address", param=param)
+        for address in addresses:
+            if problem := address_problem(address):
+                raise ImageURLRefusedError(f"{param}: {host!r} resolves to a {problem} address "
+                                           f"({address}); only public addresses are fetched", param=param)
+        ip = addresses[0]
+        netloc = f"[{ip}]" if ":" in ip else ip
+        target = parts._replace(netloc=f"{netloc}:{port}").geturl()
+        return target, parts.netloc.rsplit("@", 1)[-1], host
+
+    def _open(self, client: httpx.Client, url: str, param: str):
+        target, host_header, host = self._target(url, param)
+        request = client.build_request("GET", target, headers={"Host": host_header, "Accept": "image/*"},
+                                       extensions={"sni_hostname": host})
+        try:
+            return client.send(request, stream=True)
+        except httpx.TimeoutException:
+            raise ImageURLRefusedError(f"{param}: fetching timed out after {self.timeout_s:g}s",
+                                       param=param) from None
+        except httpx.HTTPError as exc:
+            raise ImageURLRefusedError(f"{param}: could not fetch the image: {exc}", param=param) from None
+
+    def _read(self, response: httpx.Response, url: str, param: str, deadline: float) -> bytes:
+        if response.status_code != 200:
+            raise ImageURLRefusedError(f"{param}: the image server answered HTTP {response.status_code}",
+                                       param=param)
+        ctype = response.headers.get("content-type", "").split(";")[0].strip().lower()
+        if ctype not in MEDIA_TYPES:
+            raise ImageURLRefusedError(f"{param}: content type {ctype or 'none'!r} is not a supported image "
+                                       "(image/png, image/jpeg, image/webp, image/gif)", param=param)
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            raise ImageURLRefusedError(f"{param}: the image is {declared} bytes; at most {self.max_bytes} "
+                                       "are fetched", param=param)
+        body = bytearray()
+        try:
+            for chunk in response.iter_bytes():
+                body += chunk
+                if len(body) > self.max_bytes:
+                    raise ImageURLRefusedError(f"{param}: the image is over {self.max_bytes} bytes; larger "
+                                               "images are not fetched", param=param)
+                if time.monotonic() > deadline:
+                    raise ImageURLRefusedError(f"{param}: fetching took over {self.timeout_s:g}s",
+                                               param=param)
+        except httpx.TimeoutException:
+            raise ImageURLRefusedError(f"{param}: fetching timed out after {self.timeout_s:g}s",
+                                       param=param) from None
+        except httpx.HTTPError as exc:
+            raise ImageURLRefusedError(f"{param}: reading the image failed: {exc}", param=param) from None
+        return bytes(body)
