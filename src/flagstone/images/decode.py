@@ -63,7 +63,8 @@ def decode_image(data: bytes, *, max_pixels: int, param: str) -> Image.Image:
     except InvalidImageError:
         raise
     except Image.DecompressionBombError as exc:
-        raise InvalidImageError(f"{param} is too large to decode safely: {exc}", param=param) from None
+        raise InvalidImageError(f"{param} is too large to decode safely (decompression-bomb guard): {exc}",
+                                param=param) from None
     except UnidentifiedImageError:
         raise InvalidImageError(f"{param} is not a PNG, JPEG, WebP or GIF image (or its header is "
                                 "corrupt)", param=param) from None

@@ -77,11 +77,14 @@ class ImageFetcher:
         with httpx.Client(transport=self.transport, timeout=self.timeout_s, follow_redirects=False,
                           trust_env=False) as client:
             for _ in range(self.max_redirects + 1):
-                with self._open(client, url, param) as response:
+                response = self._open(client, url, param)
+                try:
                     if response.status_code in _REDIRECTS and "location" in response.headers:
                         url = urljoin(url, response.headers["location"])
                         continue
-                    return self._read(response, url, param, deadline)
+                    return self._read(response, param, deadline)
+                finally:
+                    response.close()
         raise ImageURLRefusedError(f"{param}: more than {self.max_redirects} redirects", param=param)
 
     def _target(self, url: str, param: str) -> tuple[str, str, str]:
@@ -110,7 +113,7 @@ class ImageFetcher:
         target = parts._replace(netloc=f"{netloc}:{port}").geturl()
         return target, parts.netloc.rsplit("@", 1)[-1], host
 
-    def _open(self, client: httpx.Client, url: str, param: str):
+    def _open(self, client: httpx.Client, url: str, param: str) -> httpx.Response:
         target, host_header, host = self._target(url, param)
         request = client.build_request("GET", target, headers={"Host": host_header, "Accept": "image/*"},
                                        extensions={"sni_hostname": host})
@@ -122,7 +125,7 @@ class ImageFetcher:
         except httpx.HTTPError as exc:
             raise ImageURLRefusedError(f"{param}: could not fetch the image: {exc}", param=param) from None
 
-    def _read(self, response: httpx.Response, url: str, param: str, deadline: float) -> bytes:
+    def _read(self, response: httpx.Response, param: str, deadline: float) -> bytes:
         if response.status_code != 200:
             raise ImageURLRefusedError(f"{param}: the image server answered HTTP {response.status_code}",
                                        param=param)
