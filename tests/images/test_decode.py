@@ -7,10 +7,10 @@ import base64
 import numpy as np
 import pytest
 from PIL import Image
+from tests.images.images_util import BLUE, RED, bomb_png, data_url, encode, solid
 
 from flagstone.errors import InvalidImageError
 from flagstone.images.decode import decode_image, parse_data_url
-from tests.images.images_util import BLUE, RED, bomb_png, data_url, encode, solid
 
 P = "input[0].image_url.url"
 

@@ -14,10 +14,10 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from tests.images.images_util import RED, solid
 
 from flagstone.errors import ImageURLRefusedError
 from flagstone.images.fetch import ImageFetcher, address_problem, host_allowed, resolve
-from tests.images.images_util import RED, solid
 
 P = "input[0].image_url.url"
 PNG = solid(RED)

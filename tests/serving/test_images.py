@@ -11,12 +11,11 @@ import openai
 import pytest
 from fastapi.testclient import TestClient
 from openai import OpenAI
-
-from flagstone.images.fetch import ImageFetcher
-from flagstone.images.fakes import RedImageModel
-from flagstone.serving.app import create_app
-from flagstone.settings import Settings
 from tests.images.images_util import BLUE, RED, bomb_png, data_url, solid
+
+from flagstone.images.fakes import RedImageModel
+from flagstone.images.fetch import ImageFetcher
+from flagstone.serving.app import create_app
 
 URL = "/v1/moderations"
 
