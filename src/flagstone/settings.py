@@ -56,6 +56,11 @@ class Settings(BaseSettings):
     request_log_retention_days: float = Field(default=30.0, gt=0)  # "full" text is purged after this
     rules_path: Path | None = None  # detection rules YAML; None = the shipped rules/default.yaml
 
+    # Model registry (flagstone.registry): seconds between polls of the production pointer by a
+    # running server (0 = off: serve model_dir only); shadow_model_dir scores traffic next to production.
+    registry_poll_seconds: float = Field(default=0.0, ge=0)
+    shadow_model_dir: Path | None = None
+
     # Image input (flagstone.images): the image model by registry name (None = image parts refused),
     # the decoded-pixel cap (decompression bombs), and remote http(s) URLs, off unless enabled, only to
     # allow-listed hosts ("img.example.org" or "*.example.org"), within a byte cap and a timeout.

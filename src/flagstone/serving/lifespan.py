@@ -40,11 +40,18 @@ def make_lifespan(settings: Settings, model: Moderator | None
             app.state.models.swap(model)
         loading = asyncio.create_task(_load(app.state.models, settings)) if model is None else None
         await app.state.batcher.start()
+        watching = None
+        if settings.registry_poll_seconds > 0:  # serve the registry's production model, swapped live
+            from flagstone.registry.watcher import start_watching
+
+            watching, app.state.registry_watcher = start_watching(app.state.models, settings, after=loading)
         try:
             yield
         finally:
             if loading is not None and not loading.done():
                 loading.cancel()
+            if watching is not None:
+                watching.cancel()
             await app.state.batcher.stop()
 
     return lifespan
