@@ -31,10 +31,10 @@ def test_parse_call_one_record_per_input():
 
 
 def test_parse_call_multimodal_parts_are_one_input():
-    call = RawCall(1.0, "a", "k", "r", json.dumps({"input": [{"type": "text", "text": "hi"},
+    call = RawCall(1.0, "a", "k", "r", json.dumps({"input": [{"type": "text", "text": "hi"}, {"type": "text", "text": "there"},
                                                               {"type": "image_url", "image_url": {"url": "x"}}]}).encode(),
                    json.dumps({"model": "m", "results": [{"categories": {}, "category_scores": {}}]}).encode())
-    assert [r.text for r in parse_call(call)] == ["hi"]
+    assert [r.text for r in parse_call(call)] == ["hi\nthere"]
 
 
 @pytest.mark.parametrize("req,resp", [(b"not json", b"{}"), (b'{"input": "x"}', b'{"no": "results"}'),

@@ -55,8 +55,8 @@ def _texts(inp: object) -> list[str]:
         return [inp]
     if isinstance(inp, list) and all(isinstance(x, str) for x in inp):
         return list(inp)
-    if isinstance(inp, list):  # multimodal parts: one result for the whole list
-        return [" ".join(p.get("text", "") for p in inp if isinstance(p, dict) and p.get("type") == "text")]
+    if isinstance(inp, list):  # content parts: one result for the whole list, text parts joined as served
+        return ["\n".join(p.get("text", "") for p in inp if isinstance(p, dict) and p.get("type") == "text")]
     return []
 
 
