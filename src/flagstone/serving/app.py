@@ -21,6 +21,7 @@ from flagstone.serving.images import ImageModelSlot, make_fetcher
 from flagstone.serving.lifespan import make_lifespan
 from flagstone.serving.openapi import install_openapi
 from flagstone.serving.routes import health, models, moderations, playground
+from flagstone.serving.routes import shadow as shadow_routes
 from flagstone.settings import Settings, load_settings
 
 
@@ -38,6 +39,7 @@ def create_app(settings: Settings, model: Moderator | None = None,
     app.state.image_fetcher = make_fetcher(settings)
     for module in (moderations, models, health, playground):
         app.include_router(module.router)
+    app.include_router(shadow_routes.router)
     install_error_handlers(app)
     install_openapi(app)
     app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes)

@@ -40,6 +40,9 @@ class MicroBatcher:
         self._task: asyncio.Task | None = None
         self._pool: ThreadPoolExecutor | None = None
         self.batches_run = 0  # observable for tests and metrics
+        # Called with (texts, scores, model info) after each scored batch, e.g. shadow scoring
+        # (flagstone.registry.shadow); must return at once, and a failing observer fails no request.
+        self.observers: list[Callable[[Sequence[str], np.ndarray, ModelInfo], None]] = []
 
     async def start(self) -> None:
         self._queue = asyncio.Queue()
@@ -106,6 +109,11 @@ class MicroBatcher:
                 self._fail(jobs, ModelError(f"the model failed to score this batch: {exc}"))
                 continue
             self.batches_run += 1
+            for observe in self.observers:
+                try:
+                    observe(texts, scores, model.info)
+                except Exception:
+                    log.exception("a batch observer failed; the batch is unaffected")
             start = 0
             for job in jobs:
                 if not job.future.done():

@@ -45,9 +45,19 @@ def make_lifespan(settings: Settings, model: Moderator | None
             from flagstone.registry.watcher import start_watching
 
             watching, app.state.registry_watcher = start_watching(app.state.models, settings, after=loading)
+        shadow = None
+        if settings.shadow_model_dir is not None:  # a candidate scoring traffic next to production
+            from flagstone.registry.shadow import ShadowScorer
+
+            shadow = ShadowScorer(await asyncio.to_thread(load_model, settings.shadow_model_dir),
+                                  keep_text=settings.request_log_content == "full")
+            app.state.shadow = shadow
+            app.state.batcher.observers.append(shadow.observe)
         try:
             yield
         finally:
+            if shadow is not None:
+                shadow.close()
             if loading is not None and not loading.done():
                 loading.cancel()
             if watching is not None:
