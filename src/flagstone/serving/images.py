@@ -74,11 +74,16 @@ class ImageInput:
     model: ImageModerator | None = None
 
 
-def input_images(body: ModerationRequest, request: Request) -> ImageInput:
-    """Decode every image part (sync: FastAPI runs it in a worker thread, so fetching never blocks)."""
+async def input_images(body: ModerationRequest, request: Request) -> ImageInput:
+    """Decode every image part in a worker thread (fetching and decoding never block the event loop);
+    text-only requests return at once, without a thread hop."""
     raw = body.input
     if isinstance(raw, str) or not any(isinstance(p, ImagePart) for p in raw):
         return ImageInput()
+    return await run_in_threadpool(_decode_parts, list(raw), request)
+
+
+def _decode_parts(raw: list, request: Request) -> ImageInput:
     settings: Settings = request.app.state.settings
     indexed = [(i, p) for i, p in enumerate(raw) if isinstance(p, ImagePart)]
     if len(indexed) > settings.images_per_request:
