@@ -61,3 +61,11 @@ def test_real_detector_on_photos_shipped_in_packages(detector):
     assert sexual.shape == (len(paths),) and np.all(sexual < THRESHOLD)
     # The pipeline really runs the detector: its raw output is a list of boxes we can inspect.
     assert isinstance(detector.detections(images[0]), list)
+
+
+def test_wrapper_maps_detections_into_the_sexual_column(detector, monkeypatch):
+    # Nudity cannot ship as a fixture: feed the wrapper the detector's output format for one image.
+    monkeypatch.setattr(detector._detector, "detect",
+                        lambda pixels: [{"class": "FEMALE_BREAST_EXPOSED", "score": 0.83, "box": [0, 0, 5, 5]}])
+    row = detector.predict_proba([Image.new("RGB", (64, 48))])[0]
+    assert row[CATEGORY_INDEX["sexual"]] == pytest.approx(0.83) and np.isnan(row[CATEGORY_INDEX["violence"]])
