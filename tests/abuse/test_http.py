@@ -155,3 +155,17 @@ def test_apply_thresholds_only_tightens_and_leaves_other_bodies_alone():
     assert out["results"][0] == {"flagged": True, "categories": {"hate": True, "sexual": False},
                                  "category_scores": {"hate": 0.3, "sexual": 0.1}}
     assert apply_thresholds(b"not json", {"hate": 0.1}) == b"not json"
+
+
+def test_installing_again_replaces_the_services_without_a_second_middleware(tmp_path):
+    settings = Settings(data_dir=tmp_path, model_dir=tmp_path / "none", batch_max_wait_ms=1.0, auth_enabled=True)
+    app = create_app(settings, model=KeywordModel(KEYWORDS, name="kw"))
+    first = install_abuse(app, settings, rules=[])
+    second = install_abuse(app, settings, rules=[])
+    assert app.state.abuse is second and first.writer._thread.is_alive() is False  # the old one closed
+    assert sum(1 for m in app.user_middleware if m.cls is abuse_http.AbuseGuard) == 1
+    key, _ = second.keys.create("acme")
+    with TestClient(app) as client:
+        assert post(client, "hello", key).status_code == 200
+        second.writer.flush()
+        assert second.writer.written == 1

@@ -57,6 +57,12 @@ class AbuseServices:
     monitor: Monitor
     limiter: RateLimiter
     writer: RequestLogWriter | None
+    auth_required: bool = True
+    clock: Callable[[], float] = time.time
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()  # flush what is queued
 
 
 def default_rules(settings: Settings) -> list[Rule]:
@@ -80,18 +86,25 @@ def build_services(settings: Settings, *, engine: Engine | None = None, rules: l
               if settings.request_log_enabled else None)
     limiter = limiter or make_rate_limiter(settings.rate_limit_burst, settings.rate_limit_per_second,
                                            settings.redis_url)
-    return AbuseServices(engine, keys, incidents, monitor, limiter, writer)
+    return AbuseServices(engine, keys, incidents, monitor, limiter, writer, settings.auth_required, clock)
 
 
 def install_abuse(app: FastAPI, settings: Settings, **kw) -> AbuseServices:  # type: ignore[no-untyped-def]
-    """Add the abuse middleware to ``app`` (call before it starts); returns the services it uses."""
+    """Add the abuse middleware and admin pages to ``app`` (before it starts); return its services.
+
+    Calling it again on the same app replaces the services (tests and benchmarks inject their own
+    rules, clock or database this way) without stacking a second middleware.
+    """
     from flagstone.abuse.admin import router as admin_router
 
     services = build_services(settings, **kw)
+    old = getattr(app.state, "abuse", None)
     app.state.abuse = services
+    if old is not None:
+        old.close()
+        return services
     app.include_router(admin_router)
-    app.add_middleware(AbuseGuard, services=services, auth_required=settings.auth_required,
-                       clock=kw.get("clock", time.time))
+    app.add_middleware(AbuseGuard)
     inner = app.router.lifespan_context
 
     @asynccontextmanager
@@ -100,29 +113,32 @@ def install_abuse(app: FastAPI, settings: Settings, **kw) -> AbuseServices:  # t
             try:
                 yield state
             finally:
-                if services.writer is not None:
-                    services.writer.close()  # flush what is queued before the process exits
+                a.state.abuse.close()
 
     app.router.lifespan_context = lifespan
     return services
 
 
 class AbuseGuard:
-    def __init__(self, app: ASGIApp, *, services: AbuseServices, auth_required: bool,
-                 clock: Callable[[], float] = time.time) -> None:
-        self.app, self.s, self.auth_required, self.clock = app, services, auth_required, clock
-        self._cache: dict[str, tuple[float, KeyInfo, dict[str, float]]] = {}
+    """The middleware; it reads the services from ``app.state.abuse`` on each call (swappable)."""
 
-    def _authenticate(self, token: str | None) -> tuple[KeyInfo | None, dict[str, float]]:
-        if not self.auth_required and not (token or "").startswith("fsk_"):
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self._cache: dict[str, tuple[float, KeyInfo, dict[str, float]]] = {}
+        self._cache_owner: AbuseServices | None = None
+
+    def _authenticate(self, s: AbuseServices, token: str | None) -> tuple[KeyInfo | None, dict[str, float]]:
+        if self._cache_owner is not s:  # services were replaced: forget keys verified by the old ones
+            self._cache, self._cache_owner = {}, s
+        if not s.auth_required and not (token or "").startswith("fsk_"):
             return None, {}  # auth off: any (or no) key is accepted, as for a local development server
         digest = hashlib.sha256((token or "").encode()).hexdigest()
         now = time.monotonic()
         hit = self._cache.get(digest)
         if hit is not None and hit[0] > now:
             return hit[1], hit[2]
-        info = self.s.keys.verify(token)
-        overrides = self.s.keys.account_thresholds(info.account)
+        info = s.keys.verify(token)
+        overrides = s.keys.account_thresholds(info.account)
         if len(self._cache) > 10_000:
             self._cache.clear()
         self._cache[digest] = (now + KEY_CACHE_SECONDS, info, overrides)
@@ -132,15 +148,16 @@ class AbuseGuard:
         if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in PATHS:
             await self.app(scope, receive, send)
             return
+        s: AbuseServices = scope["app"].state.abuse
         headers = dict(scope["headers"])
         auth = headers.get(b"authorization", b"").decode("latin-1")
         token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
         try:
-            info, overrides = self._authenticate(token)
+            info, overrides = self._authenticate(s, token)
             client = (scope.get("client") or ("local", 0))[0]
             bucket = info.id if info else f"anon:{client}"
             # Limits are per key; with auth off (a loopback development server) there is none to limit.
-            decision = self.s.limiter.acquire(bucket) if info is not None else None
+            decision = s.limiter.acquire(bucket) if info is not None else None
             if decision is not None and not decision.allowed:
                 raise RateLimitError("Rate limit reached for this API key; retry after the time in "
                                      "the Retry-After header.", retry_after=decision.retry_after)
@@ -148,10 +165,10 @@ class AbuseGuard:
             extra = {"Retry-After": str(max(1, math.ceil(exc.retry_after)))} if isinstance(exc, RateLimitError) else None
             await JSONResponse(exc.to_envelope(), status_code=exc.status, headers=extra)(scope, receive, send)
             return
-        await self._forward(scope, receive, send, info, bucket, overrides)
+        await self._forward(s, scope, receive, send, info, bucket, overrides)
 
-    async def _forward(self, scope: Scope, receive: Receive, send: Send, info: KeyInfo | None, bucket: str,
-                       overrides: dict[str, float]) -> None:
+    async def _forward(self, s: AbuseServices, scope: Scope, receive: Receive, send: Send, info: KeyInfo | None,
+                       bucket: str, overrides: dict[str, float]) -> None:
         req_chunks: list[bytes] = []
         resp_chunks: list[bytes] = []
         start: dict = {}
@@ -181,11 +198,11 @@ class AbuseGuard:
             await send(msg)
 
         await self.app(scope, recv, snd)
-        if self.s.writer is not None and start.get("status") == 200:
-            self.s.writer.submit(RawCall(ts=self.clock(), account=info.account if info else bucket,
-                                         key_id=info.id if info else "-", request_id=secrets.token_hex(8),
-                                         request_body=b"".join(req_chunks),
-                                         response_body=b"".join(resp_chunks), thresholds=overrides or None))
+        if s.writer is not None and start.get("status") == 200:
+            s.writer.submit(RawCall(ts=s.clock(), account=info.account if info else bucket,
+                                    key_id=info.id if info else "-", request_id=secrets.token_hex(8),
+                                    request_body=b"".join(req_chunks),
+                                    response_body=b"".join(resp_chunks), thresholds=overrides or None))
 
 
 def apply_thresholds(body: bytes, overrides: dict[str, float]) -> bytes:
