@@ -49,6 +49,7 @@ class Settings(BaseSettings):
     auth_enabled: bool | None = None
     redis_url: str | None = None
     # Platform-abuse controls (flagstone.abuse): per-key token bucket, request log, detection rules.
+    abuse_enabled: bool = True  # API keys, rate limits, request log and detection in the server
     rate_limit_per_second: float = Field(default=50.0, gt=0)
     rate_limit_burst: float = Field(default=200.0, gt=0)
     request_log_enabled: bool = True
