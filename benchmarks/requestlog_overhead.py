@@ -50,7 +50,8 @@ KEYWORDS = {"violence": ["hurt"], "hate": ["vermin"], "harassment": ["idiot"]}
 
 def build(mode: str, tmp: Path):
     settings = Settings(data_dir=tmp / mode.replace("+", "_"), model_dir=tmp / "none", batch_max_wait_ms=0.0,
-                        auth_enabled=mode != "bare", rate_limit_burst=1e9, rate_limit_per_second=1e9,
+                        abuse_enabled=mode != "bare", auth_enabled=mode != "bare",
+                        rate_limit_burst=1e9, rate_limit_per_second=1e9,
                         request_log_enabled=mode.startswith("log"), request_log_content="hashed")
     app = create_app(settings, model=KeywordModel(KEYWORDS, name="bench"))
     headers: dict[str, str] = {}
