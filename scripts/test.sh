@@ -12,7 +12,7 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
 fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[test,spark]"
+.venv/bin/python -m pip install -q -e ".[test,spark,images]"
 set +e
 .venv/bin/python -m pytest "$@"
 rc=$?
