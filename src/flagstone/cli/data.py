@@ -212,3 +212,6 @@ def _register_more(sub) -> None:
     s.add_argument("--where", help="SQL condition over snapshot columns (DuckDB)")
     _add_filters(s)
     s.set_defaults(func=_export)
+    from flagstone.cli.eval import add_refresh_validation  # issue 5: lives with evaluation
+
+    add_refresh_validation(sub)

@@ -146,3 +146,44 @@ def _print_rows(rows) -> None:
         ci = f"[{_fmt(r.auprc_ci[0])}, {_fmt(r.auprc_ci[1])}]"
         print(f"{r.category:<24}{r.n:>6}{r.positives:>6}  {_fmt(r.auprc):>6}  {ci:<15}{_fmt(r.threshold):>6}"
               f"{_fmt(r.precision):>7}{_fmt(r.recall):>7}{_fmt(r.f1):>7}{_fmt(r.fpr):>7}{_fmt(r.ece):>7}")
+
+
+def add_refresh_validation(sub: argparse._SubParsersAction) -> None:
+    """``flagstone data refresh-validation``: registered by the ``data`` group, implemented here."""
+    s = sub.add_parser("refresh-validation", help="sample recent traffic, stratified by score band, into a "
+                                                   "labeling queue (a fresh validation set)")
+    src = s.add_mutually_exclusive_group(required=True)
+    src.add_argument("--from-log", action="store_true", help="the request log (calls logged with full content)")
+    src.add_argument("--dataset", help="an imported (unlabeled) dataset")
+    s.add_argument("--days", type=float, default=7.0, help="with --from-log: how far back to sample")
+    s.add_argument("-n", type=int, default=500, help="texts to queue")
+    s.add_argument("--queue", help="queue name (default: validation-YYYY-MM-DD)")
+    s.add_argument("--model-dir", help="model that scores the texts (default: the configured model)")
+    s.add_argument("--seed", type=int, default=0)
+    s.set_defaults(func=_refresh_validation)
+
+
+def _refresh_validation(args: argparse.Namespace) -> int:
+    import time
+    from datetime import UTC, datetime
+
+    from flagstone.evaluation.refresh import refresh_validation, texts_from_dataset, texts_from_log
+    from flagstone.models.registry import load_model
+    from flagstone.settings import load_settings
+    from flagstone.store import open_store
+
+    settings = load_settings(args.config, model_dir=args.model_dir)
+    store = open_store(settings)
+    if args.from_log:
+        from flagstone.abuse.db import open_engine
+
+        texts = texts_from_log(open_engine(settings.resolved_database_url), since=time.time() - args.days * 86400)
+    else:
+        texts = texts_from_dataset(store, args.dataset)
+    queue = args.queue or f"validation-{datetime.now(UTC):%Y-%m-%d}"
+    r = refresh_validation(store, texts, load_model(settings.model_dir), n=args.n, queue=queue, seed=args.seed,
+                           max_chunks=settings.max_chunks_per_input)
+    print(f"queued {r.queued} of {r.candidates} texts in {r.queue} ({r.already_queued} already queued)")
+    for k, v in sorted(r.strata.items()):
+        print(f"  {k:<32}{v:>6}")
+    return 0
