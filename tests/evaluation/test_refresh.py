@@ -50,8 +50,9 @@ def test_refresh_queues_once_and_reports_strata(backend, tmp_path):
 
 
 def test_cli_refresh_from_a_dataset_and_empty_log(tmp_path, monkeypatch, capsys, fixtures_dir):
-    from flagstone.cli.main import main
     from tests.registry.conftest import keyword_artifact
+
+    from flagstone.cli.main import main
 
     monkeypatch.setenv("FLAGSTONE_DATA_DIR", str(tmp_path / "state"))
     monkeypatch.delenv("FLAGSTONE_DATABASE_URL", raising=False)

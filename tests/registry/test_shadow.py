@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 from fastapi.testclient import TestClient
+from tests.registry.conftest import keyword_artifact
 
 from flagstone.models.fakes import ConstantModel, KeywordModel
 from flagstone.registry.shadow import ShadowScorer
 from flagstone.serving.app import create_app
 from flagstone.settings import Settings
-from tests.registry.conftest import keyword_artifact
 
 PROD = KeywordModel({"violence": ["hurt", "kill"]}, name="prod")
 

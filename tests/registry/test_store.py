@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from tests.registry.conftest import keyword_artifact, make_artifact
 
 from flagstone.errors import ConflictError, InvalidRequestError, ModelError, NotFoundError
-from tests.registry.conftest import keyword_artifact, make_artifact
 
 
 def test_register_is_idempotent_and_audited(registry, tmp_path):
@@ -30,7 +30,7 @@ def test_one_production_model_and_rollback(registry, tmp_path):
     moves = [(e.version, e.from_stage, e.to_stage, e.actor) for e in registry.history()]
     assert moves[-2:] == [(b.version, "production", "archived", "carol"), (a.version, "archived", "production", "carol")]
     assert all(e.at is not None for e in registry.history())
-    assert [m.version for m in registry.list("production")] == [a.version]
+    assert [m.version for m in registry.versions("production")] == [a.version]
 
 
 def test_bad_requests_get_clear_errors(registry, tmp_path):

@@ -10,13 +10,13 @@ import threading
 import time
 
 import uvicorn
+from tests.registry.conftest import keyword_artifact
 
 from flagstone.models.fakes import ConstantModel
 from flagstone.registry.watcher import RegistryWatcher
 from flagstone.serving.app import create_app
 from flagstone.serving.holder import ModelHolder
 from flagstone.settings import Settings
-from tests.registry.conftest import keyword_artifact
 
 
 def test_check_swaps_once_per_move_and_survives_a_broken_artifact(registry, good_bad, caplog):

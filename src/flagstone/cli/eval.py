@@ -83,7 +83,7 @@ def _resolve_model(ref: str, settings):
 
     reg = ModelRegistry(open_store(settings))
     if ref in STAGES:
-        rows = reg.list(ref)
+        rows = reg.versions(ref)
         if not rows:
             raise NotFoundError(f"no model is in {ref}")
         return load_model(rows[-1].path)

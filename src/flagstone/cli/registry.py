@@ -63,7 +63,7 @@ def _register(args) -> int:
 
 
 def _list(args) -> int:
-    rows = _registry(args).list(args.stage)
+    rows = _registry(args).versions(args.stage)
     if args.json:
         print(json.dumps([{"version": m.version, "name": m.name, "stage": m.stage, "path": str(m.path),
                            "created_at": m.created_at.isoformat()} for m in rows], indent=2))

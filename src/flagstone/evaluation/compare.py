@@ -98,7 +98,7 @@ def paired_diff(metric: str, ya, sa, fa, ta, yb, sb, fb, tb, *, n_boot: int, see
 def compare(a: SuiteResult, b: SuiteResult, gates: list[GateSpec], *, n_boot: int = 200,
             metrics: tuple[str, ...] = ("auprc", "recall", "fpr", "ece")) -> Comparison:
     """Compare B against A on every gate metric and on ``metrics`` for the "any" row of each dataset."""
-    wanted = {(g.dataset, g.category, g.metric): g.tolerance for g in gates}
+    wanted: dict[tuple[str, str, str], float | None] = {(g.dataset, g.category, g.metric): g.tolerance for g in gates}
     for name in a.datasets:
         for m in metrics:
             wanted.setdefault((name, ANY, m), None)

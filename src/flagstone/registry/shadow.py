@@ -85,7 +85,12 @@ class ShadowScorer:
     def drain(self, timeout: float = 10.0) -> None:
         """Wait until every enqueued batch is compared (tests and shutdown)."""
         done = threading.Event()
-        threading.Thread(target=lambda: (self._queue.join(), done.set()), daemon=True).start()
+
+        def wait() -> None:
+            self._queue.join()
+            done.set()
+
+        threading.Thread(target=wait, daemon=True).start()
         done.wait(timeout)
 
     def close(self) -> None:

@@ -93,7 +93,7 @@ class ModelRegistry:
             raise InvalidRequestError(f"version prefix {ref!r} is ambiguous: {[r.version[:12] for r in rows]}")
         return _row(rows[0])
 
-    def list(self, stage: str | None = None) -> list[ModelVersion]:
+    def versions(self, stage: str | None = None) -> list[ModelVersion]:
         q = select(model_versions).order_by(model_versions.c.created_at, model_versions.c.version)
         if stage is not None:
             q = q.where(model_versions.c.stage == _check_stage(stage))
@@ -101,7 +101,7 @@ class ModelRegistry:
             return [_row(r) for r in conn.execute(q)]
 
     def production(self) -> ModelVersion | None:
-        rows = self.list("production")
+        rows = self.versions("production")
         return rows[0] if rows else None
 
     def move(self, ref: str, to: str, *, actor: str, reason: str | None = None) -> ModelVersion:
