@@ -37,3 +37,8 @@ def test_lone_surrogates_do_not_raise() -> None:
 def test_text_key_ignores_case_invisible_characters_and_spacing() -> None:
     assert text_key("Hello  World") == text_key("hello\u200b world")
     assert text_key("hello") != text_key("help")
+
+
+def test_repeat_collapse_ignores_case_so_item_keys_agree():
+    assert text_key("we11i") == text_key("WE11I")
+    assert normalize("SOOOo good") == "SOO good"

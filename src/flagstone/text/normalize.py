@@ -53,7 +53,7 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 # A "word" with at least one letter and at least one leet character inside it.
 _LEET_WORD = re.compile(r"(?<![\w@$!|€])(?=[\w@$!|€]*[A-Za-z])(?=[\w@$!|€]*[0-9@$!|€][\w@$!|€]*[A-Za-z]|"
                         r"[\w@$!|€]*[A-Za-z][\w@$!|€]*[0-9@$!|€])[\w@$!|€]+")
-_REPEATS = re.compile(r"([^\W\d_])\1{2,}")
+_REPEATS = re.compile(r"([^\W\d_])\1{2,}", re.IGNORECASE)  # "WEiiI" and "weiii" collapse alike
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _NEWLINES = re.compile(r"\n{3,}")
 
