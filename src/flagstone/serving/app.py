@@ -43,6 +43,10 @@ def create_app(settings: Settings, model: Moderator | None = None,
     install_error_handlers(app)
     install_openapi(app)
     app.add_middleware(BodyGuard, max_body_bytes=settings.max_body_bytes)
+    if settings.abuse_enabled:  # API keys (401), per-key rate limits (429), request log, detection, /admin
+        from flagstone.abuse.http import install_abuse
+
+        install_abuse(app, settings)
     return app
 
 
