@@ -169,3 +169,15 @@ def test_installing_again_replaces_the_services_without_a_second_middleware(tmp_
         assert post(client, "hello", key).status_code == 200
         second.writer.flush()
         assert second.writer.written == 1
+
+
+def test_create_app_alone_requires_keys_when_bound_to_a_public_address(tmp_path):
+    settings = Settings(data_dir=tmp_path, model_dir=tmp_path / "none", batch_max_wait_ms=1.0, host="0.0.0.0")
+    assert settings.auth_required
+    with TestClient(create_app(settings, model=KeywordModel(KEYWORDS, name="kw"))) as client:
+        assert post(client, "hello").status_code == 401
+        key, _ = client.app.state.abuse.keys.create("acme")
+        assert post(client, "hello", key).status_code == 200
+    off = Settings(data_dir=tmp_path / "off", model_dir=tmp_path / "none", host="0.0.0.0", abuse_enabled=False)
+    with TestClient(create_app(off, model=KeywordModel(KEYWORDS, name="kw"))) as client:
+        assert post(client, "hello").status_code == 200 and not hasattr(client.app.state, "abuse")
