@@ -28,12 +28,15 @@ class Promotion:
 
 
 def gate_check(registry: ModelRegistry, candidate: ModelVersion, suite: LoadedSuite, *, max_chunks: int = 16,
-               n_boot: int | None = None) -> tuple[Comparison | None, SuiteResult, SuiteResult | None]:
-    """Score candidate (and production, if any) on the suite and compare them (A = production)."""
-    cand = run_suite(load_model(candidate.path), suite, max_chunks=max_chunks, n_boot=0)
+               n_boot: int | None = None) -> tuple[Comparison | None, SuiteResult | None, SuiteResult | None]:
+    """Score candidate and production on the suite and compare them (A = production).
+
+    With no production model (or the candidate already in production) nothing is scored.
+    """
     prod_v = registry.production()
     if prod_v is None or prod_v.version == candidate.version:
-        return None, cand, None
+        return None, None, None
+    cand = run_suite(load_model(candidate.path), suite, max_chunks=max_chunks, n_boot=0)
     prod = run_suite(load_model(prod_v.path), suite, max_chunks=max_chunks, n_boot=0)
     boot = suite.suite.bootstrap if n_boot is None else n_boot
     return compare(prod, cand, suite.suite.gates, n_boot=boot), cand, prod
