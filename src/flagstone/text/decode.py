@@ -8,7 +8,8 @@
   and words run together (``iwillkillyou``) split, with ``wordsegment``'s English word counts;
 - words broken by inner punctuation (``ki.ll``, ``st*b``-style splits with a 1-2 letter piece) joined;
 - base64 runs decoded (only when they decode to mostly printable UTF-8 text);
-- ROT13 and reversed text, only when the text does not read as English and the decoded form does.
+- ROT13 when the share of vowels says so (any Latin-script language), reversed text when the text does
+  not read as English and the reversed form reads more so; spelled-out text (``k i l l / y o u``).
 
 Cheap checks come first (a regex or a set lookup), so ordinary text yields no views and costs nothing
 more to score. A defence scores the max over the text and its views (``flagstone.redteam.defences``).
@@ -49,6 +50,16 @@ def _ones_to_l(word: str) -> str:
             ch = "l"
         out.append(ch)
     return "".join(out).replace("|", "l")
+
+
+def _vowel_share(text: str) -> float:
+    letters = [ch for ch in text.lower() if "a" <= ch <= "z"]
+    return sum(ch in "aeiou" for ch in letters) / len(letters) if len(letters) >= 8 else 0.0
+
+
+def _mostly_single_letters(text: str) -> bool:
+    tokens = [t for t in text.split() if t != "/"]
+    return bool(tokens) and sum(len(t) == 1 for t in tokens) >= 0.8 * len(tokens)
 
 
 def _english_share(text: str) -> float:
@@ -135,11 +146,18 @@ def decoded_views(text: str, *, min_share: float = 0.3) -> list[str]:
     # Leetspeak "1" is "i" to normalize() but often stands for "l" (k1ll, 1ike): read it both ways.
     if _LEET_L.search(text):
         views.append(_LEET_L.sub(lambda m: _ones_to_l(m.group(0)), text))
+    # Spelled out with " / " between words: undo it exactly.
+    if base.count(" / ") >= 2 and _mostly_single_letters(base):
+        views.append(" ".join(seg.replace(" ", "") for seg in base.split(" / ")))
+    # ROT13 turns vowels into n/r/v/b/h: text in any Latin-script language has ~38% vowels, ROT13 ~21%.
+    rot = codecs.decode(base, "rot_13")
+    if _vowel_share(base) < 0.28 and _vowel_share(rot) > 0.32:
+        views.append(rot)
     share = _english_share(base)
     if share < min_share:
-        for decoded in (codecs.decode(base, "rot_13"), base[::-1]):
-            if _english_share(decoded) >= max(min_share, share + 0.15):
-                views.append(decoded)
+        rev = base[::-1]
+        if _english_share(rev) >= max(0.1, share + 0.1):
+            views.append(rev)
     seen = {base}
     out = []
     for v in views:
