@@ -51,3 +51,15 @@ def test_ordinary_text_has_no_views(text: str) -> None:
 
 def test_binary_base64_is_not_a_view() -> None:
     assert decoded_views(base64.b64encode(bytes(range(40))).decode()) == []
+
+
+def test_rot13_of_text_with_few_english_words_is_found_by_vowel_share() -> None:
+    french = "photos de naturisme et une femme toute nue dans la piscine"
+    assert french in decoded_views(codecs.encode(french, "rot_13"))
+    assert decoded_views(french) == []  # plain French text is not mistaken for ROT13
+
+
+def test_spelled_out_text_is_undone_exactly() -> None:
+    text = "No, they can't stay."
+    spelled = " / ".join(" ".join(w) for w in text.split())
+    assert text in decoded_views(spelled)
