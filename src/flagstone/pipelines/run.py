@@ -134,7 +134,7 @@ class PipelineRun:
     def _gate(self, version: str) -> dict:
         comparison, cand, prod = gate_check(self.registry, self.registry.get(version), self.suite)
         if comparison is None or prod is None or cand is None:
-            return {"compared_with": None, "passed": True, "summary": "no production model: nothing to compare"}
+            return {"compared_with": None, "passed": True, "summary": "nothing to compare: no other model is in production"}
         (self.folder / "comparison.json").write_text(json.dumps(_json_safe(comparison.to_dict()), indent=2))
         (self.folder / "comparison.html").write_text(render_html(prod, other=cand, comparison=comparison))
         passed = not comparison.regressions
