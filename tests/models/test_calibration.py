@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from flagstone.models.calibration import (
+    PROB_MAX,
+    PROB_MIN,
     apply_isotonic,
     apply_platt,
     expected_calibration_error,
@@ -14,6 +16,7 @@ from flagstone.models.calibration import (
     threshold_for_precision,
     threshold_for_recall,
 )
+from flagstone.models.ensemble import calibrate
 
 
 def test_isotonic_pools_violators_and_is_monotone() -> None:
@@ -79,3 +82,23 @@ def test_expected_calibration_error() -> None:
     assert expected_calibration_error(np.array([0.0, 1.0]), np.array([0, 1])) == 0
     assert expected_calibration_error(np.full(4, 0.75), np.array([1, 1, 1, 0])) == pytest.approx(0)
     assert expected_calibration_error(np.full(4, 0.95), np.array([0, 0, 0, 0])) == pytest.approx(0.95)
+
+
+def test_calibrated_scores_are_clipped_away_from_0_and_1() -> None:
+    # Isotonic steps reach exact 0 and 1, and an extreme Platt slope saturates: calibrate() clips both.
+    x, y = fit_isotonic(np.array([0.1, 0.2, 0.3, 0.4]), np.array([0, 0, 1, 1]))
+    raw = np.array([[-5.0, -50.0], [0.15, 0.0], [0.35, 50.0], [9.0, 5.0]])
+    cals = [{"method": "isotonic", "x": x.tolist(), "y": y.tolist()}, {"method": "platt", "a": 10.0, "b": 0.0}]
+    p = calibrate(raw, cals)
+    assert (PROB_MIN, PROB_MAX) == (1e-4, 1 - 1e-4)
+    np.testing.assert_allclose(p[:, 0], [PROB_MIN, PROB_MIN, PROB_MAX, PROB_MAX])
+    np.testing.assert_allclose(p[:, 1], [PROB_MIN, 0.5, PROB_MAX, PROB_MAX])
+    # In between, calibration is untouched and order is kept.
+    assert calibrate(np.array([[0.25, 0.1]]), cals)[0, 1] == pytest.approx(1 / (1 + np.exp(-1.0)))
+
+
+def test_unknown_calibration_method_is_a_model_error() -> None:
+    from flagstone.errors import ModelError
+
+    with pytest.raises(ModelError, match="available"):
+        calibrate(np.zeros((1, 1)), [{"method": "beta"}])

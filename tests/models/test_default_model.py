@@ -33,7 +33,8 @@ def test_scores_shape_and_range(model: Moderator) -> None:
     texts = ["Have a lovely day!", "I am going to kill you and your family tonight.", "", "x" * 3000]
     p = model.predict_proba(texts)
     assert p.shape == (4, len(CATEGORIES))
-    assert np.all((p >= 0) & (p <= 1))
+    # Calibrated scores are clipped: never exactly 0 or 1, even for a greeting or a blatant threat.
+    assert np.all((p >= 1e-4) & (p <= 1 - 1e-4))
     assert model.predict_proba([]).shape == (0, len(CATEGORIES))
 
 

@@ -53,6 +53,7 @@ EXPECTED: dict[str, list[dict[str, int | None]]] = {
                       {**ALL0, "illicit": None}, {**ALL0, "illicit": None, "self-harm": 1}],  # S007 dropped
     "declare-lab-harmful-questions": [{"illicit": 1, "illicit/violent": 1}, ALL0,
                                       {"sexual/minors": 1, "sexual": 1, "illicit": 1, "hate": None}],
+    "flagstone-benign-requests": [ALL0, ALL0],
     "flagstone-seed": [ALL0, {"harassment": 1, "harassment/threatening": 1, "violence": 1, "illicit": None}],
 }
 

@@ -2,6 +2,8 @@
 
 * Isotonic calibration is stored as the breakpoints ``(x, y)`` of a monotone step function and
   applied with linear interpolation between them; Platt scaling as ``(a, b)`` of ``sigmoid(a*s + b)``.
+* Calibrated probabilities are clipped into ``[PROB_MIN, PROB_MAX]``: isotonic steps reach exact 0 and 1,
+  which no finite calibration set can justify and which make many scores tie at the ends.
 * A threshold is the lowest calibrated score whose flagged set reaches the target precision on the
   calibration split (or the highest one that keeps the target recall).
 """
@@ -9,6 +11,14 @@
 from __future__ import annotations
 
 import numpy as np
+
+PROB_MIN = 1e-4
+PROB_MAX = 1 - 1e-4
+
+
+def clip_probs(p: np.ndarray) -> np.ndarray:
+    """Clip calibrated probabilities into ``[PROB_MIN, PROB_MAX]`` (never exactly 0 or 1)."""
+    return np.clip(np.asarray(p, dtype=np.float64), PROB_MIN, PROB_MAX)
 
 
 def fit_isotonic(scores: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -6,7 +6,8 @@ Scoring a batch (the same code path training uses to score its calibration split
 2. featurize: ONNX MiniLM embeddings (``embedding``) and hashed char n-gram TF-IDF (``char``);
 3. each head gives a logit per category (``X @ coef.T + intercept``); logits are averaged with the
    head weights into one raw score per category;
-4. the raw score is calibrated per category (isotonic breakpoints or Platt ``a, b``).
+4. the raw score is calibrated per category (isotonic breakpoints or Platt ``a, b``) and clipped
+   into ``[1e-4, 1 - 1e-4]``.
 
 No PyTorch and no scikit-learn: the artifact stores plain ``.npy`` arrays and JSON.
 """
@@ -23,7 +24,7 @@ import numpy as np
 
 from flagstone.errors import ModelError
 from flagstone.models.base import ModelInfo, check_scores
-from flagstone.models.calibration import apply_isotonic, apply_platt
+from flagstone.models.calibration import apply_isotonic, apply_platt, clip_probs
 from flagstone.models.features import char_ngram_tf, tfidf
 from flagstone.models.registry import register_model_kind
 from flagstone.policy.taxonomy import CATEGORIES
@@ -57,7 +58,7 @@ def calibrate(raw: np.ndarray, calibrators: Sequence[dict[str, Any]]) -> np.ndar
             out[:, j] = apply_platt(raw[:, j], cal["a"], cal["b"])
         else:
             raise ModelError(f"unknown calibration method {cal['method']!r}; available: ['isotonic', 'platt']")
-    return out
+    return clip_probs(out)
 
 
 class EnsembleModel:
