@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=2_000_000, ge=1024)
     # Long texts are split into encoder-sized chunks; at most this many are scored (max over chunks).
     max_chunks_per_input: int = Field(default=16, ge=1)
+    # Score decoded views too (base64, ROT13, reversed, spelled-out or spaced-out text): the red-team
+    # defence measured by benchmarks/redteam_asr.py. Off only to measure the model alone.
+    decode_defence: bool = True
 
     # Micro-batching of concurrent requests into one model call.
     batch_max_size: int = Field(default=64, ge=1)

@@ -5,7 +5,7 @@
     runner.py     apply a suite to labelled seed items and score before/after -> RunResult
     report.py     JSON, self-contained HTML, trials and the failures dataset (JSONL)
     queue.py      send failures to the store's labeling queue (``redteam``) for people to confirm
-    defences.py   DecodingModel: score the max over a text and its decoded views (``text/decode.py``)
+    (the decoding defence, DecodingModel, lives in ``models/decoding.py``: the server uses it too)
 
 CLI: ``flagstone redteam run --model DIR --suite default --seeds FILE [--defence decode] [--queue]``.
 Benchmark: ``benchmarks/redteam_asr.py`` (ASR per family before/after the defences, dev AUPRC cost).

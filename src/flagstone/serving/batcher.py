@@ -19,6 +19,7 @@ import numpy as np
 
 from flagstone.errors import FlagstoneError, ModelError
 from flagstone.models.base import ModelInfo, Moderator
+from flagstone.models.decoding import DecodingModel
 from flagstone.models.scoring import score_texts
 
 log = logging.getLogger(__name__)
@@ -32,8 +33,11 @@ class _Job:
 
 class MicroBatcher:
     def __init__(self, get_model: Callable[[], Moderator], *, max_size: int, max_wait_ms: float,
-                 max_chunks: int) -> None:
+                 max_chunks: int, decode_views: bool = False) -> None:
         self._get_model = get_model
+        # Also score decoded views (base64, ROT13, spaced-out letters…) and keep the max per category:
+        # the red-team defence (flagstone.models.decoding). Ordinary text has no views and costs nothing more.
+        self.decode_views = decode_views
         self.max_size, self.max_wait = max_size, max_wait_ms / 1000.0
         self.max_chunks = max_chunks
         self._queue: asyncio.Queue[_Job] | None = None
@@ -99,7 +103,8 @@ class MicroBatcher:
             texts = [t for j in jobs for t in j.texts]
             try:
                 model = self._get_model()
-                scores = await loop.run_in_executor(self._pool, score_texts, model, texts,
+                scorer = DecodingModel(model, max_chunks=self.max_chunks) if self.decode_views else model
+                scores = await loop.run_in_executor(self._pool, score_texts, scorer, texts,
                                                     self.max_chunks)
             except FlagstoneError as exc:
                 self._fail(jobs, exc)
