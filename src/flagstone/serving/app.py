@@ -48,6 +48,9 @@ def create_app(settings: Settings, model: Moderator | None = None,
         from flagstone.abuse.http import install_abuse
 
         install_abuse(app, settings)
+    from flagstone.labeling.ui import install_ui
+
+    install_ui(app, settings)  # annotator pages under /ui (store opened on first use)
     return app
 
 
