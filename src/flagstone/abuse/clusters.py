@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from sklearn.cluster import AgglomerativeClustering
+from scipy.cluster.hierarchy import fcluster, linkage
 
 from flagstone.abuse.base import RequestRecord
 from flagstone.text.normalize import normalize
@@ -77,8 +77,10 @@ def discover_clusters(records: Sequence[RequestRecord], *, start: float, end: fl
         return []
     x = np.asarray(embed([r.text or "" for r in items]), dtype=float)
     x = x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), 1e-12)
-    labels = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average",
-                                     distance_threshold=1.0 - similarity).fit_predict(x)
+    # Average-linkage agglomerative clustering on cosine distance, cut at 1 - similarity (scipy: the
+    # serving install has no scikit-learn). Rows are unit-norm, so cosine distance = 1 - x·y.
+    dist = np.clip(1.0 - x @ x.T, 0.0, 2.0)[np.triu_indices(len(x), k=1)]
+    labels = fcluster(linkage(dist, method="average"), t=1.0 - similarity, criterion="distance")
     mid = (start + end) / 2
     prev = np.array([c.centroid for c in previous]) if previous else np.zeros((0, x.shape[1]))
     out = []

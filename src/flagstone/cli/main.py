@@ -30,13 +30,13 @@ def build_parser() -> argparse.ArgumentParser:
             continue
         try:
             module = importlib.import_module(f"flagstone.cli.{mod.name}")
+            register = getattr(module, "register", None)
+            if register is not None:
+                register(sub)
         except ImportError as exc:
-            # A command group whose optional extra is not installed (e.g. spark): say so in --help.
-            unavailable.append(f"{mod.name} ({exc.name or exc}: install the matching extra)")
+            # A command group whose optional extra is not installed (e.g. data): say so in --help.
+            unavailable.append(f"{mod.name} (needs {exc.name or exc}: pip install 'flagstone[data]')")
             continue
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(sub)
     if unavailable:
         parser.epilog = "unavailable command groups: " + "; ".join(unavailable)
     return parser
