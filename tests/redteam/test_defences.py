@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from flagstone.models.fakes import KeywordModel
 from flagstone.models.decoding import DecodingModel
+from flagstone.models.fakes import KeywordModel
 from flagstone.redteam.runner import run_suite
 from flagstone.redteam.suite import Suite
 

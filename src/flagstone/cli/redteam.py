@@ -47,8 +47,8 @@ def list_attacks(args: argparse.Namespace) -> int:
 
 def run(args: argparse.Namespace) -> int:
     from flagstone.evaluation.labelled import load_labelled
-    from flagstone.models.registry import load_model
     from flagstone.models.decoding import DecodingModel
+    from flagstone.models.registry import load_model
     from flagstone.redteam.report import write_run
     from flagstone.redteam.runner import run_suite
     from flagstone.redteam.suite import load_suite
