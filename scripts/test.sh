@@ -13,6 +13,7 @@ fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
 .venv/bin/python -m pip install -q -e ".[test,spark,images]"
+.venv/bin/ruff check src tests benchmarks
 set +e
 .venv/bin/python -m pytest "$@"
 rc=$?
