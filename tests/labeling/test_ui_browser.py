@@ -6,16 +6,15 @@ the policy version. Without the browser: fails when ``CI`` is set, skips with th
 
 from __future__ import annotations
 
-import os
 import socket
 import threading
 import time
-from pathlib import Path
 
 import pytest
 import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import select
+from tests.browser import ARGS, CHROMIUM, require_chromium
 from tests.labeling.ui_setup import PASSWORD, TEXTS, build_store
 
 from flagstone.labeling.tables import ui_feedback
@@ -26,28 +25,6 @@ from flagstone.store.tables import annotators, labels, policy_versions
 from flagstone.text.normalize import text_key
 
 pytestmark = pytest.mark.browser
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def require_chromium(path: Path = CHROMIUM) -> None:
-    if not path.exists():
-        msg = f"{path} not found: install it with `apt-get install -y chromium`"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-
-
-def test_missing_browser_fails_in_ci_and_skips_elsewhere(tmp_path, monkeypatch):
-    monkeypatch.setenv("CI", "1")
-    with pytest.raises(pytest.fail.Exception, match="apt-get install"):
-        require_chromium(tmp_path / "chromium")
-    monkeypatch.delenv("CI")
-    with pytest.raises(pytest.skip.Exception, match="not found"):
-        require_chromium(tmp_path / "chromium")
-
-
 @pytest.fixture
 def server(tmp_path):
     require_chromium()

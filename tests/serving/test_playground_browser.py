@@ -5,37 +5,12 @@ Without the browser the test skips with a reason on a workstation and fails loud
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
+from tests.browser import ARGS, CHROMIUM, require_chromium
 
 from flagstone.policy.taxonomy import CATEGORIES
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-def require_chromium(path: Path = CHROMIUM) -> None:
-    """Fail loudly in CI, skip with the reason elsewhere, when the browser is not installed."""
-    if not path.exists():
-        msg = f"{path} not found: install it with `apt-get install -y chromium`"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
-
-
-def test_missing_browser_fails_in_ci_and_skips_elsewhere(tmp_path, monkeypatch):
-    monkeypatch.setenv("CI", "1")
-    with pytest.raises(pytest.fail.Exception, match="apt-get install -y chromium"):
-        require_chromium(tmp_path / "chromium")
-    monkeypatch.delenv("CI")
-    with pytest.raises(pytest.skip.Exception, match="not found"):
-        require_chromium(tmp_path / "chromium")
-
 
 @pytest.fixture(scope="module")
 def browser():
