@@ -28,12 +28,17 @@ def build_parser() -> argparse.ArgumentParser:
     for mod in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
         if mod.name in ("main",) or mod.name.startswith("_"):
             continue
+        before = set(sub.choices)
         try:
             module = importlib.import_module(f"flagstone.cli.{mod.name}")
             register = getattr(module, "register", None)
             if register is not None:
                 register(sub)
         except ImportError as exc:
+            # Drop commands the group added before it failed, so none is left half-built.
+            for name in set(sub.choices) - before:
+                del sub.choices[name]
+            sub._choices_actions[:] = [a for a in sub._choices_actions if a.dest in sub.choices]
             # A command group whose optional extra is not installed (e.g. data): say so in --help.
             unavailable.append(f"{mod.name} (needs {exc.name or exc}: pip install 'flagstone[data]')")
             continue
@@ -54,6 +59,11 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except FlagstoneError as exc:
         print(f"error: {exc.message}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as exc:
+        # A command whose optional extra is missing (the serving install has no Arrow, DuckDB, sklearn).
+        print(f"error: this command needs {exc.name!r}, which is not installed: "
+              "pip install 'flagstone[data]' (or the extra named in the README)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
