@@ -26,21 +26,9 @@ OUT = HERE / "requests.jsonl"
 SEED = 20261125
 FRAMES_PER_TASK = 2
 
-CATEGORIES = (
-    "harassment",
-    "harassment/threatening",
-    "hate",
-    "hate/threatening",
-    "illicit",
-    "illicit/violent",
-    "self-harm",
-    "self-harm/intent",
-    "self-harm/instructions",
-    "sexual",
-    "sexual/minors",
-    "violence",
-    "violence/graphic",
-)
+# The taxonomy comes from the package, so the data cannot drift from it (works without installing).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+from flagstone.policy.taxonomy import CATEGORIES  # noqa: E402
 
 # Request frames in the style of the harmful instruction sets; {t} is a task phrase ("bake bread").
 FRAMES = [

@@ -30,21 +30,10 @@ REPO = HERE.parents[1]
 POLICY = REPO / "src" / "flagstone" / "policy" / "default_policy.yaml"
 SEED = 20261101
 
-CATEGORIES = (
-    "harassment",
-    "harassment/threatening",
-    "hate",
-    "hate/threatening",
-    "illicit",
-    "illicit/violent",
-    "self-harm",
-    "self-harm/intent",
-    "self-harm/instructions",
-    "sexual",
-    "sexual/minors",
-    "violence",
-    "violence/graphic",
-)
+# The taxonomy comes from the package, so the data cannot drift from it (works without installing).
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "src"))
+from flagstone.policy.taxonomy import CATEGORIES  # noqa: E402
+
 ALL_ZERO = {c: 0 for c in CATEGORIES}
 TEMPLATED: set[str] = set()  # normalised texts that came from a template, for the README figures
 
