@@ -7,6 +7,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
+from flagstone.abuse.db import metadata as abuse_metadata
 from flagstone.store import downgrade, open_store, upgrade
 from flagstone.store.tables import metadata
 from flagstone.store.testing import backends, temp_database_url
@@ -18,7 +19,7 @@ def test_upgrade_downgrade_upgrade(backend, tmp_path):
         store = open_store(url=url, data_dir=tmp_path)
         try:
             names = set(inspect(store.engine).get_table_names())
-            assert set(metadata.tables) <= names
+            assert set(metadata.tables) | set(abuse_metadata.tables) <= names
             downgrade(store.engine, "base")
             left = set(inspect(store.engine).get_table_names()) - {"alembic_version"}
             assert left == set()
@@ -34,7 +35,7 @@ def test_head_matches_table_definitions(backend, tmp_path):
         store = open_store(url=url, data_dir=tmp_path)
         try:
             with store.engine.connect() as conn:
-                diff = compare_metadata(MigrationContext.configure(conn), metadata)
+                diff = compare_metadata(MigrationContext.configure(conn), [metadata, abuse_metadata])
             assert diff == []
         finally:
             store.dispose()

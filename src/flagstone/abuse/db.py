@@ -1,8 +1,11 @@
 """SQLAlchemy 2 tables for the abuse capability, on their own metadata.
 
 The tables live in the same database as the rest of Flagstone (``Settings.resolved_database_url``),
-SQLite by default and PostgreSQL when configured. :func:`open_engine` creates missing tables, so the
-capability works on a fresh database; the Alembic migration in the store carries the same schema.
+SQLite by default and PostgreSQL when configured. Their schema comes from the store's Alembic
+migration ``0004_abuse``: :func:`open_engine` migrates the database to head, like ``open_store``, so a
+database always has the alembic version that matches its tables (a database whose abuse tables were made
+by the ``create_all`` of earlier versions is adopted by that migration). ``metadata`` here must stay equal
+to the migrated schema; ``tests/abuse/test_migration.py`` compares them on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
@@ -26,6 +29,10 @@ from sqlalchemy import (
     event,
 )
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from flagstone.errors import ConfigError
+from flagstone.store.engine import upgrade
 
 metadata = MetaData()
 
@@ -129,14 +136,19 @@ _LOCK = threading.Lock()
 
 
 def open_engine(url: str) -> Engine:
-    """Return an engine for ``url`` with the abuse tables present (created when missing)."""
+    """Return an engine for ``url``, its database migrated to head (abuse tables included)."""
     if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
         Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
-    with _LOCK:
-        metadata.create_all(engine)
+    try:
+        with _LOCK:  # threads of one process opening the same database migrate one at a time
+            upgrade(engine)
+    except (SQLAlchemyError, ConfigError) as exc:
+        engine.dispose()
+        where = engine.url.render_as_string(hide_password=True)
+        raise ConfigError(f"cannot open the abuse tables at {where}: {exc}") from exc
     return engine
 
 

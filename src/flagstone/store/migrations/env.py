@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from flagstone.abuse.db import metadata as abuse_metadata
 from flagstone.store.tables import metadata
 
 config = context.config
@@ -9,6 +10,8 @@ connection = config.attributes.get("connection")
 if connection is None:  # pragma: no cover - flagstone never runs alembic without a connection
     raise RuntimeError("flagstone migrations run through flagstone.store.upgrade/downgrade")
 
-context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+# The abuse tables keep their own MetaData (unnamed constraints, as create_all made them before
+# migration 0004_abuse); both are the target, so autogenerate sees every table the migrations make.
+context.configure(connection=connection, target_metadata=[metadata, abuse_metadata], render_as_batch=True)
 with context.begin_transaction():
     context.run_migrations()
