@@ -6,19 +6,12 @@ the policy version. Without the browser: fails when ``CI`` is set, skips with th
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-
 import pytest
-import uvicorn
-from fastapi import FastAPI
 from sqlalchemy import select
 from tests.browser import ARGS, CHROMIUM, require_chromium
-from tests.labeling.ui_setup import PASSWORD, TEXTS, build_store
+from tests.labeling.ui_setup import PASSWORD, TEXTS, build_store, serve_ui
 
 from flagstone.labeling.tables import ui_feedback
-from flagstone.labeling.ui import install_ui
 from flagstone.policy.versions import current_hash
 from flagstone.settings import Settings
 from flagstone.store.tables import annotators, labels, policy_versions
@@ -29,24 +22,10 @@ pytestmark = pytest.mark.browser
 def server(tmp_path):
     require_chromium()
     store = build_store(tmp_path)
-    app = FastAPI()
-    install_ui(app, Settings(ui_secret_key="browser-test-secret-0123", labeling_gold_rate=0.0), store=store)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start")
-        time.sleep(0.05)
     try:
-        yield f"http://127.0.0.1:{port}", store
+        with serve_ui(store, Settings(ui_secret_key="browser-test-secret-0123", labeling_gold_rate=0.0)) as url:
+            yield url, store
     finally:
-        srv.should_exit = True
-        thread.join(10)
         store.dispose()
 
 

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
+import uvicorn
 import yaml
+from fastapi import FastAPI
 from tests.labeling.conftest import make_policy
 
-from flagstone.labeling.ui import work
+from flagstone.labeling.ui import install_ui, work
 from flagstone.policy.versions import import_policy, set_current
+from flagstone.settings import Settings
 from flagstone.store import open_store
 from flagstone.store.engine import Store, utcnow
 from flagstone.store.tables import dataset_items, datasets, items, label_queue
@@ -38,3 +47,26 @@ def build_store(tmp_path: Path, url: str | None = None) -> Store:
     work.create_user(store, "ann", PASSWORD, "annotator")
     work.create_user(store, "vic", PASSWORD, "viewer")
     return store
+
+
+@contextmanager
+def serve_ui(store: Store, settings: Settings) -> Iterator[str]:
+    """The UI on a real uvicorn server in a thread, on a free loopback port; yields its base URL."""
+    app = FastAPI()
+    install_ui(app, settings, store=store)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        srv.should_exit = True
+        thread.join(10)

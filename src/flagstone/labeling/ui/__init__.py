@@ -1,7 +1,8 @@
 """The annotators' web UI under ``/ui``: server-rendered Jinja2 pages, no front-end build.
 
 ``install_ui(app, settings, store=None)`` mounts :data:`router` on a FastAPI app; the serving layer
-calls it from ``create_app``. Domain logic lives in :mod:`~flagstone.labeling.ui.work`, passwords,
+calls it from ``create_app``; it also mounts the admin's gold page (:mod:`~flagstone.labeling.ui.gold_routes`).
+Domain logic lives in :mod:`~flagstone.labeling.ui.work` and :mod:`~flagstone.labeling.ui.gold`, passwords,
 sessions and CSRF in :mod:`~flagstone.labeling.ui.auth`.
 """
 
