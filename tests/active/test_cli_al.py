@@ -48,6 +48,13 @@ def test_select_rare_queues_the_items_the_model_scores_high_on_rare_categories(s
     assert len({r.item_key for r in _queued(store, "hunt")}) == len(_queued(store, "hunt")) == 5
 
 
+def test_select_hybrid_hunts_while_few_positives_are_labelled(store, tmp_path, capsys):
+    model = _model(tmp_path, "keyword", keywords={"hate": ["vermin"], "violence": ["punch"]})
+    assert main(["al", "select", "--pool", "pool", "--budget", "2", "--strategy", "hybrid", "--model", model]) == 0
+    assert "in queue al-pool-hybrid (hybrid)" in capsys.readouterr().out
+    assert {r.item_key for r in _queued(store, "al-pool-hybrid")} == {text_key(TEXTS[3]), text_key(TEXTS[2])}
+
+
 def test_select_diversity_works_without_an_encoder(store, tmp_path, capsys):
     model = _model(tmp_path, "constant", score=0.1)
     assert main(["al", "select", "--pool", "pool", "--budget", "3", "--strategy", "diversity", "--model", model]) == 0
@@ -57,7 +64,7 @@ def test_select_diversity_works_without_an_encoder(store, tmp_path, capsys):
 def test_unknown_strategy_and_pool_are_one_line_errors(store, tmp_path, capsys):
     model = _model(tmp_path, "constant", score=0.1)
     assert main(["al", "select", "--pool", "pool", "--budget", "3", "--strategy", "psychic", "--model", model]) == 2
-    assert "available: diversity, random, rare, uncertainty" in capsys.readouterr().err
+    assert "available: diversity, hybrid, random, rare, uncertainty" in capsys.readouterr().err
     assert main(["al", "select", "--pool", "nope", "--budget", "3", "--model", model]) == 2
     assert "unknown dataset 'nope'" in capsys.readouterr().err
     assert main(["al", "select", "--pool", "pool", "--budget", "0", "--model", model]) == 2

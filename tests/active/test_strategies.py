@@ -20,7 +20,7 @@ def make_view(n: int = 40, seed: int = 0, **kw) -> PoolView:
 
 
 def test_registry_lists_the_builtin_strategies():
-    assert {"random", "uncertainty", "rare", "diversity"} <= set(available_strategies())
+    assert {"random", "uncertainty", "rare", "diversity", "hybrid"} <= set(available_strategies())
 
 
 @pytest.mark.parametrize("name", available_strategies())
@@ -35,7 +35,7 @@ def test_every_strategy_returns_distinct_in_range_indices(name, n, budget):
 def test_unknown_strategy_lists_what_is_available():
     with pytest.raises(NotFoundError) as err:
         get_strategy("smartest")
-    assert "available: diversity, random, rare, uncertainty" in err.value.message
+    assert "available: diversity, hybrid, random, rare, uncertainty" in err.value.message
 
 
 def test_bad_strategy_parameters_are_an_invalid_request():
@@ -59,6 +59,44 @@ def test_rare_hunts_top_scores_of_rare_categories_in_turns():
     assert get_strategy("rare").rank(view, 4, np.random.default_rng(0)).tolist() == [0, 4, 1, 3]
 
 
+def _one_rare_category(n_labeled: int | None) -> PoolView:
+    scores = np.zeros((8, 3))
+    scores[:, 1] = [0.99, 0.95, 0.9, 0.53, 0.48, 0.3, 0.1, 0.05]  # b: the only rare category
+    scores[:, 0] = np.linspace(0.2, 0.9, 8)  # a, c: common, not hunted
+    scores[:, 2] = np.linspace(0.9, 0.2, 8)
+    return make_view(8, scores=scores, prevalence=np.array([0.3, 0.01, 0.2]), embeddings=None,
+                     n_labeled=n_labeled)
+
+
+@pytest.mark.parametrize(("n_labeled", "params", "expected"), [
+    (1000, {}, [0, 1, 2, 3]),  # 10 positives of b found: still hunting (top scores)
+    (None, {}, [0, 1, 2, 3]),  # unknown: hunting, like rare
+    (5000, {}, [0, 4, 1, 3]),  # 50 found: every other pick is the nearest to b's threshold
+    (5000, {"hunt_share": 0.0}, [4, 3, 5, 2]),  # only the threshold's neighbourhood
+    (5000, {"hunt_share": 0.25}, [0, 4, 3, 5]),
+    (1000, {"hunt_positives": 0}, [0, 4, 1, 3]),  # mixed from the start
+])
+def test_hybrid_hunts_until_enough_positives_then_mixes_in_the_threshold(n_labeled, params, expected):
+    view = _one_rare_category(n_labeled)
+    assert get_strategy("hybrid", **params).rank(view, 4, np.random.default_rng(0)).tolist() == expected
+
+
+def test_hybrid_takes_rare_categories_in_turns_like_rare():
+    scores = np.zeros((6, 3))
+    scores[:, 1] = [0.9, 0.8, 0.1, 0.0, 0.0, 0.0]
+    scores[:, 2] = [0.0, 0.0, 0.0, 0.7, 0.95, 0.0]
+    scores[:, 0] = [0.0, 0.0, 0.0, 0.0, 0.0, 0.99]
+    view = make_view(6, scores=scores, prevalence=np.array([0.3, 0.01, 0.04]), embeddings=None, n_labeled=100)
+    assert get_strategy("hybrid").rank(view, 4, np.random.default_rng(0)).tolist() == [0, 4, 1, 3]
+
+
+@pytest.mark.parametrize(("name", "params"), [("hybrid", {"hunt_share": 1.5}), ("hybrid", {"hunt_positives": -1}),
+                                              ("hybrid", {"rare_max": 0}), ("rare", {"rare_max": 2})])
+def test_out_of_range_parameters_are_an_invalid_request(name, params):
+    with pytest.raises(InvalidRequestError, match="bad parameters"):
+        get_strategy(name, **params)
+
+
 def test_diversity_spreads_over_clusters_and_avoids_labelled_regions():
     cluster = np.array([[0.0, 0.0]] * 5 + [[10.0, 0.0]] * 5 + [[0.0, 10.0]] * 5)
     view = make_view(15, embeddings=cluster, labeled_embeddings=np.array([[0.0, 0.0]]))
@@ -78,6 +116,7 @@ def test_diversity_without_embeddings_is_an_invalid_request():
         ({"scores": np.full((4, 3), 1.5)}, "probabilities in [0, 1]"),
         ({"scores": np.full((4, 3), np.nan)}, "probabilities in [0, 1]"),
         ({"embeddings": np.zeros((3, 2))}, "embeddings must have shape"),
+        ({"n_labeled": -1}, "n_labeled must be at least 0"),
     ],
 )
 def test_bad_pool_views_are_rejected(kw, message):

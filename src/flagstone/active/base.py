@@ -23,6 +23,7 @@ class PoolView:
     categories: tuple[str, ...]
     embeddings: np.ndarray | None = None  # (n, d), for diversity
     labeled_embeddings: np.ndarray | None = None  # (m, d), items already labelled
+    n_labeled: int | None = None  # items labelled so far (prevalence x n_labeled = positives found)
 
     def __post_init__(self) -> None:
         n, k = np.shape(self.scores) if np.ndim(self.scores) == 2 else (-1, -1)
@@ -32,6 +33,8 @@ class PoolView:
                 f"{self.thresholds.shape}, prevalence {self.prevalence.shape}, {len(self.categories)} categories")
         if not (np.all(np.isfinite(self.scores)) and self.scores.min(initial=0) >= 0 and self.scores.max(initial=0) <= 1):
             raise InvalidRequestError("pool scores must be finite probabilities in [0, 1]")
+        if self.n_labeled is not None and self.n_labeled < 0:
+            raise InvalidRequestError(f"n_labeled must be at least 0, got {self.n_labeled}")
         if self.embeddings is not None and (self.embeddings.ndim != 2 or self.embeddings.shape[0] != n):
             raise InvalidRequestError(f"embeddings must have shape ({n}, d), got {self.embeddings.shape}")
 

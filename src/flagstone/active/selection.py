@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from flagstone.active.base import PoolView
 from flagstone.active.self_training import pseudo_labels
@@ -95,8 +95,11 @@ def select_to_queue(store: Store, dataset: str, budget: int, strategy: str, mode
     flag_rate = (scores >= thresholds).mean(axis=0)
     prevalence = np.array([known.get(c, flag_rate[j]) for j, c in enumerate(CATEGORIES)])
     emb = embed(texts, moderator) if strategy == "diversity" else None
+    with store.connect() as conn:  # items people (not models) labelled: prevalence x this = positives found
+        n_labeled = conn.execute(select(func.count(func.distinct(labels.c.item_key)))
+                                 .where(labels.c.is_pseudo.is_(False))).scalar_one()
     view = PoolView(scores=scores, thresholds=thresholds, prevalence=prevalence, categories=CATEGORIES,
-                    embeddings=emb)
+                    embeddings=emb, n_labeled=int(n_labeled))
     picked = strat.rank(view, budget, np.random.default_rng(seed))
     now = utcnow()
     rows = [dict(queue=queue, item_key=pool[i][0], category=None, reason="active_learning",

@@ -88,6 +88,6 @@ def simulate(strategy: str, X_pool, Y_pool: np.ndarray, X_dev, Y_dev: np.ndarray
         view = PoolView(scores=np.clip(S_pool[free], 0, 1), thresholds=thresholds, prevalence=prevalence,
                         categories=categories,
                         embeddings=None if embeddings is None else embeddings[free],
-                        labeled_embeddings=None if embeddings is None else embeddings[idx])
+                        labeled_embeddings=None if embeddings is None else embeddings[idx], n_labeled=len(idx))
         take = min(batch_size, max_labels - len(idx))
         labeled[free[strat.rank(view, take, rng)]] = True

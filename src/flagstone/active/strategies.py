@@ -7,7 +7,10 @@
   whose scores are flat on the pool are left out, and with no rare category left every category with
   varying scores is hunted;
 * ``diversity`` — k-center greedy on embeddings: each pick is the item farthest from everything
-  already labelled or picked.
+  already labelled or picked;
+* ``hybrid`` — the categories ``rare`` hunts, in turns; each category is hunted (top scores) until
+  ``hunt_positives`` of its positives are labelled, after which only a ``hunt_share`` of its turns
+  hunt and the others take the item nearest (in log-odds) to its threshold, refining its ranking.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ def get_strategy(name: str, **params: Any) -> Strategy:
         raise NotFoundError(f"unknown strategy {name!r}; available: {', '.join(available_strategies())}")
     try:
         return _STRATEGIES[name](**params)
-    except TypeError as exc:
+    except (TypeError, ValueError) as exc:  # unknown names or values out of range
         raise InvalidRequestError(f"strategy {name!r}: bad parameters {sorted(params)}: {exc}") from exc
 
 
@@ -78,9 +81,7 @@ class RareStrategy:
         self.rare_max = rare_max
 
     def rank(self, pool: PoolView, budget: int, rng: np.random.Generator) -> np.ndarray:
-        # A category whose scores do not vary on the pool gives nothing to hunt with: leave it out.
-        signal = [j for j in np.argsort(pool.prevalence, kind="stable") if np.ptp(pool.scores[:, j]) > 0]
-        rare = [j for j in signal if pool.prevalence[j] <= self.rare_max] or signal
+        rare = _hunted(pool, self.rare_max)
         if not rare:
             return rng.permutation(pool.size)[: min(budget, pool.size)]
         jitter = rng.random(pool.size) * 1e-9
@@ -96,6 +97,54 @@ class RareStrategy:
                 if pos[c] < len(order) and len(picked) < want:
                     picked.append(int(order[pos[c]]))
                     seen[order[pos[c]]] = True
+        return np.asarray(picked, dtype=np.int64)
+
+
+def _hunted(pool: PoolView, rare_max: float) -> list[int]:
+    """Categories to hunt, rarest first: prevalence at most ``rare_max`` (else all) with varying scores."""
+    # A category whose scores do not vary on the pool gives nothing to hunt with: leave it out.
+    signal = [j for j in np.argsort(pool.prevalence, kind="stable") if np.ptp(pool.scores[:, j]) > 0]
+    return [j for j in signal if pool.prevalence[j] <= rare_max] or signal
+
+
+@register_strategy
+class HybridStrategy:
+    name = "hybrid"
+
+    def __init__(self, rare_max: float = 0.05, hunt_positives: int = 30, hunt_share: float = 0.5) -> None:
+        if not 0 < rare_max <= 1 or not 0 <= hunt_share <= 1 or hunt_positives < 0:
+            raise ValueError("need 0 < rare_max <= 1, 0 <= hunt_share <= 1 and hunt_positives >= 0")
+        self.rare_max, self.hunt_positives, self.hunt_share = rare_max, hunt_positives, hunt_share
+
+    def shares(self, pool: PoolView, cats: list[int]) -> list[float]:
+        """Share of each category's turns that hunt: all of them until enough positives are labelled."""
+        found = pool.prevalence[cats] * (pool.n_labeled or 0)  # positives labelled so far, per category
+        return [1.0 if f < self.hunt_positives else self.hunt_share for f in found]
+
+    def rank(self, pool: PoolView, budget: int, rng: np.random.Generator) -> np.ndarray:
+        cats, want = _hunted(pool, self.rare_max), min(budget, pool.size)
+        if not cats:
+            return rng.permutation(pool.size)[:want]
+        jitter = rng.random(pool.size) * 1e-9
+        margin = np.abs(_logit(pool.scores[:, cats]) - _logit(pool.thresholds[cats])[None, :])
+        orders = [(np.argsort(-(pool.scores[:, j] + jitter), kind="stable"),
+                   np.argsort(margin[:, c] + jitter, kind="stable")) for c, j in enumerate(cats)]
+        shares = self.shares(pool, cats)
+        picked: list[int] = []
+        seen = np.zeros(pool.size, dtype=bool)
+        pos = [[0, 0] for _ in cats]
+        turns, hunts = [0] * len(cats), [0] * len(cats)
+        while len(picked) < want:
+            for c in range(len(cats)):
+                if len(picked) == want:
+                    break
+                h = 0 if hunts[c] < shares[c] * (turns[c] + 1) - 1e-9 else 1  # spread hunting turns evenly
+                order = orders[c][h]
+                while seen[order[pos[c][h]]]:  # pool.size > len(picked): an unseen item remains
+                    pos[c][h] += 1
+                picked.append(int(order[pos[c][h]]))
+                seen[picked[-1]] = True
+                turns[c], hunts[c] = turns[c] + 1, hunts[c] + (h == 0)
         return np.asarray(picked, dtype=np.int64)
 
 
