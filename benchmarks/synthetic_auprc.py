@@ -4,7 +4,8 @@ Trains the default recipe twice with the same code path ``flagstone train --eval
 out-of-fold dev metrics (5-fold OOF on openai-moderation-dev): once as is, once with the template
 generator's output for the rarest categories added as one more source (after dedup and QC against the
 training texts and the policy's examples). Optionally (``--perturb``) a third variant adds
-label-preserving perturbed copies of the training rows (the adversarial-augmentation defence).
+label-preserving perturbed copies of the training rows (the adversarial-augmentation defence) through
+the recipe's ``augment:`` block, so they come from the training split only, as ``flagstone train`` does.
 
     python benchmarks/synthetic_auprc.py --recipe recipes/default.yaml --n 300 --out benchmarks/results/synthetic
 
@@ -25,11 +26,10 @@ import numpy as np
 import yaml
 
 from flagstone.augment.base import write_items
-from flagstone.augment.perturb import AugmentSpec, perturb_rows
+from flagstone.augment.perturb import AugmentSpec
 from flagstone.augment.qc import check_items
 from flagstone.augment.templates import TemplateGenerator
 from flagstone.policy.loader import load_policy
-from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.training.oof import dev_metrics, out_of_fold
 from flagstone.training.recipe import LoadedRecipe, load_recipe
 from flagstone.training.sources import load_mapping, load_source
@@ -44,8 +44,9 @@ def _mapping(path: Path, data: Path, name: str) -> Path:
     return path
 
 
-def _variant(lr: LoadedRecipe, extra: list[Path]) -> LoadedRecipe:
-    recipe = lr.recipe.model_copy(update={"sources": [*lr.recipe.sources, *map(str, extra)]})
+def _variant(lr: LoadedRecipe, extra: list[Path], augment: AugmentSpec | None = None) -> LoadedRecipe:
+    # Only the perturbed variant augments, whatever the recipe's own ``augment:`` block says.
+    recipe = lr.recipe.model_copy(update={"sources": [*lr.recipe.sources, *map(str, extra)], "augment": augment})
     return LoadedRecipe(recipe, lr.base, lr.path)
 
 
@@ -83,20 +84,15 @@ def main(argv: list[str] | None = None) -> int:
         added.setdefault(cat, {"positive": 0, "negative": 0})[it.meta["kind"]] += 1
     variants = {"baseline": [], "+templates": [_mapping(out / "synthetic_templates.yaml",
                                                         out / "synthetic_templates.jsonl", "flagstone-synthetic")]}
+    augment = {name: None for name in variants}
     if args.perturb:
-        rows = [(t, {c: int(v) for c, v in zip(CATEGORIES, row, strict=True) if v >= 0})
-                for part in train_parts if not part.sources or part.sources[0] != lr.recipe.evaluation.dev_source
-                for t, row in zip(part.texts, part.labels, strict=True)]
-        pert = check_items(perturb_rows(rows, AugmentSpec(fraction=0.2, seed=args.seed)), existing=train_texts)
-        write_items(pert.kept, out / "synthetic_perturbed.jsonl")
-        variants["+templates+perturbed"] = [*variants["+templates"], _mapping(
-            out / "synthetic_perturbed.yaml", out / "synthetic_perturbed.jsonl", "flagstone-perturbed")]
-        print(f"perturbed copies: {len(pert.kept)} kept, rejected {pert.reasons()}", file=sys.stderr)
+        variants["+templates+perturbed"] = variants["+templates"]
+        augment["+templates+perturbed"] = lr.recipe.augment or AugmentSpec(fraction=0.2, seed=args.seed)
 
     results = {}
     for name, extra in variants.items():
         t0 = time.perf_counter()
-        results[name], sources = _oof(_variant(lr, extra), args.bootstrap)
+        results[name], sources = _oof(_variant(lr, extra, augment[name]), args.bootstrap)
         print(f"[{name}] trained and evaluated in {time.perf_counter() - t0:.0f}s; sources {sources}", file=sys.stderr)
 
     print(f"template items kept after QC: {len(qc.kept)} of {len(qc.kept) + len(qc.rejected)} "

@@ -40,3 +40,20 @@ def test_fraction_limits_how_many_rows_are_perturbed() -> None:
     rows = [(f"row number {i} with some words", {"violence": 0}) for i in range(200)]
     items = perturb_rows(rows, AugmentSpec(fraction=0.25, attacks=["typos"]))
     assert 30 <= len(items) <= 70
+
+
+def test_a_row_is_perturbed_the_same_whatever_the_other_rows() -> None:
+    spec = AugmentSpec(fraction=1.0, seed=5)
+    alone = perturb_rows(ROWS[:1], spec)
+    together = perturb_rows(list(reversed(ROWS)), spec)
+    assert alone and alone[0] in together
+
+
+def test_positive_fraction_and_families() -> None:
+    rows = [(f"row number {i} with some words", {"violence": i % 2}) for i in range(100)]
+    items = perturb_rows(rows, AugmentSpec(fraction=0.0, positive_fraction=1.0, attacks=["inner_spacing"]))
+    assert len(items) == 50 and all(it.labels == {"violence": 1} for it in items)
+    spec = AugmentSpec(families=["word"])
+    assert set(spec.attacks) == set(label_preserving_attacks("word")) and "typos" in spec.attacks
+    with pytest.raises(ValidationError, match="no label-preserving attacks in families"):
+        AugmentSpec(families=["encoding"])

@@ -11,6 +11,15 @@ def _f(x: Any) -> str:
     return "n/a" if x is None or x != x else f"{x:.3f}"
 
 
+def _augment_lines(aug: dict[str, Any] | None) -> list[str]:
+    if not aug:
+        return []
+    return ["", f"Adversarial augmentation: {aug['rows_added']} perturbed copies of training-split rows added "
+                "(labels carried over; never calibration or dev rows), by attack: "
+                + ", ".join(f"{k.split(':', 1)[-1]} {v}" for k, v in aug["by_origin"].items())
+                + f". Provenance of each row: `{aug['provenance']}`."]
+
+
 def model_card(m: dict[str, Any]) -> str:
     t, pol, metrics = m["training"], m["policy"], m.get("metrics", {})
     lines = [
@@ -36,6 +45,7 @@ def model_card(m: dict[str, Any]) -> str:
         *[f"| {s} | {n} |" for s, n in sorted(t["sources"].items())],
         f"\n{t['unique_texts']} unique texts after normalisation and de-duplication. Unmapped labels are",
         "unknown and masked out of that category's loss. Mappings: `datasets/mappings/`.",
+        *_augment_lines(t.get("augment")),
         "",
         "## Per-category training, calibration and thresholds",
         "| category | train +/- | calibration +/- | calibration | threshold | target |",

@@ -12,6 +12,7 @@ from typing import Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from flagstone.augment.perturb import AugmentSpec
 from flagstone.errors import ConfigError
 from flagstone.policy.taxonomy import CATEGORIES
 
@@ -83,6 +84,8 @@ class Recipe(_Strict):
     thresholds: dict[str, ThresholdTarget] = Field(default_factory=dict)  # overrides the policy's targets
     seed: int = 0
     evaluation: EvaluationSpec = EvaluationSpec()
+    # Perturbed copies of training-split rows (adversarial augmentation); see training/augment.py.
+    augment: AugmentSpec | None = None
     cache_dir: str = "../.cache"
 
     @field_validator("thresholds")

@@ -10,18 +10,20 @@ from __future__ import annotations
 import json
 import logging
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from flagstone.augment.base import SyntheticItem, write_items
 from flagstone.errors import ModelError
 from flagstone.models.onnx_encoder import OnnxEncoder
 from flagstone.models.registry import sha256_file, write_manifest
 from flagstone.policy.loader import load_policy
 from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.text.normalize import normalize
+from flagstone.training.augment import augment_training
 from flagstone.training.card import model_card
 from flagstone.training.dataset import bucket, prepare
 from flagstone.training.embed_cache import EmbeddingCache
@@ -31,6 +33,7 @@ from flagstone.training.recipe import LoadedRecipe
 from flagstone.training.sources import Examples, load_mapping, load_source, policy_examples
 
 log = logging.getLogger(__name__)
+AUGMENTED_FILE = "augmented.jsonl"
 
 
 @dataclass
@@ -45,6 +48,8 @@ class Prepared:
     weights: np.ndarray
     calib: np.ndarray
     sources: dict[str, int]
+    augmented: list[SyntheticItem] = field(default_factory=list)  # added rows, in row order after the originals
+    augment_dropped: int = 0
 
     def embed(self, texts: list[str]) -> np.ndarray:
         cache = EmbeddingCache(self.lr.resolve(self.lr.recipe.cache_dir) / "embeddings", self.encoder_hash)
@@ -91,8 +96,12 @@ def prepare_training(lr: LoadedRecipe) -> Prepared:
     weights = np.array([r.in_domain.get(s, 1.0) for s in data.sources])
     calib = np.array([bucket(t, 10_000, salt="calibration") < r.calibration.fraction * 10_000 for t in data.texts])
     p = Prepared(lr, policy, encoder_dir, encoder_hash, data, np.zeros(0), None, weights, calib, counts)
-    p.emb = p.embed(data.texts)
-    p.tf = term_frequencies(r, data.texts)
+    if r.augment is not None:
+        aug = augment_training(data, weights, calib, r.augment, dev_source=r.evaluation.dev_source)
+        p.data, p.weights, p.calib = aug.data, aug.weights, aug.calib
+        p.augmented, p.augment_dropped = aug.items, aug.dropped
+    p.emb = p.embed(p.data.texts)
+    p.tf = term_frequencies(r, p.data.texts)
     return p
 
 
@@ -156,15 +165,30 @@ def write_artifact(p: Prepared, fitted: Fitted, out: Path, metrics: dict[str, An
         "input_types": {c: list(p.policy.input_types(c)) for c in CATEGORIES},
         "policy": {"name": p.policy.name, "version": p.policy.version, "hash": p.policy.content_hash()},
         "policy_hash": p.policy.content_hash(),
-        "training": {"sources": p.sources, "unique_texts": len(p.data), "seed": r.seed,
-                     "recipe": r.model_dump(mode="json")},
+        "training": {"sources": p.sources, "unique_texts": len(p.data) - len(p.augmented), "seed": r.seed,
+                     "recipe": r.model_dump(mode="json"), **_augment_summary(p)},
         "metrics": metrics,
         "categories": fitted.report_,
     }
     (out / "MODEL_CARD.md").write_text(model_card(manifest))
     files = ["encoder.onnx", "tokenizer.json", "char_idf.npy", "calibration.json", "MODEL_CARD.md",
              *[h["coef"] for h in heads], *[h["intercept"] for h in heads]]
+    if p.augmented:
+        # Provenance of every added row (text as perturbed, labels, attack, parent's key), pinned like the rest.
+        write_items(p.augmented, out / AUGMENTED_FILE)
+        files.append(AUGMENTED_FILE)
     return write_manifest(out, {**manifest, "files": {f: "" for f in files}})
+
+
+def _augment_summary(p: Prepared) -> dict[str, Any]:
+    if p.lr.recipe.augment is None:
+        return {}
+    by_origin: dict[str, int] = {}
+    for it in p.augmented:
+        by_origin[it.origin] = by_origin.get(it.origin, 0) + 1
+    return {"augment": {"rows_added": len(p.augmented), "by_origin": dict(sorted(by_origin.items())),
+                        "dropped_as_duplicates": p.augment_dropped,
+                        "provenance": AUGMENTED_FILE if p.augmented else None}}
 
 
 def train(lr: LoadedRecipe, out: Path, *, evaluate_model: bool = False) -> tuple[str, dict[str, Any]]:
