@@ -11,7 +11,9 @@ process tree (driver, JVM, Python workers) every 0.2 s:
 Start-up is timed apart: the Spark session, then a 2,048-text warm-up job that starts every worker
 (each loads the model once; both engines keep their workers for the next job). Figures: texts/s of
 the timed job after start-up, texts/s per core, peak RSS of the tree over the whole child (start-up
-included), and the ratio local/spark per core (target: at most 1.2).
+included), CPU seconds of the tree (start-up included) and texts per CPU-second (less disturbed by
+other load than texts/s), the mean load average while it ran, and the ratio local/spark per core
+(target: at most 1.2).
 
     python benchmarks/scale_score.py --n 1000000 [--model src/flagstone/models/default] [--cores 2]
 """
@@ -61,8 +63,8 @@ def keyword_model(directory: Path) -> Path:
     return directory
 
 
-def tree_rss(root: int) -> int:
-    """Resident bytes of ``root`` and all its descendants (Linux /proc)."""
+def tree_pids(root: int) -> list[int]:
+    """``root`` and all its descendants (Linux /proc)."""
     children: dict[int, list[int]] = {}
     for d in os.listdir("/proc"):
         if d.isdigit():
@@ -72,10 +74,18 @@ def tree_rss(root: int) -> int:
             except (OSError, IndexError, ValueError):
                 continue
             children.setdefault(ppid, []).append(int(d))
-    total, stack = 0, [root]
+    out, stack = [], [root]
     while stack:
         pid = stack.pop()
+        out.append(pid)
         stack.extend(children.get(pid, []))
+    return out
+
+
+def tree_rss(pids: list[int]) -> int:
+    """Resident bytes of ``pids`` together."""
+    total = 0
+    for pid in pids:
         try:
             with open(f"/proc/{pid}/statm") as fh:
                 total += int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -84,15 +94,38 @@ def tree_rss(root: int) -> int:
     return total
 
 
-def run_child(args: list[str]) -> tuple[dict, int]:
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU seconds used so far by ``pid`` itself (not its children)."""
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            fields = fh.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def run_child(args: list[str]) -> tuple[dict, int, float, float]:
+    """Run one configuration; return (its result, peak tree RSS, tree CPU seconds, mean load average).
+
+    CPU seconds are sampled per process every 0.2 s (a process that exits between two samples loses
+    at most 0.2 s); texts per CPU-second is less disturbed by other load on the machine than texts/s.
+    """
     proc = subprocess.Popen([sys.executable, __file__, "--child", *args], stdout=subprocess.PIPE, text=True)
     peak = 0
+    cpu: dict[int, float] = {}
+    loads: list[float] = []
     stop = threading.Event()
 
     def sample() -> None:
         nonlocal peak
         while not stop.is_set():
-            peak = max(peak, tree_rss(proc.pid))
+            pids = tree_pids(proc.pid)
+            peak = max(peak, tree_rss(pids))
+            for pid in pids:
+                used = cpu_seconds(pid)
+                if used is not None:
+                    cpu[pid] = max(cpu.get(pid, 0.0), used)
+            loads.append(os.getloadavg()[0])
             stop.wait(0.2)
 
     t = threading.Thread(target=sample, daemon=True)
@@ -102,7 +135,8 @@ def run_child(args: list[str]) -> tuple[dict, int]:
     t.join()
     if proc.returncode != 0:
         raise SystemExit(f"child {args} failed with exit code {proc.returncode}")
-    return json.loads(out.strip().splitlines()[-1]), peak
+    return (json.loads(out.strip().splitlines()[-1]), peak, sum(cpu.values()),
+            sum(loads) / max(1, len(loads)))
 
 
 def child(ns: argparse.Namespace) -> None:
@@ -162,12 +196,13 @@ def main() -> None:
     rows = {}
     for name in ns.configs.split(","):
         engine, *rest = configs[name]
-        res, peak = run_child([engine, *rest, "--input", str(inp), "--output", str(tmp / f"out-{name}"),
+        res, peak, cpu, load = run_child([engine, *rest, "--input", str(inp), "--output", str(tmp / f"out-{name}"),
                                "--model", str(model), "--cores", str(ns.cores), "--warm", str(tmp / "warm.parquet")])
         tps = res["rows"] / res["seconds"]
         rows[name] = tps
         print(f"{name:<13} rows={res['rows']:>9,} startup={res['startup']:6.1f}s job={res['seconds']:7.1f}s "
               f"texts/s={tps:9,.0f} per-core={tps / ns.cores:8,.0f} peakRSS={peak / 2**20:7,.0f} MiB "
+              f"cpu={cpu:7.0f}s texts/cpu-s={res['rows'] / cpu:6.0f} load={load:4.1f} "
               f"model={res['model']}", flush=True)
     if "spark-local2" in rows:
         best_local = max((v, k) for k, v in rows.items() if k.startswith("local"))

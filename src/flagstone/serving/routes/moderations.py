@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
+from fastapi.responses import Response
 
 from flagstone.models.base import Moderator
 from flagstone.models.scoring import to_results
@@ -23,7 +24,7 @@ async def create_moderation(
     model: Annotated[Moderator, Depends(resolve_model)],  # 404 for unknown model names
     batcher: BatcherDep,
     images: ImagesDep,  # decoded image parts (400 for each refusal); empty for text-only input
-) -> ModerationResponse:
+) -> Response:
     """Classify text and images as potentially harmful, in the 13 categories of OpenAI's moderation API.
 
     Text and image parts of one input are combined per category by maximum;
@@ -34,5 +35,8 @@ async def create_moderation(
     else:
         scores, info = await batcher.submit(texts)
         results, model_id = [asdict(r) for r in to_results(info, scores)], info.id
-    return ModerationResponse.model_validate(
+    # Validated once against OpenAI's schema and serialised here; returning the model itself would make
+    # FastAPI validate it a second time against ``response_model`` (kept for the OpenAPI document).
+    doc = ModerationResponse.model_validate(
         {"id": f"modr-{secrets.token_hex(12)}", "model": model_id, "results": results})
+    return Response(doc.model_dump_json(by_alias=True), media_type="application/json")
