@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -51,6 +51,11 @@ class CategoryResult:
     categories: dict[str, bool]
     category_scores: dict[str, float]
     category_applied_input_types: dict[str, list[str]]
+
+    def as_dict(self) -> dict[str, Any]:
+        """The JSON-ready dict (a shallow copy; ``dataclasses.asdict`` deep-copies and is ~10x slower)."""
+        return {"flagged": self.flagged, "categories": self.categories, "category_scores": self.category_scores,
+                "category_applied_input_types": self.category_applied_input_types}
 
 
 def check_scores(scores: np.ndarray, n: int) -> np.ndarray:

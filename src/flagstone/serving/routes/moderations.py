@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-from dataclasses import asdict
 from typing import Annotated
 
 from fastapi import APIRouter, Depends
@@ -34,7 +33,7 @@ async def create_moderation(
         results, model_id = await moderate_with_images(images, texts, model, batcher)
     else:
         scores, info = await batcher.submit(texts)
-        results, model_id = [asdict(r) for r in to_results(info, scores)], info.id
+        results, model_id = [r.as_dict() for r in to_results(info, scores)], info.id
     # Validated once against OpenAI's schema and serialised here; returning the model itself would make
     # FastAPI validate it a second time against ``response_model`` (kept for the OpenAPI document).
     doc = ModerationResponse.model_validate(
