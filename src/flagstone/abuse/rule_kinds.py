@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from collections import defaultdict, deque
+from itertools import islice
 from typing import ClassVar
 
 from pydantic import Field, field_validator
@@ -124,7 +125,7 @@ class BaselineRate(Rule):
             return []
         baseline = max(c.floor, hist.f / hist.n if hist.n >= max(1, c.min_history) else c.floor)
         rate = f / n
-        if rate < c.factor * baseline:
+        if rate < c.factor * baseline or self._quiet(subject, rec.ts):
             return []
         return self._fire(subject, rec.ts, f"flagged rate {rate:.1%} over {n} requests is "
                           f"{rate / baseline:.1f}x the baseline {baseline:.1%}",
@@ -152,10 +153,11 @@ class Burst(Rule):
         q = self._win[subject]
         q.append((rec.ts, rec.request_id))
         _trim(q, rec.ts, self.cfg.window)
-        if len(q) < self.cfg.threshold:
+        if len(q) < self.cfg.threshold or self._quiet(subject, rec.ts):
             return []
+        last = tuple(r for _, r in islice(reversed(q), 20))[::-1]
         return self._fire(subject, rec.ts, f"{len(q)} requests within {self.cfg.window:g}s",
-                          accounts=(rec.account,), request_ids=tuple(r for _, r in list(q)[-20:]),
+                          accounts=(rec.account,), request_ids=last,
                           details={"count": len(q)})
 
 

@@ -73,9 +73,13 @@ class Rule:
     def observe(self, rec: RequestRecord) -> list[Alert]:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _fire(self, subject: str, ts: float, message: str, **kw: Any) -> list[Alert]:
+    def _quiet(self, subject: str, ts: float) -> bool:
+        """True while ``subject`` alerted less than ``quiet_for`` ago (check it before gathering evidence)."""
         last = self._last_alert.get(subject)
-        if last is not None and ts - last < self.config.quiet_for:
+        return last is not None and ts - last < self.config.quiet_for
+
+    def _fire(self, subject: str, ts: float, message: str, **kw: Any) -> list[Alert]:
+        if self._quiet(subject, ts):
             return []
         self._last_alert[subject] = ts
         return [Alert(rule=self.config.name, kind=self.kind, ts=ts, subject=subject,
