@@ -5,7 +5,10 @@
 
 Reports, for each system:
   * batch texts/s on 20-word texts (in-process, batches of 64);
-  * p50/p99 latency of single-text HTTP requests at concurrency 1 and 32, failed requests;
+  * p50/p99 latency of single-text HTTP requests at concurrency 1 and 32, failed requests; the load comes
+    from ``wrk`` (Debian package ``wrk``; a C load generator in its own process, so the client costs the
+    2 cores little) when it is on PATH, else from 32 Python client threads in this process
+    (``--load python``; those threads compete with the server for the same cores);
   * peak RSS of the server process.
 
 Systems:
@@ -25,10 +28,13 @@ import http.client
 import json
 import os
 import random
+import re
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
@@ -195,6 +201,38 @@ def http_latency(port: int, texts: list[str], concurrency: int, per_client: int)
             "requests": len(ms), "failed": len(fails), "rps": len(ms) / wall}
 
 
+_UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+def _ms(value: str) -> float:
+    m = re.fullmatch(r"([0-9.]+)(us|ms|s)", value.strip())
+    if not m:
+        raise ValueError(f"cannot read wrk latency {value!r}")
+    return float(m.group(1)) * _UNITS[m.group(2)]
+
+
+def wrk_latency(port: int, texts: list[str], concurrency: int, seconds: float, workdir: Path) -> dict:
+    """Closed-loop load from ``wrk`` (one thread, ``concurrency`` connections, cycling through ``texts``)."""
+    script = workdir / "moderations.lua"
+    bodies = ",\n".join(json.dumps(json.dumps({"input": t})) for t in texts)
+    script.write_text(
+        "local bodies = {\n" + bodies + "\n}\nlocal i = 0\n"
+        "request = function()\n  i = i % #bodies + 1\n"
+        '  return wrk.format("POST", "/v1/moderations", {["Content-Type"] = "application/json"}, bodies[i])\n'
+        "end\n")
+    out = subprocess.run(["wrk", "-t1", f"-c{concurrency}", f"-d{seconds:g}s", "--latency", "-s", str(script),
+                          f"http://127.0.0.1:{port}/v1/moderations"], capture_output=True, text=True,
+                         check=True).stdout
+    pct = dict(re.findall(r"^\s+(50|99)%\s+(\S+)", out, flags=re.M))
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    failed = (int(non2xx.group(1)) if non2xx else 0) + (sum(map(int, sock.groups())) if sock else 0)
+    rps = float(re.search(r"Requests/sec:\s+([0-9.]+)", out).group(1))
+    return {"p50_ms": _ms(pct["50"]), "p99_ms": _ms(pct["99"]), "requests": requests, "failed": failed,
+            "rps": rps, "load": "wrk"}
+
+
 def peak_rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -202,7 +240,7 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def measure(name: str, quick: bool) -> dict:
+def measure(name: str, quick: bool, load: str) -> dict:
     n_batch = 500 if quick else 3000
     texts = make_texts(max(n_batch, 2000), seed=1)
     model = load_system(name)
@@ -214,8 +252,13 @@ def measure(name: str, quick: bool) -> dict:
     try:
         wait_ready(port)
         http_latency(port, texts, 4, 10)  # warm-up
-        res["c1"] = http_latency(port, texts, 1, 100 if quick else 400)
-        res["c32"] = http_latency(port, texts, 32, 10 if quick else 40)
+        if load == "wrk":
+            with tempfile.TemporaryDirectory() as tmp:
+                res["c1"] = wrk_latency(port, texts, 1, 5 if quick else 15, Path(tmp))
+                res["c32"] = wrk_latency(port, texts, 32, 5 if quick else 20, Path(tmp))
+        else:
+            res["c1"] = http_latency(port, texts, 1, 100 if quick else 400)
+            res["c32"] = http_latency(port, texts, 32, 10 if quick else 40)
         res["server_peak_rss_mb"] = peak_rss_mb(proc.pid)
     finally:
         proc.terminate()
@@ -228,6 +271,8 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--systems", default="flagstone,profanity,torch")
     ap.add_argument("--json", help="write results as JSON here")
+    ap.add_argument("--load", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python",
+                    help="HTTP load generator (default: wrk when it is on PATH)")
     ap.add_argument("--serve-child", help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -237,10 +282,11 @@ def main() -> None:
     results = []
     for name in args.systems.split(","):
         try:
-            results.append(measure(name, args.quick))
+            results.append(measure(name, args.quick, args.load))
         except ImportError as exc:
             print(f"skipping {name}: {exc} (install the bench/train extras)", file=sys.stderr)
-    print(f"\nmachine: {os.cpu_count()} cores; 20-word texts\n")
+    print(f"\nmachine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; 20-word texts; "
+          f"HTTP load from {args.load}\n")
     hdr = (f"{'system':<12}{'batch t/s':>10}{'c1 p50':>9}{'c1 p99':>9}{'c32 p50':>9}{'c32 p99':>9}"
            f"{'c32 rps':>9}{'failed':>8}{'RSS MB':>8}")
     print(hdr)
