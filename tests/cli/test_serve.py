@@ -68,7 +68,7 @@ def test_serve_starts_answers_readyz_and_moderates_then_stops(model_dir, tmp_pat
     assert f"serving on http://127.0.0.1:{port}" in err and "warning: binding" not in err
 
 
-def test_flags_reach_uvicorn_and_a_public_host_warns(model_dir, monkeypatch, capsys):
+def test_flags_reach_uvicorn_and_a_public_host_requires_keys(model_dir, monkeypatch, capsys):
     import uvicorn
 
     calls = []
@@ -81,7 +81,12 @@ def test_flags_reach_uvicorn_and_a_public_host_warns(model_dir, monkeypatch, cap
     assert kw["factory"] is True and kw["host"] == "0.0.0.0" and kw["port"] == 9123 and kw["workers"] == 2
     # Workers build their settings from the environment the command exported.
     assert os.environ["FLAGSTONE_MODEL_DIR"] == str(model_dir) and os.environ["FLAGSTONE_PORT"] == "9123"
-    assert "authentication is not available yet" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "API keys required" in err and "warning: binding" not in err
+    # With keys turned off explicitly, a public bind warns that the server is open.
+    monkeypatch.setenv("FLAGSTONE_AUTH_ENABLED", "false")
+    assert main(["serve", "--host", "0.0.0.0", "--port", "9123", "--model-dir", str(model_dir)]) == 0
+    assert "warning: binding to 0.0.0.0 with API keys off" in capsys.readouterr().err
 
 
 def test_missing_model_warns_and_bad_settings_fail(tmp_path, monkeypatch, capsys):

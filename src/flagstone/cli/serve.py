@@ -24,10 +24,14 @@ def _serve(args: argparse.Namespace) -> int:
             os.environ[f"FLAGSTONE_{key.upper()}"] = str(value)
     if args.config:
         os.environ["FLAGSTONE_CONFIG"] = str(args.config)
-    if not _is_loopback(settings.host):
-        print(f"warning: binding to {settings.host}: authentication is not available yet, so anyone who "
-              f"can reach port {settings.port} can use this server; bind to 127.0.0.1 or put an "
-              "authenticating proxy in front", file=sys.stderr)
+    if not settings.abuse_enabled or not settings.auth_required:
+        if not _is_loopback(settings.host):
+            print(f"warning: binding to {settings.host} with API keys off (abuse_enabled="
+                  f"{settings.abuse_enabled}, auth_enabled={settings.auth_enabled}): anyone who can reach "
+                  f"port {settings.port} can use this server", file=sys.stderr)
+    else:
+        print("API keys required on /v1/moderations (create one with `flagstone keys create ACCOUNT`)",
+              file=sys.stderr)
     if not (settings.model_dir / "manifest.json").is_file():
         print(f"warning: no model artifact at {settings.model_dir}; /readyz answers 503 until one is "
               "there (pass --model-dir)", file=sys.stderr)
