@@ -33,7 +33,8 @@ def model_dir(tmp_path: Path) -> Path:
 
 def _isolate_env(monkeypatch) -> None:
     """``serve`` exports its flags to the environment; make the test undo that."""
-    for key in ("FLAGSTONE_HOST", "FLAGSTONE_PORT", "FLAGSTONE_MODEL_DIR", "FLAGSTONE_CONFIG"):
+    for key in ("FLAGSTONE_HOST", "FLAGSTONE_PORT", "FLAGSTONE_MODEL_DIR", "FLAGSTONE_CONFIG",
+                "FLAGSTONE_INFERENCE_THREADS"):
         monkeypatch.setenv(key, "x")  # records the original state (usually unset) for undo
         monkeypatch.delenv(key)
 
@@ -81,6 +82,8 @@ def test_flags_reach_uvicorn_and_a_public_host_requires_keys(model_dir, monkeypa
     assert kw["factory"] is True and kw["host"] == "0.0.0.0" and kw["port"] == 9123 and kw["workers"] == 2
     # Workers build their settings from the environment the command exported.
     assert os.environ["FLAGSTONE_MODEL_DIR"] == str(model_dir) and os.environ["FLAGSTONE_PORT"] == "9123"
+    # Two workers share the cores: each gets cores // 2 inference threads (at least one).
+    assert os.environ["FLAGSTONE_INFERENCE_THREADS"] == str(max(1, (os.cpu_count() or 1) // 2))
     err = capsys.readouterr().err
     assert "API keys required" in err and "warning: binding" not in err
     # With keys turned off explicitly, a public bind warns that the server is open.

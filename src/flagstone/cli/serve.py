@@ -24,6 +24,9 @@ def _serve(args: argparse.Namespace) -> int:
             os.environ[f"FLAGSTONE_{key.upper()}"] = str(value)
     if args.config:
         os.environ["FLAGSTONE_CONFIG"] = str(args.config)
+    if args.workers > 1 and not settings.inference_threads:
+        # Each worker process gets its share of the cores, not one inference thread per core each.
+        os.environ["FLAGSTONE_INFERENCE_THREADS"] = str(max(1, (os.cpu_count() or 1) // args.workers))
     if not settings.abuse_enabled or not settings.auth_required:
         if not _is_loopback(settings.host):
             print(f"warning: binding to {settings.host} with API keys off (abuse_enabled="

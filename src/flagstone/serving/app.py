@@ -30,7 +30,7 @@ def create_app(settings: Settings, model: Moderator | None = None,
     app = FastAPI(title="Flagstone", version=__version__, lifespan=make_lifespan(settings, model),
                   description="Open, self-hostable content moderation with an OpenAI-compatible API.")
     app.state.settings = settings
-    app.state.models = ModelHolder()
+    app.state.models = ModelHolder(threads=settings.inference_threads)
     app.state.batcher = MicroBatcher(lambda: app.state.models.current, max_size=settings.batch_max_size,
                                      max_wait_ms=settings.batch_max_wait_ms,
                                      max_chunks=settings.max_chunks_per_input,

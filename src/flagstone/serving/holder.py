@@ -13,8 +13,13 @@ from flagstone.models.base import Moderator
 
 
 class ModelHolder:
-    def __init__(self, model: Moderator | None = None) -> None:
+    """``threads``: onnxruntime intra-op threads given to every model swapped in (``configure``);
+    0 leaves the runtime's default (one per core), right for one server process; with several worker
+    processes each should get its share of the cores (``flagstone serve --workers`` sets it)."""
+
+    def __init__(self, model: Moderator | None = None, *, threads: int = 0) -> None:
         self._lock = threading.Lock()
+        self.threads = threads
         self._model = model
         self.load_error: str | None = None
 
@@ -34,6 +39,9 @@ class ModelHolder:
         """Serve ``model`` from now on; return the model it replaces."""
         if not isinstance(model, Moderator):
             raise TypeError(f"{type(model).__name__} does not implement Moderator")
+        configure = getattr(model, "configure", None)
+        if self.threads and callable(configure):
+            configure(threads=self.threads)
         with self._lock:
             old, self._model = self._model, model
             self.load_error = None
