@@ -79,3 +79,30 @@ def test_encoder_pin_mismatch_is_refused(tmp_path: Path) -> None:
     lr = load_recipe(TINY, encoder={"path": str(REPO / "src/flagstone/models/default"), "sha256": "0" * 64})
     with pytest.raises(ModelError, match="pins"):
         resolve_encoder(lr)
+
+
+def test_a_lexical_recipe_never_runs_the_encoder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import yaml
+
+    from flagstone.models import onnx_encoder
+
+    recipe = yaml.safe_load(TINY.read_text())
+    recipe["heads"] = [{"features": "char", "C": 1.0, "weight": 1.0}]
+    for key in ("policy", "data_dir", "cache_dir"):
+        recipe[key] = str((TINY.parent / recipe[key]).resolve())
+    recipe["sources"] = [str((TINY.parent / s).resolve()) for s in recipe["sources"]]
+    recipe["encoder"]["path"] = str((TINY.parent / recipe["encoder"]["path"]).resolve())
+    path = tmp_path / "lexical.yaml"
+    path.write_text(yaml.safe_dump(recipe))
+
+    def refuse(self, texts):  # noqa: ANN001
+        raise AssertionError("the encoder ran for a recipe without an embedding head")
+
+    monkeypatch.setattr(onnx_encoder.OnnxEncoder, "encode", refuse)
+    version, metrics = train(load_recipe(path, cache_dir=str(tmp_path / "cache")), tmp_path / "m",
+                             evaluate_model=True)
+    assert 0 <= metrics["dev_oof"]["any"]["auprc"] <= 1
+    model = load_model(tmp_path / "m")
+    assert [h.features for h in model.heads] == ["char"]
+    p = model.predict_proba(["I will hurt you", "nice weather"])  # serving does not build the encoder either
+    assert p.shape == (2, len(CATEGORIES)) and model._encoder is None

@@ -52,6 +52,8 @@ class Prepared:
     augment_dropped: int = 0
 
     def embed(self, texts: list[str]) -> np.ndarray:
+        if not any(h.features == "embedding" for h in self.lr.recipe.heads):
+            return np.zeros((len(texts), 0), dtype=np.float32)  # a lexical-only recipe needs no encoder run
         cache = EmbeddingCache(self.lr.resolve(self.lr.recipe.cache_dir) / "embeddings", self.encoder_hash)
         return cache.get(texts, _encoder(self).encode)
 
