@@ -83,3 +83,24 @@ def test_usage_and_rules_match_the_local_engine(spark_engine, request_log, rules
     assert spark.rule_alerts == local.rule_alerts and len(spark.rule_alerts) == 2
     order = [("account_id", "ascending"), ("day", "ascending"), ("category", "ascending")]
     assert spark.rates.sort_by(order).to_pylist() == local.rates.sort_by(order).to_pylist()
+
+
+def test_local_parquet_is_split_per_task_slot_while_a_job_runs(spark_engine, tmp_path):
+    from flagstone.scale.spark import SparkEngine
+
+    key = "spark.sql.files.maxPartitionBytes"
+    path = tmp_path / "big.parquet"
+    texts = [f"row {i} " + "x" * (i % 97) for i in range(400_000)]
+    pq.write_table(pa.table({"id": [str(i) for i in range(len(texts))], "text": texts}), path,
+                   row_group_size=25_000)
+    size = path.stat().st_size
+    unconfigured = SparkEngine(settings(spark_master="local[2]"))
+    unconfigured._spark = spark_engine.spark  # same session, settings without a split size
+    session_value = spark_engine.spark.conf.get(key)
+    with unconfigured._split_size(str(path)):
+        assert int(spark_engine.spark.conf.get(key)) == max(1 << 20, size // (4 * 2))
+        df, _ = unconfigured._input(str(path))
+        assert df.rdd.getNumPartitions() >= 2  # several row groups -> several splits, no shuffle
+    assert spark_engine.spark.conf.get(key) == session_value  # restored
+    with spark_engine._split_size(str(path)):  # a size given in spark_conf is kept
+        assert spark_engine.spark.conf.get(key) == session_value

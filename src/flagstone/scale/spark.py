@@ -11,6 +11,7 @@ Errors raised in executors come back as Java exceptions carrying the Python trac
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
@@ -159,6 +160,33 @@ class SparkEngine:
             "value", F.col("_metadata.file_path").alias(FILE_COL), F.col("_metadata.file_block_start").alias("_block"))
         return _with_line_numbers(self.spark, lines), True
 
+    @contextlib.contextmanager
+    def _split_size(self, path: str) -> Iterator[None]:
+        """For a local Parquet input, at least one split per task slot where row groups allow, no shuffle.
+
+        Spark cuts Parquet into splits of ``spark.sql.files.maxPartitionBytes`` (128 MB) at row-group
+        boundaries, so a local file of a few hundred MB would be one or two tasks on one core. While the
+        job runs (splits are planned when it executes), the split size is about a quarter of the input
+        per slot; the session's own value is restored afterwards. A size set in ``spark_conf`` is kept.
+        """
+        key = "spark.sql.files.maxPartitionBytes"
+        files: list[Path] = []
+        if not _is_uri(path) and key not in (self.settings.spark_conf or {}):  # a configured size wins
+            with contextlib.suppress(DataError):
+                fmt, files = input_files(Path(path))
+                files = files if fmt == "parquet" else []
+        total = sum(f.stat().st_size for f in files)
+        if not total:
+            yield
+            return
+        slots = self.spark.sparkContext.defaultParallelism
+        before = self.spark.conf.get(key)
+        self.spark.conf.set(key, str(max(1 << 20, total // (4 * slots))))
+        try:
+            yield
+        finally:
+            self.spark.conf.set(key, before)
+
     def score(self, job: ScoreJob, progress: Progress | None = None) -> ScoreResult:
         out = str(job.output)
         if not _is_uri(out) and Path(out).exists() and not job.overwrite:
@@ -167,6 +195,14 @@ class SparkEngine:
         model_id = cached_model(model_dir).info.id  # fail early, on the driver, if the model is bad
         spark = self.spark
         start = time.perf_counter()
+        with self._split_size(str(job.input)):
+            rows = self._score(spark, job, model_dir, out)
+        if progress is not None:
+            progress(rows)
+        return ScoreResult(rows=rows, seconds=time.perf_counter() - start, model_id=model_id, output=out,
+                           startup_seconds=self.startup_seconds)
+
+    def _score(self, spark, job: ScoreJob, model_dir: str, out: str) -> int:  # noqa: ANN001
         df, jsonl = self._input(str(job.input))
         slots = spark.sparkContext.defaultParallelism
         if df.rdd.getNumPartitions() < slots:
@@ -176,13 +212,9 @@ class SparkEngine:
         scored = df.mapInArrow(_score_partition(model_dir, job.max_chunks, jsonl), spark_ddl(SCORED_SCHEMA))
         try:
             scored.write.mode("overwrite" if job.overwrite else "errorifexists").parquet(out)
-            rows = spark.read.parquet(out).count()  # from the footers: cheap
+            return spark.read.parquet(out).count()  # from the footers: cheap
         except Exception as exc:
             raise _translate(exc, str(job.input)) from None
-        if progress is not None:
-            progress(rows)
-        return ScoreResult(rows=rows, seconds=time.perf_counter() - start, model_id=model_id, output=out,
-                           startup_seconds=self.startup_seconds)
 
     def usage(self, job: UsageJob) -> UsageReport:
         from pyspark.sql import functions as F
