@@ -69,14 +69,15 @@ def _one_rare_category(n_labeled: int | None) -> PoolView:
 
 
 @pytest.mark.parametrize(("n_labeled", "params", "expected"), [
-    (1000, {}, [0, 1, 2, 3]),  # 10 positives of b found: still hunting (top scores)
-    (None, {}, [0, 1, 2, 3]),  # unknown: hunting, like rare
-    (5000, {}, [0, 4, 1, 3]),  # 50 found: every other pick is the nearest to b's threshold
+    (1000, {}, [0, 4, 1, 3]),  # by default every other pick is the nearest to b's threshold
+    (None, {}, [0, 4, 1, 3]),
     (5000, {"hunt_share": 0.0}, [4, 3, 5, 2]),  # only the threshold's neighbourhood
     (5000, {"hunt_share": 0.25}, [0, 4, 3, 5]),
-    (1000, {"hunt_positives": 0}, [0, 4, 1, 3]),  # mixed from the start
+    (1000, {"hunt_positives": 30}, [0, 1, 2, 3]),  # 10 positives of b found, 30 wanted: hunting only
+    (None, {"hunt_positives": 30}, [0, 1, 2, 3]),  # unknown count: hunting, like rare
+    (5000, {"hunt_positives": 30}, [0, 4, 1, 3]),  # 50 found: mixed
 ])
-def test_hybrid_hunts_until_enough_positives_then_mixes_in_the_threshold(n_labeled, params, expected):
+def test_hybrid_mixes_hunting_with_the_threshold_neighbourhood(n_labeled, params, expected):
     view = _one_rare_category(n_labeled)
     assert get_strategy("hybrid", **params).rank(view, 4, np.random.default_rng(0)).tolist() == expected
 
