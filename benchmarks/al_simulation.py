@@ -84,6 +84,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--batch", type=int, default=25)
     ap.add_argument("--seed-size", type=int, default=100)
     ap.add_argument("--max-labels", type=int, default=1500)
+    ap.add_argument("--random-max-labels", type=int, default=3000,
+                    help="random goes on this far, so that 'x fewer than random' is more often a value, not a bound")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--targets", default="0.8,0.9", help="targets as fractions of the full-pool dev AUPRC")
     ap.add_argument("--from-curves", type=Path, help="re-render the table and plot from a saved curves JSON")
@@ -109,7 +111,7 @@ def main(argv: list[str] | None = None) -> int:
     cats = tuple(data["categories"])
     spread = {s: [mean_curve([c]) for c in cs] for s, cs in data["curves"].items()}
     tables = [render_table(means, cats, prev, ceiling, f, data["meta"], args.at, spread) for f in fracs]
-    if "random" in means:
+    if "random" in means and len(means) > 1:
         tables.insert(0, render_summary(means, cats, prev, ceiling, fracs[:-1], data["meta"], args.at))
     (args.out / "al_simulation.md").write_text("\n".join(tables), encoding="utf-8")
     plot(means, tuple(data["categories"]), float(args.targets.split(",")[0]) * ceiling, prev,
@@ -146,13 +148,15 @@ def run(args) -> dict:
         for r in range(args.repeats):
             seed_idx = np.random.default_rng(r).choice(len(pool), args.seed_size, replace=False)
             t = time.perf_counter()
+            mx = max(args.max_labels, args.random_max_labels) if s == "random" else args.max_labels
             c = simulate(s, Xp, Yp, Xd, Yd, categories=cats, seed_idx=seed_idx, batch_size=args.batch,
-                         max_labels=args.max_labels, embeddings=Ep, seed=r, **params)
+                         max_labels=mx, embeddings=Ep, seed=r, **params)
             curves.setdefault(label, []).append({"n_labels": c.n_labels, "auprc": [a.tolist() for a in c.auprc],
                                                  "positives": [p.tolist() for p in c.positives]})
             print(f"  {label} repeat {r}: {time.perf_counter() - t:.1f}s", flush=True)
     meta = {"features": args.features if args.features == "ngrams" else f"lsa-{args.lsa_dims}",
             "pool": len(pool), "batch": args.batch, "seed_size": args.seed_size, "max_labels": args.max_labels,
+            "random_max_labels": max(args.max_labels, args.random_max_labels),
             "repeats": args.repeats, "dev": "tuning split of the pool" if args.tune else "dev",
             "params": {label: params for label, (_, params) in runs.items() if params}}
     return {"categories": list(cats), "prevalence": Yp.mean(axis=0).tolist(), "ceiling": ceiling.tolist(),
@@ -182,19 +186,20 @@ def _vs_random(means, s: str, j: int, target: float, mx: int) -> tuple[int | Non
 
 def render_summary(means, cats, prev, ceiling, fracs: list[float], meta: dict, at: int) -> str:
     """Each target against the rarest categories: the best strategy, the hybrid, and whether >= 2x is met."""
-    mx, rare = meta["max_labels"], [j for j in np.argsort(prev) if prev[j] < RARE]
+    mx, rmx = meta["max_labels"], meta.get("random_max_labels", meta["max_labels"])
+    rare = [j for j in np.argsort(prev) if prev[j] < RARE]
     lines = ["### The targets, for the rarest categories (pool prevalence below "
              f"{RARE}: {', '.join(cats[j] for j in rare)})", "",
              f"Generated from the mean curves below ({meta.get('dev', 'dev')} set). 'Met' for labels: at least 2x "
              f"fewer labels than random to reach the target; 'at least k' where random never reached it within "
-             f"{mx} labels, so k is a lower bound.", "",
+             f"{rmx} labels, so k is a lower bound. Other strategies stop at {mx} labels.", "",
              "| target | category | random needs | best strategy | x fewer than random | hybrid needs "
              "| x fewer (hybrid) | 2x fewer met? |", "|---|---|---|---|---|---|---|---|"]
     for frac in fracs:
         target = frac * ceiling
         for j in rare:
             base = first_reach(*means["random"][:2], j, target[j])
-            res = {s: _vs_random(means, s, j, target[j], mx) for s in means if s != "random"}
+            res = {s: _vs_random(means, s, j, target[j], rmx) for s in means if s != "random"}
             best = min(res, key=lambda s: (res[s][0] or mx + 1, s))
             bn, br, bl = res[best]
             hn, hr, hl = res.get("hybrid", (None, None, False))
@@ -203,7 +208,7 @@ def render_summary(means, cats, prev, ceiling, fracs: list[float], meta: dict, a
             if base is not None and base < 2 * meta["seed_size"]:
                 met += f" (cannot be: random needs {base}, the seed set alone is {meta['seed_size']})"
             hyb = (hn or f">{mx}") if "hybrid" in means else "-"
-            lines.append(f"| {frac} x full pool | {cats[j]} | {base or f'>{mx}'} | {best} ({bn or f'>{mx}'}) "
+            lines.append(f"| {frac} x full pool | {cats[j]} | {base or f'>{rmx}'} | {best} ({bn or f'>{mx}'}) "
                          f"| {_ratio(br, bl)} | {hyb} | {_ratio(hr, hl)} | {met} |")
     lines += ["", f"Positives per 100 labels over the first {at} labels, x random (the other target):", "",
               "| category | " + " | ".join(s for s in means if s != "random") + " |",
@@ -221,13 +226,13 @@ def _ratio(r: float | None, lower_bound: bool) -> str:
 
 def render_table(means, cats, prev, ceiling, frac: float | None, meta: dict, at: int, spread=None) -> str:
     """``frac``: target = frac x full-pool AUPRC; ``None``: target = random's AUPRC after the full budget."""
-    target = frac * ceiling if frac is not None else means["random"][1][-1]
-    mx = meta["max_labels"]
+    mx, rmx = meta["max_labels"], meta.get("random_max_labels", meta["max_labels"])
+    target = frac * ceiling if frac is not None else means["random"][1][np.flatnonzero(means["random"][0] <= mx)[-1]]
     title = (f"Target = {frac} x full-pool dev AUPRC" if frac is not None
              else f"Target = random sampling's dev AUPRC after all {mx} labels")
     lines = [f"### {title}", "",
              f"Features {meta.get('features', 'ngrams')}. Pool {meta['pool']} items, batch {meta['batch']}, seed set {meta['seed_size']}, up to {mx} labels, "
-             f"mean of {meta['repeats']} repeats, evaluated on the {meta.get('dev', 'dev')} set. '>N': not reached; "
+             f"random up to {rmx}; mean of {meta['repeats']} repeats, evaluated on the {meta.get('dev', 'dev')} set. '>N': not reached; "
              "'k+': at least k times fewer. Labels to target: where the mean curve first reaches it.", "",
              "| category (taxonomy) | prevalence | target AUPRC | strategy | labels to target | per repeat (min-max) "
              f"| x fewer than random | positives / 100 labels (first {at}) | x random |",
@@ -238,12 +243,13 @@ def render_table(means, cats, prev, ceiling, frac: float | None, meta: dict, at:
         for s, m in means.items():
             need = first_reach(m[0], m[1], j, target[j])
             per100 = _per100(m, j, at)
-            ratio = f"{(base_n or mx) / need:.1f}{'+' if base_n is None else ''}" if need else "-"
+            ratio = f"{(base_n or rmx) / need:.1f}{'+' if base_n is None else ''}" if need else "-"
+            smx = rmx if s == "random" else mx
             pr = f"{per100 / base_p:.1f}" if base_p else "-"
-            each = sorted(first_reach(r[0], r[1], j, target[j]) or mx + 1 for r in (spread or {}).get(s, []))
-            rng = " to ".join(str(x) if x <= mx else f">{mx}" for x in (each[0], each[-1])) if each else "-"
+            each = sorted(first_reach(r[0], r[1], j, target[j]) or smx + 1 for r in (spread or {}).get(s, []))
+            rng = " to ".join(str(x) if x <= smx else f">{smx}" for x in (each[0], each[-1])) if each else "-"
             lines.append(f"| {cats[j]} ({COLUMNS[cats[j]]}) | {prev[j]:.3f} | {target[j]:.3f} (full pool "
-                         f"{ceiling[j]:.3f}) | {s} | {need if need else f'>{mx}'} | {rng} | {ratio} | {per100:.1f} "
+                         f"{ceiling[j]:.3f}) | {s} | {need if need else f'>{smx}'} | {rng} | {ratio} | {per100:.1f} "
                          f"| {pr} |")
     return "\n".join(lines) + "\n"
 
