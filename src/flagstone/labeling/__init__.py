@@ -5,7 +5,7 @@
 * :mod:`~flagstone.labeling.cache` caches replies by policy hash, model and text hash;
 * :mod:`~flagstone.labeling.stub_server` is the shipped test double: a real loopback HTTP server;
 * :mod:`~flagstone.labeling.agreement` compares LLM and human labels per category;
-* :mod:`~flagstone.labeling.ui` serves the annotators' pages under ``/ui``.
+* :mod:`~flagstone.labeling.ui` serves the annotators' pages under ``/ui`` (and the admins' gold page).
 """
 
 from flagstone.labeling.base import Decision, LabelOutcome
