@@ -149,8 +149,3 @@ label_queue = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_label_queue_queue_status_priority", "queue", "status", "priority"),
 )
-
-# Capabilities with their own tables define them on this metadata in their own module (each with its
-# own migration); importing them here keeps `metadata` complete for Alembic and the schema test.
-import flagstone.labeling.tables  # noqa: E402,F401  (labeling: migration 0002_labeling)
-import flagstone.registry.tables  # noqa: E402,F401  (registry: migration 0003_registry)
