@@ -78,12 +78,23 @@ MODES = ("bare", "no-log", "log", "log+detect")
 KEYWORDS = {"violence": ["hurt"], "hate": ["vermin"], "harassment": ["idiot"]}
 
 
-def build(mode: str, tmp: Path):
+def bench_model(path: str | None):
+    """The in-process model: the keyword fake (worst case), or a real artifact with one inference thread
+    (no spinning onnxruntime threads, so CPU seconds per request measure work, not waiting)."""
+    if path is None:
+        return KeywordModel(KEYWORDS, name="bench")
+    from flagstone.models.registry import load_model
+
+    model = load_model(Path(path))
+    return model.configure(threads=1) if hasattr(model, "configure") else model
+
+
+def build(mode: str, tmp: Path, model_path: str | None = None):
     settings = Settings(data_dir=tmp / mode.replace("+", "_"), model_dir=tmp / "none", batch_max_wait_ms=0.0,
                         abuse_enabled=mode != "bare", auth_enabled=mode != "bare",
                         rate_limit_burst=1e9, rate_limit_per_second=1e9,
                         request_log_enabled=mode.startswith("log"), request_log_content="hashed")
-    app = create_app(settings, model=KeywordModel(KEYWORDS, name="bench"))
+    app = create_app(settings, model=bench_model(model_path))
     headers: dict[str, str] = {}
     services = None
     if mode != "bare":
@@ -335,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=None,
                     help="rounds of interleaved runs (default: 12 in process, 5 with --server)")
     ap.add_argument("--inputs", type=int, default=1, help="in-process mode: texts per request")
+    ap.add_argument("--model", help="in-process mode: a model artifact (e.g. src/flagstone/models/default) "
+                    "instead of the keyword fake, to see the overhead against real scoring")
     ap.add_argument("--server", action="store_true",
                     help="measure real `flagstone serve` processes with wrk instead of the in-process app")
     ap.add_argument("--duration", type=float, default=15.0, help="--server: seconds per wrk run")
@@ -347,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         return server_main(args)
     args.rounds = args.rounds or 12
     with tempfile.TemporaryDirectory() as d:
-        apps = {m: build(m, Path(d)) for m in MODES}
+        apps = {m: build(m, Path(d), args.model) for m in MODES}
         for m in MODES:  # warm-up
             block(*apps[m], 30, args.inputs, 0)
         rates: dict[str, list[float]] = {m: [] for m in MODES}
@@ -365,7 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     med = {m: statistics.median(v) for m, v in rates.items()}
     paired = {m: statistics.median(a / b for a, b in zip(rates[m], rates["no-log"], strict=True)) for m in MODES}
     print(f"# Request-log overhead ({args.rounds} rounds x {args.requests} requests, {args.inputs} input(s) each; "
-          "median requests/s)\n")
+          f"model {args.model or 'keyword fake'}; load average {os.getloadavg()[0]:.1f}; median requests/s)\n")
     cpu = {m: statistics.median(v) for m, v in cpus.items()}
     share = {m: statistics.median(v) for m, v in shares.items()}
     print("| set-up | req/s (median) | wall: paired ratio vs no-log | CPU ms/request (median) | "
