@@ -6,6 +6,7 @@ Domain logic lives in :mod:`~flagstone.labeling.ui.work` and :mod:`~flagstone.la
 sessions and CSRF in :mod:`~flagstone.labeling.ui.auth`.
 """
 
-from flagstone.labeling.ui.routes import install_ui, router
+from flagstone.labeling.ui.mount import install_ui
+from flagstone.labeling.ui.routes import router
 
 __all__ = ["install_ui", "router"]

@@ -7,13 +7,12 @@ message page with the error's status; they are never turned into HTTP exceptions
 from __future__ import annotations
 
 import logging
-import secrets
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
@@ -47,18 +46,6 @@ class UIState:
 
                 self.store = open_store(self.settings)
             return self.store
-
-
-def install_ui(app: FastAPI, settings: Settings, store: Store | None = None) -> None:
-    secret = settings.ui_secret_key
-    if secret is None:
-        log.warning("ui_secret_key is not set: using a random key, UI sessions end when the server restarts")
-        secret = secrets.token_urlsafe(32)
-    from flagstone.labeling.ui.gold_routes import router as gold_router  # it imports this module's helpers
-
-    app.state.labeling_ui = UIState(settings, Signer(secret), store)
-    app.include_router(router, prefix="/ui")
-    app.include_router(gold_router, prefix="/ui")
 
 
 def _state(request: Request) -> UIState:
