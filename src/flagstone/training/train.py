@@ -7,6 +7,7 @@ and JSON is written with sorted keys.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import shutil
@@ -18,7 +19,7 @@ import numpy as np
 
 from flagstone.augment.base import SyntheticItem, write_items
 from flagstone.errors import ModelError
-from flagstone.models.onnx_encoder import OnnxEncoder
+from flagstone.models.onnx_encoder import ENCODING_SCHEME, OnnxEncoder
 from flagstone.models.registry import sha256_file, write_manifest
 from flagstone.policy.loader import load_policy
 from flagstone.policy.taxonomy import CATEGORIES
@@ -54,7 +55,10 @@ class Prepared:
     def embed(self, texts: list[str]) -> np.ndarray:
         if not any(h.features == "embedding" for h in self.lr.recipe.heads):
             return np.zeros((len(texts), 0), dtype=np.float32)  # a lexical-only recipe needs no encoder run
-        cache = EmbeddingCache(self.lr.resolve(self.lr.recipe.cache_dir) / "embeddings", self.encoder_hash)
+        # Keyed by the encoder's bytes and the way texts are encoded: entries from the batched encoding of
+        # earlier versions (batch-dependent, see models/onnx_encoder.py) live under another key.
+        cache = EmbeddingCache(self.lr.resolve(self.lr.recipe.cache_dir) / "embeddings",
+                               hashlib.sha256(f"{self.encoder_hash}:{ENCODING_SCHEME}".encode()).hexdigest())
         return cache.get(texts, _encoder(self).encode)
 
 

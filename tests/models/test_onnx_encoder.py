@@ -1,0 +1,39 @@
+"""The shipped ONNX encoder: an embedding depends on its text alone, never on the texts beside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from flagstone.errors import ModelError
+from flagstone.models.onnx_encoder import OnnxEncoder
+from flagstone.settings import DEFAULT_MODEL_DIR
+
+ONNX, TOKENIZER = DEFAULT_MODEL_DIR / "encoder.onnx", DEFAULT_MODEL_DIR / "tokenizer.json"
+
+
+def test_embedding_does_not_depend_on_the_other_texts_or_threads():
+    text = "I will find you and hurt you"
+    others = ["hello", "a much longer message about the weather, the garden and the city " * 6, "ok then"]
+    alone = OnnxEncoder(ONNX, TOKENIZER, threads=1).encode([text])
+    for threads in (1, 2, 3):
+        enc = OnnxEncoder(ONNX, TOKENIZER, threads=threads)
+        mixed = enc.encode([others[0], text, *others[1:]])
+        np.testing.assert_array_equal(mixed[1], alone[0])  # bit for bit, whatever shares the call
+        assert mixed.shape == (4, enc.dim) and mixed.dtype == np.float32
+        np.testing.assert_allclose(np.linalg.norm(mixed, axis=1), 1.0, atol=1e-4)
+    assert OnnxEncoder(ONNX, TOKENIZER).encode([]).shape == (0, alone.shape[1])
+
+
+def test_truncation_and_bad_files(tmp_path: Path):
+    enc = OnnxEncoder(ONNX, TOKENIZER, max_tokens=16, threads=1)
+    long = "word " * 500
+    np.testing.assert_array_equal(enc.encode([long])[0], enc.encode([long + " tail that is cut"])[0])
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(ModelError, match="cannot load tokenizer"):
+        OnnxEncoder(ONNX, bad)
+    with pytest.raises(ModelError, match="cannot load ONNX encoder"):
+        OnnxEncoder(bad, TOKENIZER)
