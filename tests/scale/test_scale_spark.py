@@ -97,7 +97,8 @@ def test_local_parquet_is_split_per_task_slot_while_a_job_runs(spark_engine, tmp
     unconfigured = SparkEngine(settings(spark_master="local[2]"))
     unconfigured._spark = spark_engine.spark  # same session, settings without a split size
     session_value = spark_engine.spark.conf.get(key)
-    with unconfigured._split_size(str(path)):
+    with unconfigured._split_size(str(path)) as row_groups:
+        assert row_groups == 16
         assert int(spark_engine.spark.conf.get(key)) == max(1 << 20, size // (4 * 2))
         df, _ = unconfigured._input(str(path))
         assert df.rdd.getNumPartitions() >= 2  # several row groups -> several splits, no shuffle

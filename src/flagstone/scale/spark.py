@@ -161,13 +161,15 @@ class SparkEngine:
         return _with_line_numbers(self.spark, lines), True
 
     @contextlib.contextmanager
-    def _split_size(self, path: str) -> Iterator[None]:
+    def _split_size(self, path: str) -> Iterator[int | None]:
         """For a local Parquet input, at least one split per task slot where row groups allow, no shuffle.
 
         Spark cuts Parquet into splits of ``spark.sql.files.maxPartitionBytes`` (128 MB) at row-group
         boundaries, so a local file of a few hundred MB would be one or two tasks on one core. While the
         job runs (splits are planned when it executes), the split size is about a quarter of the input
         per slot; the session's own value is restored afterwards. A size set in ``spark_conf`` is kept.
+        Yields the number of row groups of a local Parquet input (None when unknown): with fewer than
+        two per slot the splits cannot be even, whatever their count (a split may hold no row group).
         """
         key = "spark.sql.files.maxPartitionBytes"
         files: list[Path] = []
@@ -176,14 +178,20 @@ class SparkEngine:
                 fmt, files = input_files(Path(path))
                 files = files if fmt == "parquet" else []
         total = sum(f.stat().st_size for f in files)
+        row_groups = None
+        if files:
+            import pyarrow.parquet as pq
+
+            with contextlib.suppress(Exception):  # a corrupt footer is reported by the read itself
+                row_groups = sum(pq.ParquetFile(f).num_row_groups for f in files)
         if not total:
-            yield
+            yield row_groups
             return
         slots = self.spark.sparkContext.defaultParallelism
         before = self.spark.conf.get(key)
         self.spark.conf.set(key, str(max(1 << 20, total // (4 * slots))))
         try:
-            yield
+            yield row_groups
         finally:
             self.spark.conf.set(key, before)
 
@@ -195,19 +203,20 @@ class SparkEngine:
         model_id = cached_model(model_dir).info.id  # fail early, on the driver, if the model is bad
         spark = self.spark
         start = time.perf_counter()
-        with self._split_size(str(job.input)):
-            rows = self._score(spark, job, model_dir, out)
+        with self._split_size(str(job.input)) as row_groups:
+            rows = self._score(spark, job, model_dir, out, row_groups)
         if progress is not None:
             progress(rows)
         return ScoreResult(rows=rows, seconds=time.perf_counter() - start, model_id=model_id, output=out,
                            startup_seconds=self.startup_seconds)
 
-    def _score(self, spark, job: ScoreJob, model_dir: str, out: str) -> int:  # noqa: ANN001
+    def _score(self, spark, job: ScoreJob, model_dir: str, out: str, row_groups: int | None) -> int:  # noqa: ANN001
         df, jsonl = self._input(str(job.input))
         slots = spark.sparkContext.defaultParallelism
-        if df.rdd.getNumPartitions() < slots:
-            # A small file is one split (one Parquet row group cannot be cut): spread it over every
-            # task slot. Large inputs already have enough splits and are not shuffled.
+        if df.rdd.getNumPartitions() < slots or (row_groups is not None and row_groups < 2 * slots):
+            # Few splits (a small file, or row groups too few or too uneven to split: one row group
+            # cannot be cut): spread the rows evenly over every task slot. Inputs with enough row
+            # groups are split per slot by _split_size and not shuffled.
             df = df.repartition(slots)
         scored = df.mapInArrow(_score_partition(model_dir, job.max_chunks, jsonl), spark_ddl(SCORED_SCHEMA))
         try:
