@@ -46,7 +46,7 @@ class Settings(BaseSettings):
     # Micro-batching of concurrent requests into one model call.
     batch_max_size: int = Field(default=64, ge=1)
     batch_max_wait_ms: float = Field(default=2.0, ge=0)
-    inference_threads: int = Field(default=0, ge=0)  # 0 = onnxruntime default
+    inference_threads: int = Field(default=0, ge=0)  # texts encoded side by side (1 onnxruntime thread each); 0 = one per core
 
     # Auth: None = automatic (on when binding to a non-loopback address).
     auth_enabled: bool | None = None

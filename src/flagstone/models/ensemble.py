@@ -98,7 +98,7 @@ class EnsembleModel:
         return self._info
 
     def configure(self, *, threads: int = 0) -> EnsembleModel:
-        """Set onnxruntime's intra-op threads (``settings.inference_threads``; 0 = its default)."""
+        """Set the encoder threads (``settings.inference_threads``: texts encoded side by side; 0 = one per core)."""
         if threads != self.threads:
             self.threads, self._encoder = threads, None
         return self

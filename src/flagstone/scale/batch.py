@@ -40,7 +40,7 @@ _CATEGORY_ARRAY = np.array(CATEGORIES, dtype=object)
 def cached_model(path: str | Path, *, threads: int = 0) -> Moderator:
     """Load the artifact at ``path`` once per process; later calls return the same object.
 
-    ``threads`` sets the model's intra-op threads where it has them (``configure``): one per worker
+    ``threads`` sets the model's inference threads where it has them (``configure``): one per worker
     when several processes share the cores, 0 (the runtime's default) when one process has them all.
     """
     directory = Path(path).resolve()

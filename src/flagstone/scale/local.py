@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 
 def _score_remote(batch: pa.RecordBatch, model_dir: str, max_chunks: int) -> pa.RecordBatch | tuple:
-    """Run in a worker (one core each, so one intra-op thread). Domain errors come back as plain
+    """Run in a worker (one core each, so one inference thread). Domain errors come back as plain
     tuples: their keyword-only constructors do not survive pickling, and the caller must see the
     same file and row."""
     try:

@@ -13,7 +13,7 @@ from flagstone.models.base import Moderator
 
 
 class ModelHolder:
-    """``threads``: onnxruntime intra-op threads given to every model swapped in (``configure``);
+    """``threads``: inference threads given to every model swapped in (``configure``);
     0 leaves the runtime's default (one per core), right for one server process; with several worker
     processes each should get its share of the cores (``flagstone serve --workers`` sets it)."""
 
