@@ -21,3 +21,19 @@ def test_window_index_finds_recent_and_forgets_old():
     idx.add(minhash("completely different words about gardening"), 1.0, "other")
     assert [p for _, p in idx.query(sig, 5.0, 0.8)] == ["first"]
     assert idx.query(sig, 12.0, 0.8) == [] and len(idx) == 0
+
+
+def test_query_examines_a_bounded_number_of_candidates_newest_first(monkeypatch):
+    import flagstone.abuse.similarity as sim
+
+    idx = sim.WindowIndex(window=1e9, max_candidates=50)
+    sig = sim.minhash("buy cheap pills now at example dot com")
+    for i in range(1_000):  # a flood of the same text: every entry shares every band
+        idx.add(sig, float(i), i)
+    compared = []
+    real = sim.similarity
+    monkeypatch.setattr(sim, "similarity", lambda a, b: compared.append(1) or real(a, b))
+    found = idx.query(sig, 1_000.0, 0.9)
+    assert len(compared) == 50 and len(found) == 50
+    assert [p for _, p in found] == list(range(999, 949, -1))  # the newest first
+    assert len(idx.query(sig, 1_000.0, 0.9, limit=5)) == 5

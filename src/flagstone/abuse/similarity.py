@@ -66,8 +66,9 @@ def _bands(sig: tuple[int, ...]) -> Iterable[tuple[int, tuple[int, ...]]]:
 class WindowIndex:
     """LSH index of recent signatures; entries older than ``window`` seconds are dropped."""
 
-    def __init__(self, window: float) -> None:
+    def __init__(self, window: float, *, max_candidates: int = 256) -> None:
         self.window = window
+        self.max_candidates = max_candidates
         self._buckets: dict[tuple[int, tuple[int, ...]], list[int]] = defaultdict(list)
         self._items: dict[int, tuple[float, tuple[int, ...], Hashable]] = {}
         self._order: deque[int] = deque()
@@ -86,14 +87,21 @@ class WindowIndex:
     def query(self, sig: tuple[int, ...], now: float, threshold: float,
               limit: int | None = None) -> list[tuple[float, Hashable]]:
         """Return ``(ts, payload)`` of indexed items at least ``threshold`` similar to ``sig``
-        (at most ``limit`` of them: callers that only need "enough" stop early)."""
+        (at most ``limit`` of them: callers that only need "enough" stop early).
+
+        Candidates are examined newest first, at most ``max_candidates`` of them: a flood of
+        templated text puts most of the window in the same buckets, and an unbounded scan made
+        detection cost grow with the window on every request (an attacker's lever on the server).
+        """
         self._expire(now)
         seen: set[int] = set()
         out = []
         for band in _bands(sig):
-            for i in self._buckets.get(band, ()):
+            for i in reversed(self._buckets.get(band, ())):
                 if i in seen:
                     continue
+                if len(seen) >= self.max_candidates:
+                    return out
                 seen.add(i)
                 ts, other, payload = self._items[i]
                 if similarity(sig, other) >= threshold:
