@@ -191,17 +191,21 @@ def serve_child(name: str, port: int) -> None:
     uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning", access_log=False)
 
 
-def wait_ready(port: int, timeout: float = 120.0) -> None:
-    deadline = time.time() + timeout
+def wait_ready(port: int, timeout: float = 120.0, in_a_row: int = 20) -> None:
+    """Wait for ``in_a_row`` successive ready answers on fresh connections: with several worker
+    processes, one answering ready does not mean the others have loaded their model."""
+    deadline, ok = time.time() + timeout, 0
     while time.time() < deadline:
         try:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             conn.request("GET", "/readyz")
-            if conn.getresponse().status == 200:
+            ok = ok + 1 if conn.getresponse().status == 200 else 0
+            conn.close()
+            if ok >= in_a_row:
                 return
         except OSError:
-            pass
-        time.sleep(0.25)
+            ok = 0
+        time.sleep(0.05 if ok else 0.25)
     raise RuntimeError("server did not become ready")
 
 
