@@ -6,16 +6,14 @@ import json
 import re
 
 import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 from tests.labeling.ui_setup import PASSWORD, TEXTS, build_store
+from tests.labeling.ui_setup import csrf_token as _csrf
 
 from flagstone.errors import ConflictError, InvalidRequestError, NotFoundError
 from flagstone.labeling.tables import ui_gold
-from flagstone.labeling.ui import gold, install_ui, work
+from flagstone.labeling.ui import gold, work
 from flagstone.policy.taxonomy import CATEGORIES
-from flagstone.settings import Settings
 from flagstone.store.engine import utcnow
 from flagstone.store.tables import items
 from flagstone.store.testing import backends, temp_database_url
@@ -95,18 +93,6 @@ def test_remove_gold_and_queue_candidates(store):
 
 # --- over HTTP ---------------------------------------------------------------------------------------
 
-@pytest.fixture
-def env(tmp_path):
-    store = build_store(tmp_path)
-    app = FastAPI()
-    install_ui(app, Settings(ui_secret_key="test-secret-key-0123456789", labeling_gold_rate=0.0), store=store)
-    with TestClient(app) as client:
-        yield client, store
-    store.dispose()
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
 
 
 def _login(client, username: str) -> None:

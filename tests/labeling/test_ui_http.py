@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
-import pytest
-from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import select
-from tests.labeling.ui_setup import PASSWORD, TEXTS, build_store
+from tests.labeling.ui_setup import PASSWORD, TEXTS
+from tests.labeling.ui_setup import csrf_token as _csrf
 
-from flagstone.labeling.ui import install_ui
-from flagstone.settings import Settings
 from flagstone.store.tables import annotators, labels
 from flagstone.text.normalize import text_key
-
-
-@pytest.fixture
-def env(tmp_path):
-    store = build_store(tmp_path)
-    app = FastAPI()
-    install_ui(app, Settings(ui_secret_key="test-secret-key-0123456789", labeling_gold_rate=0.0), store=store)
-    with TestClient(app) as client:
-        yield client, store
-    store.dispose()
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
 
 
 def login(client, username="ann", password=PASSWORD):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -70,3 +71,8 @@ def serve_ui(store: Store, settings: Settings) -> Iterator[str]:
     finally:
         srv.should_exit = True
         thread.join(10)
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    return re.search(r'name="csrf" value="([^"]+)"', html).group(1)

@@ -7,6 +7,8 @@ The domain work is in :mod:`~flagstone.labeling.ui.gold`; each person's gold acc
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -44,15 +46,21 @@ def gold_page(request: Request, queue: str = "") -> Response:
     return _page(request, user, queue=queue) if user else _login_redirect()
 
 
+def _checked_admin(request: Request, form: Any) -> work.UIUser | None:
+    """The admin posting ``form`` (None: not logged in); a forged or expired form is refused."""
+    user = _admin(request)
+    if user is not None and not _csrf_ok(request, str(form.get("csrf", ""))):
+        raise PermissionDeniedError("form expired or forged (CSRF check failed); reload")
+    return user
+
+
 @router.post("/admin/gold", response_class=HTMLResponse)
 async def gold_add(request: Request) -> Response:
     form = await request.form()
     try:
-        user = _admin(request)
+        user = _checked_admin(request, form)
         if user is None:
             return _login_redirect()
-        if not _csrf_ok(request, str(form.get("csrf", ""))):
-            raise PermissionDeniedError("form expired or forged (CSRF check failed); reload")
         typed, picked = str(form.get("key", "")).strip(), str(form.get("item_key", "")).strip()
         if typed and picked and not picked.startswith(typed.lower()):
             raise InvalidRequestError("type a key or pick an item from the queue, not both")
@@ -67,11 +75,9 @@ async def gold_add(request: Request) -> Response:
 async def gold_remove(request: Request) -> Response:
     form = await request.form()
     try:
-        user = _admin(request)
+        user = _checked_admin(request, form)
         if user is None:
             return _login_redirect()
-        if not _csrf_ok(request, str(form.get("csrf", ""))):
-            raise PermissionDeniedError("form expired or forged (CSRF check failed); reload")
         key = str(form.get("item_key", ""))
         gold.remove_gold(_state(request).get_store(), key)
     except FlagstoneError as exc:
