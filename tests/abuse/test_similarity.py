@@ -37,3 +37,26 @@ def test_query_examines_a_bounded_number_of_candidates_newest_first(monkeypatch)
     assert len(compared) == 50 and len(found) == 50
     assert [p for _, p in found] == list(range(999, 949, -1))  # the newest first
     assert len(idx.query(sig, 1_000.0, 0.9, limit=5)) == 5
+
+
+def test_signature_values_are_stable():
+    """Stored signatures are compared with new ones: the hashing (crc32 of each 5-character shingle's
+    UTF-8, mixed per position) must not drift when the code is made faster."""
+    import zlib
+
+    import numpy as np
+
+    from flagstone.abuse import similarity as S
+    from flagstone.text.normalize import normalize
+
+    def reference(text: str) -> tuple[int, ...]:
+        canon = " ".join(normalize(text).casefold().split())
+        sh = ({canon} if canon else set()) if len(canon) <= 5 else {canon[i:i + 5] for i in range(len(canon) - 4)}
+        if not sh:
+            return ()
+        x = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in sh), dtype=np.uint64, count=len(sh))
+        return tuple(int(v) for v in S._mix(x[:, None] ^ S._SEEDS[None, :]).min(axis=0))
+
+    for text in ("", "abc", "héllo wörld ✓ 𝐤𝐢𝐥𝐥", "I will find you and hurt you " * 3, "x" * 10, "  a  b  "):
+        assert minhash(text) == reference(text)
+        assert all(isinstance(v, int) for v in minhash(text))

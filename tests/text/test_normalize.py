@@ -42,3 +42,57 @@ def test_text_key_ignores_case_invisible_characters_and_spacing() -> None:
 def test_repeat_collapse_ignores_case_so_item_keys_agree():
     assert text_key("we11i") == text_key("WE11I")
     assert normalize("SOOOo good") == "SOO good"
+
+
+# ---------------------------------------------------------------- fast paths give the full path's result
+# The reference below is the normalisation as first written, with no shortcuts; the shipped function
+# skips work that cannot change ASCII text, bare-mark-free text or text without leet characters.
+import importlib  # noqa: E402
+import re  # noqa: E402
+import unicodedata  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+N = importlib.import_module("flagstone.text.normalize")  # the module (the package exports the function)
+
+
+def _reference(text: str) -> str:
+    if not text:
+        return ""
+    if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
+        text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    text = unicodedata.normalize("NFKC", text).translate(N._REMOVE)
+    decomposed = unicodedata.normalize("NFD", text)
+    text = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
+    text = text.translate(N._CONFUSABLE_TABLE)
+    text = N._LEET_WORD.sub(N._unleet, text)
+    text = N._REPEATS.sub(r"\1\1", text)
+    text = N._SPACES.sub(" ", text)
+    return N._NEWLINES.sub("\n\n", text).strip()
+
+
+_TRICKY = "".join(map(chr, [0x0, 0x7, 0x9, 0xA, 0xD, 0x7F, 0xAD, 0x301, 0x308, 0x200B, 0x200D, 0xFEFF, 0x1100,
+                            0x1161, 0x11A8, 0xAC00, 0xD800, 0xDFFF, 0xE0041, 0x1D400, 0xFF21, 0xFB01, 0x2460,
+                            0x430, 0x3B1, 0xE9, 0xDF]))
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=0x7F), max_size=60))
+def test_ascii_fast_path_matches_the_full_path(text: str) -> None:
+    assert N.normalize(text) == _reference(text)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_TRICKY + "abk1l@ 3e!$|"), max_size=40)
+       | st.text(max_size=40))
+def test_unicode_text_matches_the_full_path(text: str) -> None:
+    assert N.normalize(text) == _reference(text)
+
+
+def test_leet_words_always_hold_a_leet_character() -> None:
+    # The pre-check skips the leet regex when no such character is present; its pattern demands one.
+    assert N._LEET_WORD.search("kill hate") is None and N._LEET_CHAR.search("kill hate") is None
+    for word in ("k1ll", "h@te", "$hit", "l0ser", "a|b"):
+        assert N._LEET_WORD.search(word) and N._LEET_CHAR.search(word)
+    assert re.fullmatch(r"\[.*\]", N._LEET_CHAR.pattern)

@@ -36,7 +36,7 @@ def shingles(text: str, k: int = SHINGLE) -> set[str]:
     canon = " ".join(normalize(text).casefold().split())
     if len(canon) <= k:
         return {canon} if canon else set()
-    return {canon[i:i + k] for i in range(len(canon) - k + 1)}
+    return set(map(canon.__getitem__, map(slice, range(len(canon) - k + 1), range(k, len(canon) + 1))))
 
 
 def minhash(text: str) -> tuple[int, ...]:
@@ -44,11 +44,11 @@ def minhash(text: str) -> tuple[int, ...]:
     sh = shingles(text)
     if not sh:
         return ()
-    x = np.fromiter((zlib.crc32(s.encode("utf-8")) for s in sh), dtype=np.uint64, count=len(sh))
+    x = np.fromiter(map(zlib.crc32, map(str.encode, sh)), dtype=np.uint64, count=len(sh))  # UTF-8
     # One independent hash function per position: mix(shingle_hash XOR seed_i). (A linear a*x+b mod p
     # without wrap-around is nearly monotonic in x, which makes the minima correlated.)
     h = _mix(x[:, None] ^ _SEEDS[None, :])
-    return tuple(int(v) for v in h.min(axis=0))
+    return tuple(h.min(axis=0).tolist())
 
 
 def similarity(a: tuple[int, ...], b: tuple[int, ...]) -> float:

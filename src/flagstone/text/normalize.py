@@ -28,6 +28,7 @@ _REMOVE = {cp: None for cp in _INVISIBLE}
 _REMOVE.update({cp: None for cp in range(0x00, 0x20) if cp not in (0x09, 0x0A, 0x0D)})
 _REMOVE.update({cp: None for cp in range(0x7F, 0xA0)})
 _REMOVE.update({cp: None for cp in range(0xE0000, 0xE0080)})  # tag characters
+_REMOVE_ASCII = {cp: None for cp in _REMOVE if cp < 0x80}
 
 # Letters that look like Latin ones (after NFKC). Lower-case targets; case is kept where it can be.
 _CONFUSABLES = {
@@ -53,12 +54,16 @@ _LEET = str.maketrans({"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t
 # A "word" with at least one letter and at least one leet character inside it.
 _LEET_WORD = re.compile(r"(?<![\w@$!|€])(?=[\w@$!|€]*[A-Za-z])(?=[\w@$!|€]*[0-9@$!|€][\w@$!|€]*[A-Za-z]|"
                         r"[\w@$!|€]*[A-Za-z][\w@$!|€]*[0-9@$!|€])[\w@$!|€]+")
+_LEET_CHAR = re.compile(r"[0-9@$!|€]")
 _REPEATS = re.compile(r"([^\W\d_])\1{2,}", re.IGNORECASE)  # "WEiiI" and "weiii" collapse alike
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _NEWLINES = re.compile(r"\n{3,}")
 
 
 def _strip_marks(text: str) -> str:
+    # Nothing decomposes and no bare marks: NFD is the identity and nothing is dropped (same result).
+    if unicodedata.is_normalized("NFD", text) and not any(unicodedata.combining(ch) for ch in text):
+        return unicodedata.normalize("NFC", text)
     decomposed = unicodedata.normalize("NFD", text)
     kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFC", kept)
@@ -79,21 +84,30 @@ def normalize(text: str) -> str:
     """Return the canonical form of ``text`` that models score and item keys hash."""
     if not text:
         return ""
-    # Lone surrogates cannot be encoded; drop them instead of failing deep inside a tokenizer.
-    text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _has_surrogates(text) else text
-    text = unicodedata.normalize("NFKC", text)
-    text = text.translate(_REMOVE)
-    text = _strip_marks(text)
-    text = text.translate(_CONFUSABLE_TABLE)
-    text = _LEET_WORD.sub(_unleet, text)
+    if text.isascii():
+        # Fast path (most traffic): NFKC, diacritics and confusables leave ASCII unchanged, and ASCII
+        # has no surrogates; only the control characters are removed. Same result as the full path.
+        text = text.translate(_REMOVE_ASCII)
+    else:
+        # Lone surrogates cannot be encoded; drop them instead of failing deep inside a tokenizer.
+        text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace") if _has_surrogates(text) else text
+        text = unicodedata.normalize("NFKC", text)
+        text = text.translate(_REMOVE)
+        text = _strip_marks(text)
+        text = text.translate(_CONFUSABLE_TABLE)
+    if _LEET_CHAR.search(text):  # every leet word holds one of these; most text has none
+        text = _LEET_WORD.sub(_unleet, text)
     text = _REPEATS.sub(r"\1\1", text)
     text = _SPACES.sub(" ", text)
     text = _NEWLINES.sub("\n\n", text)
     return text.strip()
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _has_surrogates(text: str) -> bool:
-    return any(0xD800 <= ord(ch) <= 0xDFFF for ch in text)
+    return _SURROGATE.search(text) is not None
 
 
 def text_key(text: str) -> str:
