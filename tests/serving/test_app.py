@@ -157,3 +157,20 @@ def test_error_envelope_is_json_for_every_status(client):
     for resp in (client.get("/nope"), client.post("/v1/moderations", content=b"{")):
         assert resp.headers["content-type"] == "application/json"
         json.loads(resp.text)
+
+
+def test_the_heap_alive_at_startup_is_frozen_for_the_collector_and_released_at_shutdown(settings, tmp_path):
+    import gc
+
+    gc.unfreeze()
+    # An injected model...
+    with TestClient(create_app(settings, model=ConstantModel(0.1))) as client:
+        assert gc.get_freeze_count() > 0  # app, model and modules: out of the full collections' reach
+        assert client.post("/v1/moderations", json={"input": "hi"}).status_code == 200
+    assert gc.get_freeze_count() == 0
+    # ...and one loaded from model_dir in the background.
+    loaded = settings.model_copy(update={"model_dir": _keyword_artifact(tmp_path / "kw")})
+    with TestClient(create_app(loaded)) as client:
+        _wait_ready(client)
+        assert gc.get_freeze_count() > 0
+    assert gc.get_freeze_count() == 0

@@ -8,6 +8,7 @@ until the model is in ``app.state.models``.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -26,10 +27,25 @@ log = logging.getLogger(__name__)
 async def _load(holder: ModelHolder, settings: Settings) -> None:
     try:
         holder.swap(await asyncio.to_thread(load_model, settings.model_dir))
+        settle_heap()
         log.info("model %s loaded from %s", holder.current.info.id, settings.model_dir)
     except FlagstoneError as exc:
         holder.load_error = exc.message
         log.error("cannot load the model: %s", exc.message)
+
+
+def settle_heap() -> None:
+    """Move everything alive now (the app, the model, imported modules) out of the collector's reach.
+
+    CPython's full collections walk every tracked object; with the app and a model loaded that is
+    hundreds of thousands of objects that will live as long as the process, and each such pass stalled
+    the event loop and the micro-batch in flight for tens of milliseconds: the p99 latency at 32
+    clients fell from about 115 ms to 70 ms with this (benchmarks/serving.py). Garbage made later is
+    collected as usual, and frozen objects are still freed by reference counting when their last
+    reference goes (a model swapped out later is released like any other).
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def make_lifespan(settings: Settings, model: Moderator | None
@@ -38,6 +54,7 @@ def make_lifespan(settings: Settings, model: Moderator | None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if model is not None:
             app.state.models.swap(model)
+            settle_heap()
         loading = asyncio.create_task(_load(app.state.models, settings)) if model is None else None
         await app.state.batcher.start()
         watching = None
@@ -63,5 +80,6 @@ def make_lifespan(settings: Settings, model: Moderator | None
             if watching is not None:
                 watching.cancel()
             await app.state.batcher.stop()
+            gc.unfreeze()  # an app shut down inside a longer-lived process (tests) leaves nothing pinned
 
     return lifespan
