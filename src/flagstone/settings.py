@@ -46,6 +46,8 @@ class Settings(BaseSettings):
     # Micro-batching of concurrent requests into one model call.
     batch_max_size: int = Field(default=64, ge=1)
     batch_max_wait_ms: float = Field(default=2.0, ge=0)
+    # Batches scored at once: the next one encodes while the last one's callers are answered.
+    batch_max_in_flight: int = Field(default=2, ge=1, le=16)
     inference_threads: int = Field(default=0, ge=0)  # texts encoded side by side (1 onnxruntime thread each); 0 = one per core
 
     # Auth: None = automatic (on when binding to a non-loopback address).

@@ -37,3 +37,10 @@ def test_truncation_and_bad_files(tmp_path: Path):
         OnnxEncoder(ONNX, bad)
     with pytest.raises(ModelError, match="cannot load ONNX encoder"):
         OnnxEncoder(bad, TOKENIZER)
+
+
+def test_many_texts_over_threads_come_back_in_input_order():
+    texts = [("word " * n).strip() + f" {n}" for n in (3, 40, 1, 17, 8, 60, 2, 25, 5, 12, 33, 9)]
+    one = OnnxEncoder(ONNX, TOKENIZER, threads=1).encode(texts)
+    for threads in (2, 3, 5, 16):
+        np.testing.assert_array_equal(OnnxEncoder(ONNX, TOKENIZER, threads=threads).encode(texts), one)

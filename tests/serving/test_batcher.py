@@ -142,3 +142,83 @@ def test_submit_before_start_is_a_clear_error():
     batcher = MicroBatcher(lambda: KeywordModel({}), max_size=8, max_wait_ms=1.0, max_chunks=2)
     with pytest.raises(RuntimeError, match="start"):
         _run(batcher.submit(["x"]))
+
+
+class GateModel(KeywordModel):
+    """Blocks in predict_proba until released; records how many calls run at the same time."""
+
+    def __init__(self) -> None:
+        super().__init__({"violence": ["hurt"]})
+        self.release = threading.Event()
+        self.started = threading.Semaphore(0)
+        self._lock = threading.Lock()
+        self.running = self.peak = 0
+
+    def predict_proba(self, texts):
+        with self._lock:
+            self.running += 1
+            self.peak = max(self.peak, self.running)
+        self.started.release()
+        try:
+            assert self.release.wait(10), "test gate never opened"
+            return super().predict_proba(texts)
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
+def test_two_batches_score_at_once_and_each_caller_gets_its_rows():
+    model = GateModel()
+
+    async def go(batcher):
+        first = asyncio.ensure_future(batcher.submit(["hurt a"]))
+        await asyncio.to_thread(model.started.acquire)  # the first batch is inside the model
+        second = asyncio.ensure_future(batcher.submit(["calm b", "hurt c"]))
+        await asyncio.to_thread(model.started.acquire)  # ...and the second one joined it
+        third = asyncio.ensure_future(batcher.submit(["hurt d"]))  # no free slot: waits its turn
+        await asyncio.sleep(0.05)
+        assert model.running == 2 and not third.done()
+        model.release.set()
+        return await asyncio.gather(first, second, third)
+
+    results = _run(_with_batcher(model, go, max_wait_ms=0.0, max_in_flight=2))
+    v = CATEGORY_INDEX["violence"]
+    assert [list(np.round(r[0][:, v], 2)) for r in results] == [[0.9], [0.05, 0.9], [0.9]]
+    assert model.peak == 2
+
+
+def test_one_batch_at_a_time_when_asked():
+    model = GateModel()
+    model.release.set()
+
+    async def go(batcher):
+        return await asyncio.gather(*(batcher.submit([f"hurt {i}"]) for i in range(30)))
+
+    results = _run(_with_batcher(model, go, max_size=2, max_wait_ms=0.0, max_in_flight=1))
+    assert len(results) == 30 and model.peak == 1
+
+
+def test_stop_lets_batches_in_flight_answer_their_callers():
+    model = GateModel()
+
+    async def go(batcher):
+        pending = asyncio.ensure_future(batcher.submit(["hurt"]))
+        await asyncio.to_thread(model.started.acquire)
+        threading.Timer(0.05, model.release.set).start()
+        await batcher.stop()  # returns once the batch in the model has answered
+        assert pending.done()
+        scores, _info = pending.result()
+        return scores.shape
+
+    batcher = MicroBatcher(lambda: model, max_size=8, max_wait_ms=0.0, max_chunks=2)
+
+    async def main():
+        await batcher.start()
+        return await go(batcher)
+
+    assert _run(main()) == (1, 13)
+
+
+def test_max_in_flight_must_be_positive():
+    with pytest.raises(ValueError, match="max_in_flight"):
+        MicroBatcher(lambda: KeywordModel({}), max_size=8, max_wait_ms=1.0, max_chunks=2, max_in_flight=0)

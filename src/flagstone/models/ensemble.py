@@ -15,6 +15,7 @@ No PyTorch and no scikit-learn: the artifact stores plain ``.npy`` arrays and JS
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,6 +86,7 @@ class EnsembleModel:
             raise ModelError(f"{directory}: malformed ensemble artifact: {exc!r}") from exc
         self._enc_cfg = enc
         self._encoder: Any = None
+        self._encoder_lock = threading.Lock()  # batches may be scored from two threads at once
         input_types = manifest.get("input_types") or {c: ["text"] for c in CATEGORIES}
         self._info = ModelInfo(
             name=manifest.get("name", "flagstone-default"), version=version, thresholds=thresholds,
@@ -106,13 +108,14 @@ class EnsembleModel:
     @property
     def encoder(self) -> Any:
         """The ONNX sentence encoder, built on first use (so ``configure`` can set threads first)."""
-        if self._encoder is None:
-            from flagstone.models.onnx_encoder import OnnxEncoder
+        with self._encoder_lock:
+            if self._encoder is None:
+                from flagstone.models.onnx_encoder import OnnxEncoder
 
-            cfg = self._enc_cfg
-            self._encoder = OnnxEncoder(self.directory / cfg["onnx"], self.directory / cfg["tokenizer"],
-                                        max_tokens=int(cfg.get("max_tokens", 256)), threads=self.threads)
-        return self._encoder
+                cfg = self._enc_cfg
+                self._encoder = OnnxEncoder(self.directory / cfg["onnx"], self.directory / cfg["tokenizer"],
+                                            max_tokens=int(cfg.get("max_tokens", 256)), threads=self.threads)
+            return self._encoder
 
     def featurize(self, normalized: Sequence[str]) -> dict[str, Any]:
         feats: dict[str, Any] = {}

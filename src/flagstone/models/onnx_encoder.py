@@ -74,6 +74,16 @@ class OnnxEncoder:
             return out
         if self._pool is None:
             self._pool = ThreadPoolExecutor(self.threads, thread_name_prefix="flagstone-encoder")
-        for i, row in enumerate(self._pool.map(self._one, ids)):
-            out[i] = row
+        # One task per thread, not per text: each thread runs its share of the texts in a loop, so a
+        # batch costs `threads` hand-offs instead of one future per text. Shares are dealt longest
+        # first, round robin, so they take about the same time.
+        order = sorted(range(len(ids)), key=lambda i: -len(ids[i]))
+        shares = [order[k::self.threads] for k in range(min(self.threads, len(ids)))]
+
+        def run(share: list[int]) -> None:
+            for i in share:
+                out[i] = self._one(ids[i])
+
+        for done in [self._pool.submit(run, share) for share in shares]:
+            done.result()
         return out

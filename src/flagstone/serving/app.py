@@ -34,7 +34,8 @@ def create_app(settings: Settings, model: Moderator | None = None,
     app.state.batcher = MicroBatcher(lambda: app.state.models.current, max_size=settings.batch_max_size,
                                      max_wait_ms=settings.batch_max_wait_ms,
                                      max_chunks=settings.max_chunks_per_input,
-                                     decode_views=settings.decode_defence)
+                                     decode_views=settings.decode_defence,
+                                     max_in_flight=settings.batch_max_in_flight)
     # Image parts: the image model (``settings.image_model``, built on first use unless injected).
     app.state.image_models = ImageModelSlot(settings.image_model, image_model)
     app.state.image_fetcher = make_fetcher(settings)
