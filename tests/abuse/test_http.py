@@ -181,3 +181,11 @@ def test_create_app_alone_requires_keys_when_bound_to_a_public_address(tmp_path)
     off = Settings(data_dir=tmp_path / "off", model_dir=tmp_path / "none", host="0.0.0.0", abuse_enabled=False)
     with TestClient(create_app(off, model=KeywordModel(KEYWORDS, name="kw"))) as client:
         assert post(client, "hello").status_code == 200 and not hasattr(client.app.state, "abuse")
+
+
+def test_request_ids_are_unique_within_and_across_middlewares():
+    from flagstone.abuse.http import AbuseGuard
+
+    a, b = AbuseGuard(app=None), AbuseGuard(app=None)  # type: ignore[arg-type]
+    ids = [a._next_id() for _ in range(1000)] + [b._next_id() for _ in range(1000)]
+    assert len(set(ids)) == len(ids) and all(len(i) <= 64 for i in ids)

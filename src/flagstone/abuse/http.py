@@ -17,6 +17,7 @@ Domain errors are turned into the envelope here because middleware runs outside 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import logging
 import math
@@ -126,6 +127,13 @@ class AbuseGuard:
         self.app = app
         self._cache: dict[str, tuple[float, KeyInfo, dict[str, float]]] = {}
         self._cache_owner: AbuseServices | None = None
+        # Request ids: a random 64-bit prefix per middleware and a counter, unique across processes and
+        # restarts without a system call per request (token_hex per request was 3.5% of the event loop).
+        self._id_prefix = secrets.token_hex(8)
+        self._ids = itertools.count()
+
+    def _next_id(self) -> str:
+        return f"{self._id_prefix}{next(self._ids):x}"
 
     def _authenticate(self, s: AbuseServices, token: str | None) -> tuple[KeyInfo | None, dict[str, float]]:
         if self._cache_owner is not s:  # services were replaced: forget keys verified by the old ones
@@ -200,7 +208,7 @@ class AbuseGuard:
         await self.app(scope, recv, snd)
         if s.writer is not None and start.get("status") == 200:
             s.writer.submit(RawCall(ts=s.clock(), account=info.account if info else bucket,
-                                    key_id=info.id if info else "-", request_id=secrets.token_hex(8),
+                                    key_id=info.id if info else "-", request_id=self._next_id(),
                                     request_body=b"".join(req_chunks),
                                     response_body=b"".join(resp_chunks), thresholds=overrides or None))
 
