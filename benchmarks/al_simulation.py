@@ -1,12 +1,14 @@
 """Active-learning simulation on public data: labels needed per strategy against random sampling.
 
 The pool is the Jigsaw toxic-comments subset (labels act as the oracle; class B licence, see
-``<data-dir>/README.md``). 30% is held out as the dev set. Features are hashed char n-grams (TF-IDF),
-by default reduced to a 256-d LSA (SVD) so that a run fits a shared 2-core machine (``--features
-ngrams`` keeps them sparse); the learner is one logistic regression per category; the diversity
-strategy uses 64 SVD dimensions as embeddings. Every strategy starts from the same
-random seed set and buys ``--batch`` labels per round up to ``--max-labels``; each run is repeated
-over ``--repeats`` seeds and averaged.
+``<data-dir>/README.md``). 30% is held out as the dev set. Features are, by default, those closest to the
+shipped model: its MiniLM sentence embeddings (the ONNX encoder in ``models/default``, cached under
+``--cache-dir``) beside a 256-d LSA (SVD) of hashed char n-grams (TF-IDF); the learner is one logistic
+regression per category; the diversity strategy uses the MiniLM embeddings. ``--features lsa`` is the
+char n-grams alone (the earlier, weaker learner; diversity on 64 SVD dimensions), ``ngrams`` keeps them
+sparse. Every strategy starts from the same small random seed set (``--seed-size``, a cold start: the
+rarest categories may have no positive in it) and buys ``--batch`` labels per round up to
+``--max-labels``; each run is repeated over ``--repeats`` seeds and averaged.
 
 Target per category: each of ``--targets`` x the dev AUPRC of a model trained on the whole pool.
 Figures: labels to reach the target (and the ratio to random; the spread over repeats), positives per
@@ -18,18 +20,20 @@ Parameters are chosen with ``--tune``, which splits the pool itself into a pool 
 never reads the evaluation dev set; ``--variant LABEL=STRATEGY:K=V,...`` runs a strategy with other
 parameters under its own label.
 
-    python benchmarks/al_simulation.py --data-dir datasets --out benchmarks/results
+    python benchmarks/al_simulation.py --data-dir datasets --out benchmarks/results --jobs 2
     python benchmarks/al_simulation.py --data-dir datasets --out /tmp/tune --tune \\
         --strategies random,rare --variant mix=hybrid:hunt_positives=0,hunt_share=0.5
 
 ``--data-dir`` is any folder holding ``jigsaw-toxic-comments-subset/`` (the repo's ``datasets/`` copy or
-``../shared/datasets``). Needs scikit-learn and, for the plot, matplotlib (``pip install -e .[data,bench]``).
+``../shared/datasets``). ``--jobs`` runs repeats side by side in processes (same curves as one process).
+Needs scikit-learn, onnxruntime and tokenizers and, for the plot, matplotlib (``pip install -e .[data,bench]``).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import json
 import sys
 import time
@@ -47,6 +51,8 @@ COLUMNS = {"toxic": "(any toxicity)", "severe_toxic": "(severe toxicity)", "obsc
            "threat": "harassment/threatening", "insult": "harassment", "identity_hate": "hate"}
 MAX_CHARS = 600  # long comments add cost, not signal, to char n-grams
 STRATEGIES = ("random", "uncertainty", "rare", "diversity", "hybrid")
+ENCODER_DIR = Path(__file__).resolve().parents[1] / "src" / "flagstone" / "models" / "default"
+ENCODER_MAX_TOKENS = 256  # as in the shipped model (MODEL_CARD.md)
 RARE = 0.05  # "the rarest categories" of the target: pool prevalence below this (the rare strategies' rare_max)
 
 
@@ -82,7 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--data-dir", type=Path, required=True)
     ap.add_argument("--out", type=Path, default=Path("benchmarks/results"))
     ap.add_argument("--batch", type=int, default=25)
-    ap.add_argument("--seed-size", type=int, default=100)
+    ap.add_argument("--seed-size", type=int, default=25,
+                    help="random labels every strategy starts from (small: a 100-label seed set alone was half of "
+                         "what random needed for severe_toxic, so a 2x saving could not be measured)")
     ap.add_argument("--max-labels", type=int, default=1500)
     ap.add_argument("--random-max-labels", type=int, default=3000,
                     help="random goes on this far, so that 'x fewer than random' is more often a value, not a bound")
@@ -96,9 +104,14 @@ def main(argv: list[str] | None = None) -> int:
                     help="also run a strategy with parameters under its own label (repeatable)")
     ap.add_argument("--tune", action="store_true",
                     help="split the pool itself into a pool and a tuning dev set; the dev set is never read")
-    ap.add_argument("--features", choices=("lsa", "ngrams"), default="lsa",
-                    help="lsa: SVD of the hashed char n-grams (fast); ngrams: the sparse n-grams themselves")
+    ap.add_argument("--features", choices=("minilm+lsa", "minilm", "lsa", "ngrams"), default="minilm+lsa",
+                    help="minilm+lsa: the shipped MiniLM encoder's embeddings beside an LSA of char n-grams "
+                         "(closest to the shipped model); lsa: SVD of the hashed char n-grams alone; ngrams: the "
+                         "sparse n-grams themselves")
+    ap.add_argument("--cache-dir", type=Path, default=Path(".cache/al_simulation"),
+                    help="MiniLM embeddings are cached here (by encoder and text hash)")
     ap.add_argument("--lsa-dims", type=int, default=256)
+    ap.add_argument("--jobs", type=int, default=1, help="runs at the same time (processes); results do not change")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     data = json.loads(args.from_curves.read_text()) if args.from_curves else run(args)
@@ -125,14 +138,7 @@ def run(args) -> dict:
     t0 = time.perf_counter()
     texts, Y = load(args.data_dir, args.limit)
     cats = tuple(COLUMNS)
-    X = TfidfTransformer(sublinear_tf=True).fit_transform(
-        HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4), n_features=2**17, alternate_sign=False,
-                          norm=None).transform(texts)).tocsr()
-    if args.features == "lsa":  # dense LSA: ~20x cheaper rounds than the sparse n-grams, same for every strategy
-        X = l2(TruncatedSVD(args.lsa_dims, random_state=0).fit_transform(X))
-        emb = X[:, :64]
-    else:
-        emb = l2(TruncatedSVD(64, random_state=0).fit_transform(X))
+    X, emb = featurise(texts, args.features, args.lsa_dims, args.cache_dir)
     split = np.random.default_rng(12345).random(len(texts)) < 0.3
     dev, pool = np.flatnonzero(split), np.flatnonzero(~split)
     if args.tune:  # choose parameters here: the pool split again, the evaluation dev set left unread
@@ -142,25 +148,89 @@ def run(args) -> dict:
     [S_full] = fit_predict(Xp, Yp, [Xd])
     ceiling = dev_auprc(Yd, S_full)
     print(f"pool {len(pool)}, dev {len(dev)}; featurised in {time.perf_counter() - t0:.1f}s", flush=True)
-    curves: dict[str, list[dict]] = {}
     runs = {s: (s, {}) for s in args.strategies.split(",") if s} | dict(parse_variant(v) for v in args.variant)
-    for label, (s, params) in runs.items():
-        for r in range(args.repeats):
-            seed_idx = np.random.default_rng(r).choice(len(pool), args.seed_size, replace=False)
-            t = time.perf_counter()
-            mx = max(args.max_labels, args.random_max_labels) if s == "random" else args.max_labels
-            c = simulate(s, Xp, Yp, Xd, Yd, categories=cats, seed_idx=seed_idx, batch_size=args.batch,
-                         max_labels=mx, embeddings=Ep, seed=r, **params)
-            curves.setdefault(label, []).append({"n_labels": c.n_labels, "auprc": [a.tolist() for a in c.auprc],
-                                                 "positives": [p.tolist() for p in c.positives]})
-            print(f"  {label} repeat {r}: {time.perf_counter() - t:.1f}s", flush=True)
-    meta = {"features": args.features if args.features == "ngrams" else f"lsa-{args.lsa_dims}",
+    # Random first: its runs are the longest, so with --jobs > 1 they do not finish last on their own.
+    jobs = sorted(((label, s, params, r) for label, (s, params) in runs.items() for r in range(args.repeats)),
+                  key=lambda j: j[1] != "random")
+    _SHARED.update(Xp=Xp, Yp=Yp, Xd=Xd, Yd=Yd, Ep=Ep, cats=cats, args=args)
+    if args.jobs > 1:  # forked workers inherit the features; each run is seeded by its repeat, as in one process
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(args.jobs, mp_context=multiprocessing.get_context("fork")) as ex:
+            done = list(ex.map(_one_run, jobs))
+    else:
+        done = [_one_run(job) for job in jobs]
+    curves: dict[str, list[dict]] = {label: [] for label in runs}
+    for (label, _, _, _), c in sorted(zip(jobs, done, strict=True), key=lambda x: x[0][3]):
+        curves[label].append(c)
+    meta = {"features": args.features.replace("lsa", f"lsa-{args.lsa_dims}"),
             "pool": len(pool), "batch": args.batch, "seed_size": args.seed_size, "max_labels": args.max_labels,
             "random_max_labels": max(args.max_labels, args.random_max_labels),
             "repeats": args.repeats, "dev": "tuning split of the pool" if args.tune else "dev",
             "params": {label: params for label, (_, params) in runs.items() if params}}
     return {"categories": list(cats), "prevalence": Yp.mean(axis=0).tolist(), "ceiling": ceiling.tolist(),
             "curves": curves, "meta": meta}
+
+
+_SHARED: dict = {}  # the features and settings every run reads (set once, inherited by forked workers)
+
+
+def _one_run(job: tuple[str, str, dict, int]) -> dict:
+    label, s, params, r = job
+    from threadpoolctl import threadpool_limits
+
+    d, args = _SHARED, _SHARED["args"]
+    seed_idx = np.random.default_rng(r).choice(len(d["Yp"]), args.seed_size, replace=False)
+    mx = max(args.max_labels, args.random_max_labels) if s == "random" else args.max_labels
+    t = time.perf_counter()
+    with threadpool_limits(1):  # one core per run: runs, not BLAS threads, use the cores
+        c = simulate(s, d["Xp"], d["Yp"], d["Xd"], d["Yd"], categories=d["cats"], seed_idx=seed_idx,
+                     batch_size=args.batch, max_labels=mx, embeddings=d["Ep"], seed=r, **params)
+    print(f"  {label} repeat {r}: {time.perf_counter() - t:.1f}s", flush=True)
+    return {"n_labels": c.n_labels, "auprc": [a.tolist() for a in c.auprc], "positives": [p.tolist() for p in c.positives]}
+
+
+def featurise(texts: list[str], features: str, lsa_dims: int, cache_dir: Path):
+    """Features for the learner and embeddings for the diversity strategy, the same for every strategy.
+
+    ``minilm+lsa`` (default) is the closest to the shipped model: its MiniLM sentence embeddings (the ONNX
+    encoder shipped in ``models/default``, on normalised text as at serve time) beside a dense LSA of char
+    n-grams, each block unit-length; diversity uses the MiniLM embeddings. ``lsa`` and ``ngrams`` are the
+    char n-grams alone (dense LSA, or sparse), with 64 SVD dimensions as the diversity embeddings.
+    """
+    if features == "minilm":
+        emb = minilm(texts, cache_dir)
+        return emb, emb
+    X = TfidfTransformer(sublinear_tf=True).fit_transform(
+        HashingVectorizer(analyzer="char_wb", ngram_range=(2, 4), n_features=2**17, alternate_sign=False,
+                          norm=None).transform(texts)).tocsr()
+    if features == "ngrams":
+        return X, l2(TruncatedSVD(64, random_state=0).fit_transform(X))
+    lsa = l2(TruncatedSVD(lsa_dims, random_state=0).fit_transform(X))  # ~20x cheaper rounds than sparse n-grams
+    if features == "lsa":
+        return lsa, lsa[:, :64]
+    emb = minilm(texts, cache_dir)
+    return np.hstack([emb, lsa]), emb
+
+
+def minilm(texts: list[str], cache_dir: Path) -> np.ndarray:
+    """The shipped encoder's embeddings of ``texts``, cached on disk by encoder hash and text hash."""
+    from flagstone.models.onnx_encoder import ENCODING_SCHEME, OnnxEncoder
+    from flagstone.models.registry import sha256_file
+    from flagstone.text.normalize import normalize
+    from flagstone.training.embed_cache import EmbeddingCache
+
+    onnx, tok = ENCODER_DIR / "encoder.onnx", ENCODER_DIR / "tokenizer.json"
+    key = hashlib.sha256(f"{sha256_file(onnx)}:{ENCODING_SCHEME}:{ENCODER_MAX_TOKENS}".encode()).hexdigest()
+    cache = EmbeddingCache(cache_dir / "embeddings", key)
+    encoder: list[OnnxEncoder] = []  # built only when some text is not cached yet
+
+    def encode(batch):
+        encoder or encoder.append(OnnxEncoder(onnx, tok, max_tokens=ENCODER_MAX_TOKENS))
+        return encoder[0].encode(batch)
+
+    return cache.get([normalize(t) for t in texts], encode).astype(np.float64)
 
 
 def parse_variant(spec: str) -> tuple[str, tuple[str, dict]]:
