@@ -43,7 +43,8 @@ class Settings(BaseSettings):
     # defence measured by benchmarks/redteam_asr.py. Off only to measure the model alone.
     decode_defence: bool = True
 
-    # Micro-batching of concurrent requests into one model call.
+    # Micro-batching of concurrent requests into one model call. A batch waits up to batch_max_wait_ms
+    # for more requests only while another batch is scoring; an idle server scores a request at once.
     batch_max_size: int = Field(default=64, ge=1)
     batch_max_wait_ms: float = Field(default=2.0, ge=0)
     # Batches scored at once: the next one encodes while the last one's callers are answered.
