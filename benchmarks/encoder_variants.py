@@ -41,34 +41,16 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 def export_fp32(out: Path, layers: int | None = None) -> Path:
     """The recipe's export (mean pooling and L2 norm in the graph), optionally with fewer layers."""
-    import torch
     from transformers import AutoModel
 
     from flagstone.training.export import base_model_dir
+    from flagstone.training.export import export_fp32 as export_fp32_onnx
 
     model = AutoModel.from_pretrained(str(base_model_dir("all-MiniLM-L6-v2"))).eval()
     if layers is not None:
         model.encoder.layer = model.encoder.layer[:layers]
         model.config.num_hidden_layers = layers
-
-    class Pooled(torch.nn.Module):
-        def __init__(self, inner: torch.nn.Module) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-            hidden = self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
-            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
-            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, p=2, dim=1)
-
-    ids = torch.ones((2, 8), dtype=torch.int64)
-    with torch.no_grad():
-        torch.onnx.export(Pooled(model), (ids, ids), str(out), input_names=["input_ids", "attention_mask"],
-                          output_names=["embedding"], opset_version=17, dynamo=False,
-                          dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-                                        "embedding": {0: "batch"}})
-    return out
+    return export_fp32_onnx(model, out)
 
 
 def quantize_static_int8(fp32: Path, out: Path, calib_ids: list[list[int]], work: Path) -> Path:

@@ -42,6 +42,26 @@ def export_encoder(base: str, out_dir: Path, *, quantize: bool = True) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
     model = AutoModel.from_pretrained(str(src)).eval()
+    with tempfile.TemporaryDirectory() as tmp:
+        fp32 = export_fp32(model, Path(tmp) / "encoder-fp32.onnx")
+        target = out_dir / "encoder.onnx"
+        if quantize:
+            from onnxruntime.quantization import QuantType, quantize_dynamic
+
+            quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8)
+        else:
+            shutil.copyfile(fp32, target)
+    shutil.copyfile(src / "tokenizer.json", out_dir / "tokenizer.json")
+    log.info("exported %s to %s (int8=%s)", base, target, quantize)
+    return target
+
+
+def export_fp32(model, path: Path) -> Path:  # type: ignore[no-untyped-def]
+    """Export a transformers encoder with mean pooling and L2 normalisation inside the graph (fp32).
+
+    Fixed dummy inputs and the TorchScript exporter keep the bytes reproducible.
+    """
+    import torch
 
     class Pooled(torch.nn.Module):
         def __init__(self, inner: torch.nn.Module) -> None:
@@ -56,22 +76,11 @@ def export_encoder(base: str, out_dir: Path, *, quantize: bool = True) -> Path:
 
     ids = torch.ones((2, 8), dtype=torch.int64)
     mask = torch.ones((2, 8), dtype=torch.int64)
-    with tempfile.TemporaryDirectory() as tmp:
-        fp32 = Path(tmp) / "encoder-fp32.onnx"
-        with torch.no_grad():
-            torch.onnx.export(
-                Pooled(model), (ids, mask), str(fp32), input_names=["input_ids", "attention_mask"],
-                output_names=["embedding"], opset_version=17, dynamo=False,
-                dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-                              "embedding": {0: "batch"}},
-            )
-        target = out_dir / "encoder.onnx"
-        if quantize:
-            from onnxruntime.quantization import QuantType, quantize_dynamic
-
-            quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8)
-        else:
-            shutil.copyfile(fp32, target)
-    shutil.copyfile(src / "tokenizer.json", out_dir / "tokenizer.json")
-    log.info("exported %s to %s (int8=%s)", base, target, quantize)
-    return target
+    with torch.no_grad():
+        torch.onnx.export(
+            Pooled(model), (ids, mask), str(path), input_names=["input_ids", "attention_mask"],
+            output_names=["embedding"], opset_version=17, dynamo=False,
+            dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
+                          "embedding": {0: "batch"}},
+        )
+    return path
