@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--max-labels", type=int, default=1500)
     ap.add_argument("--random-max-labels", type=int, default=3000,
                     help="random goes on this far, so that 'x fewer than random' is more often a value, not a bound")
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=10)
     ap.add_argument("--targets", default="0.8,0.9", help="targets as fractions of the full-pool dev AUPRC")
     ap.add_argument("--from-curves", type=Path, help="re-render the table and plot from a saved curves JSON")
     ap.add_argument("--at", type=int, default=500, help="positives per 100 labels over the first N labels")
