@@ -227,7 +227,8 @@ def minilm(texts: list[str], cache_dir: Path) -> np.ndarray:
     encoder: list[OnnxEncoder] = []  # built only when some text is not cached yet
 
     def encode(batch):
-        encoder or encoder.append(OnnxEncoder(onnx, tok, max_tokens=ENCODER_MAX_TOKENS))
+        if not encoder:
+            encoder.append(OnnxEncoder(onnx, tok, max_tokens=ENCODER_MAX_TOKENS))
         return encoder[0].encode(batch)
 
     return cache.get([normalize(t) for t in texts], encode).astype(np.float64)

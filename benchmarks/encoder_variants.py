@@ -39,18 +39,17 @@ sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 
-def export_fp32(out: Path, layers: int | None = None) -> Path:
+def export_variant(out: Path, layers: int | None = None) -> Path:
     """The recipe's export (mean pooling and L2 norm in the graph), optionally with fewer layers."""
     from transformers import AutoModel
 
-    from flagstone.training.export import base_model_dir
-    from flagstone.training.export import export_fp32 as export_fp32_onnx
+    from flagstone.training.export import base_model_dir, export_fp32
 
     model = AutoModel.from_pretrained(str(base_model_dir("all-MiniLM-L6-v2"))).eval()
     if layers is not None:
         model.encoder.layer = model.encoder.layer[:layers]
         model.config.num_hidden_layers = layers
-    return export_fp32_onnx(model, out)
+    return export_fp32(model, out)
 
 
 def quantize_static_int8(fp32: Path, out: Path, calib_ids: list[list[int]], work: Path) -> Path:
@@ -152,13 +151,13 @@ def main() -> None:
         fp32 = work / "fp32" / "encoder.onnx"
         if not fp32.is_file():
             fp32.parent.mkdir(parents=True, exist_ok=True)
-            export_fp32(fp32)
+            export_variant(fp32)
         l4 = work / "dynamic-l4" / "encoder.onnx"
         if not l4.is_file():
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
             l4.parent.mkdir(parents=True, exist_ok=True)
-            quantize_dynamic(str(export_fp32(Path(tmp) / "l4-fp32.onnx", layers=4)), str(l4),
+            quantize_dynamic(str(export_variant(Path(tmp) / "l4-fp32.onnx", layers=4)), str(l4),
                              weight_type=QuantType.QInt8)
         static = work / "static" / "encoder.onnx"
         if not static.is_file():

@@ -7,10 +7,11 @@ texts over its own threads). Each caller gets its own rows back. If a batch fail
 get the error.
 
 Up to ``max_in_flight`` batches are scored at once (default 2): while one batch is finishing (its
-Python post-processing, then the event loop answering its callers, both on one core) the next one is
-already encoding on the other. With one batch at a time a 2-core server under 32 clients used 1.5
-cores and left the rest idle between batches. Scores do not depend on which texts share a batch or
-what runs beside it (the encoder runs one text per call), so overlapping batches changes timing only.
+Python post-processing, then the event loop answering its callers, both on one core) the next one can
+already encode on the other. On 2 cores under 32 clients the gain was within run-to-run noise, and
+about 0.3 of the 2 cores still sits idle (benchmarks/results/serving.md). Scores do not depend on
+which texts share a batch or what runs beside it (the encoder runs one text per call), so overlapping
+batches changes timing only.
 """
 
 from __future__ import annotations
