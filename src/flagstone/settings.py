@@ -45,7 +45,10 @@ class Settings(BaseSettings):
 
     # Micro-batching of concurrent requests into one model call. A batch waits up to batch_max_wait_ms
     # for more requests only while another batch is scoring; an idle server scores a request at once.
-    batch_max_size: int = Field(default=64, ge=1)
+    # 16 texts, not more: under 32 clients, batches of up to 64 came in two sizes (all 32 waiting, or 1-3
+    # gathered while a big one scored), so the cores idled between them and a request that just missed
+    # a batch waited for two; batches of 16 keep the encoder fed (benchmarks/results/serving.md).
+    batch_max_size: int = Field(default=16, ge=1)
     batch_max_wait_ms: float = Field(default=2.0, ge=0)
     # Batches scored at once: the next one encodes while the last one's callers are answered.
     batch_max_in_flight: int = Field(default=2, ge=1, le=16)

@@ -3,8 +3,19 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from flagstone.models.features import CharNgramFeaturizer, char_ngram_tf, fit_idf, tfidf
+from flagstone.models.features import (
+    CharNgramFeaturizer,
+    Rows,
+    char_ngram_tf,
+    fit_idf,
+    sparse_dot,
+    term_frequency_rows,
+    tfidf,
+    tfidf_rows,
+)
 
 
 def test_counts_only_ngrams_inside_each_text() -> None:
@@ -44,3 +55,52 @@ def test_featurizer_estimator_protocol() -> None:
     f = CharNgramFeaturizer(n_features=1 << 12).fit(["one text", "another text"])
     assert f.idf_.shape == (1 << 12,)
     assert f.transform(["new text"]).shape == (1, 1 << 12)
+
+
+def _reference_tf(texts, n_features, ngram_range):
+    """Plain-Python term frequencies: the definition the numpy code must match."""
+    import math
+    from collections import Counter
+
+    from flagstone.models.features import _MIX, _PRIME
+
+    rows = []
+    for text in texts:
+        padded = " " + text.casefold() + " "
+        counts: Counter = Counter()
+        for n in range(ngram_range[0], ngram_range[1] + 1):
+            for i in range(len(padded) - n + 1):
+                h = n
+                for ch in padded[i:i + n]:
+                    h = (h * int(_PRIME) + ord(ch)) % (1 << 64)
+                counts[((h * int(_MIX)) % (1 << 64) >> 33) % n_features] += 1
+        rows.append({k: np.float32(1.0) + np.log(np.float32(v)) for k, v in counts.items()})
+        assert all(math.isfinite(v) for v in rows[-1].values())
+    return rows
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=30), min_size=1, max_size=6))
+def test_rows_match_the_definition_and_scipy(texts):
+    tf = term_frequency_rows(texts, 1 << 12, (2, 4))
+    for i, expected in enumerate(_reference_tf(texts, 1 << 12, (2, 4))):
+        span = slice(tf.indptr[i], tf.indptr[i + 1])
+        assert list(tf.indices[span]) == sorted(expected)  # sorted, no duplicates
+        np.testing.assert_array_equal(tf.data[span], [expected[k] for k in sorted(expected)])
+    idf = np.random.default_rng(0).uniform(1, 5, 1 << 12).astype(np.float32)
+    X = tfidf_rows(tf, idf)
+    dense = tf.tocsr().toarray() * idf
+    norms = np.linalg.norm(dense, axis=1, keepdims=True)
+    np.testing.assert_allclose(X.tocsr().toarray(), dense / np.where(norms == 0, 1, norms), rtol=1e-5, atol=1e-7)
+    W = np.random.default_rng(1).normal(size=(1 << 12, 13)).astype(np.float16)
+    np.testing.assert_allclose(sparse_dot(X, W), X.tocsr() @ W.astype(np.float32), rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(sparse_dot(X.tocsr(), W), sparse_dot(X, W), rtol=1e-6, atol=1e-7)
+
+
+def test_sparse_dot_with_empty_rows_anywhere():
+    # rows 0, 2 and 4 are empty (including the last): they score 0, the others their own entries
+    X = Rows(np.array([2.0, 3.0], dtype=np.float32), np.array([1, 0]), np.array([0, 0, 1, 1, 2, 2]), (5, 3))
+    W = np.arange(6, dtype=np.float32).reshape(3, 2)
+    np.testing.assert_array_equal(sparse_dot(X, W), [[0, 0], [4, 6], [0, 0], [0, 3], [0, 0]])
+    np.testing.assert_array_equal(tfidf_rows(X, np.ones(3, dtype=np.float32)).data, [1.0, 1.0])
+    assert term_frequency_rows([], 16).shape == (0, 16)

@@ -44,3 +44,36 @@ def test_many_texts_over_threads_come_back_in_input_order():
     one = OnnxEncoder(ONNX, TOKENIZER, threads=1).encode(texts)
     for threads in (2, 3, 5, 16):
         np.testing.assert_array_equal(OnnxEncoder(ONNX, TOKENIZER, threads=threads).encode(texts), one)
+
+
+def test_loop_wrapper_computes_exactly_one_call_per_text():
+    """The Loop-wrapped session gives, bit for bit, what one plain onnxruntime call per text gives."""
+    import onnxruntime as ort
+    from tokenizers import Tokenizer
+
+    tok = Tokenizer.from_file(str(TOKENIZER))
+    tok.no_padding()
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = 1
+    plain = ort.InferenceSession(str(ONNX), sess_options=opts, providers=["CPUExecutionProvider"])
+    texts = ["hi", "I will find you and hurt you", "the comedian killed it on stage " * 9, "ok", "x" * 300]
+    reference = []
+    for text in texts:
+        ids = np.asarray([tok.encode(text).ids[:256]], dtype=np.int64)
+        reference.append(plain.run(None, {"input_ids": ids, "attention_mask": np.ones_like(ids)})[0][0])
+    enc = OnnxEncoder(ONNX, TOKENIZER, threads=1)
+    np.testing.assert_array_equal(enc.encode(texts), np.stack(reference))
+    np.testing.assert_array_equal(OnnxEncoder(ONNX, TOKENIZER, threads=2).encode(texts[::-1]),
+                                  np.stack(reference[::-1]))
+
+
+def test_loop_wrapper_refuses_a_graph_with_other_inputs():
+    from onnx import TensorProto, helper
+
+    from flagstone.models.onnx_encoder import loop_graph
+
+    graph = helper.make_graph([helper.make_node("Identity", ["x"], ["y"])], "g",
+                              [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 4])],
+                              [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])])
+    with pytest.raises(ModelError, match="must take input_ids and attention_mask"):
+        loop_graph(helper.make_model(graph))
