@@ -6,6 +6,8 @@ import dataclasses
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from flagstone.errors import ModelError
 from flagstone.models.fakes import ConstantModel, KeywordModel
@@ -179,3 +181,13 @@ def test_to_results_applies_thresholds_at_or_above():
     assert r.category_applied_input_types["violence"] == ["text"]
     (clean,) = to_results(model.info, np.zeros((1, 13)))
     assert not clean.flagged and not any(clean.categories.values())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from("ab ¥\n\t" + "x" * 5), max_size=400))
+def test_short_text_shortcut_is_exact(text):
+    """chunk_text returns a text of at most budget / 1.3 characters whole without cutting it into
+    pieces; that is exact because the pieces never cost more than 1.3 tokens per character."""
+    from flagstone.models.scoring import TOKENS_PER_WORD, _pieces, _token_cost
+
+    assert sum(_token_cost(p) for p in _pieces(text)) <= len(text) * TOKENS_PER_WORD + 1e-9

@@ -56,6 +56,10 @@ def chunk_text(text: str, max_tokens: int, *, overlap: float = 0.5) -> list[str]
     if not 0 <= overlap < 1:
         raise ValueError("overlap must be within [0, 1)")
     budget = max_tokens - _SPECIAL_TOKENS
+    # A piece of n >= 1 characters costs max(1.3, n / 3) <= 1.3 n tokens, so a text of at most
+    # budget / 1.3 characters fits whatever its words are: skip cutting it into pieces.
+    if len(text) * TOKENS_PER_WORD <= budget:
+        return [text]
     pieces = _pieces(text)
     costs = [_token_cost(p) for p in pieces]
     if sum(costs) <= budget:
