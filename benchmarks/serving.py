@@ -2,6 +2,7 @@
 
     python benchmarks/serving.py            # full run (~2-3 minutes on 2 cores)
     python benchmarks/serving.py --quick    # smaller run for a smoke check
+    python benchmarks/serving.py --paired-rounds 5   # then 5 alternating c32 rounds, flagstone vs peer
 
 Reports, for each system:
   * batch texts/s on 20-word texts (in-process, batches of 64);
@@ -317,6 +318,55 @@ def measure(name: str, quick: bool, load: str) -> dict:
     return res
 
 
+def paired_rounds(systems: list[str], rounds: int, seconds: float) -> list[dict]:
+    """c32 runs alternating between the systems' servers, all up at once, ``rounds`` times.
+
+    This machine's speed drifts by a third over minutes (the same request costs 2.3 to 3.3 ms of CPU),
+    so a figure from one run says as much about the host as about the server. Alternating runs a few
+    seconds apart see the same host; their ratio is the comparison that holds.
+    """
+    texts = make_texts(2000, seed=1)
+    procs, ports = {}, {}
+    data = Path(tempfile.mkdtemp(prefix="flagstone-bench-pairs-"))
+    try:
+        for name in systems:  # each server its own data dir: one request-log database per server
+            ports[name] = free_port()
+            env = {**os.environ, "BENCH_DATA_DIR": str(data / name)}
+            procs[name] = subprocess.Popen([sys.executable, __file__, "--serve-child", name, "--port",
+                                            str(ports[name])], cwd=REPO, env=env)
+            wait_ready(ports[name])
+            http_latency(ports[name], texts, 4, 10)  # warm-up
+        out = []
+        with tempfile.TemporaryDirectory() as tmp:
+            for i in range(rounds):
+                row: dict = {"round": i + 1}
+                for name in systems:
+                    row[name] = wrk_latency(ports[name], texts, 32, seconds, Path(tmp))
+                out.append(row)
+        return out
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+            proc.wait(timeout=30)
+        shutil.rmtree(data, ignore_errors=True)
+
+
+def print_rounds(rows: list[dict], systems: list[str]) -> None:
+    base, peers = systems[0], systems[1:]
+    print(f"\npaired c32 rounds ({' / '.join(systems)} alternating, all servers up):")
+    for row in rows:
+        cells = [f"{n} p99 {row[n]['p99_ms']:.1f} ms ({row[n]['rps']:.0f} rps, {row[n]['failed']} failed)"
+                 for n in systems]
+        ratios = [f"p99 x{row[p]['p99_ms'] / row[base]['p99_ms']:.2f} vs {p}" for p in peers]
+        print(f"  round {row['round']}: " + " | ".join(cells) + " | " + ", ".join(ratios))
+    for n in systems:
+        p99 = sorted(r[n]["p99_ms"] for r in rows)
+        print(f"  {n}: c32 p99 median {statistics.median(p99):.1f} ms, range {p99[0]:.1f}-{p99[-1]:.1f}")
+    for p in peers:
+        ratio = statistics.median(r[p]["p99_ms"] / r[base]["p99_ms"] for r in rows)
+        print(f"  median ratio {p} / {base} c32 p99: x{ratio:.2f} (>1 = {base} better)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true")
@@ -324,6 +374,8 @@ def main() -> None:
     ap.add_argument("--json", help="write results as JSON here")
     ap.add_argument("--load", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python",
                     help="HTTP load generator (default: wrk when it is on PATH)")
+    ap.add_argument("--paired-rounds", type=int, default=0, metavar="N",
+                    help="then N rounds of c32 alternating between flagstone and the lexical peer (see paired_rounds)")
     ap.add_argument("--serve-child", help=argparse.SUPPRESS)
     ap.add_argument("--port", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -360,8 +412,13 @@ def main() -> None:
         x = r["batch_texts_per_s"]
         print(f"{r['system']}: at c32 a closed loop needs >= {32 / 0.060:.0f} responses/s for a 60 ms p99 even "
               f"with no HTTP cost; this model scores {x:.0f} texts/s in batch, so the floor is ~{32 / x * 1000:.0f} ms")
+    rounds: list[dict] = []
+    if args.paired_rounds and args.load == "wrk":
+        pair = ["flagstone", "profanity"]
+        rounds = paired_rounds(pair, args.paired_rounds, 5 if args.quick else 10)
+        print_rounds(rounds, pair)
     if args.json:
-        Path(args.json).write_text(json.dumps(results, indent=2))
+        Path(args.json).write_text(json.dumps({"systems": results, "paired_rounds": rounds}, indent=2))
 
 
 if __name__ == "__main__":
