@@ -1,4 +1,4 @@
-"""Image parts of ``/v1/moderations``: the image-model slot, the decoding dependency, and scoring.
+"""Image parts of ``/v1/moderations``: the image-model slot, decoding the parts, and scoring.
 
 A list of content parts is one input. Its image parts are decoded (``data:`` URLs always, remote
 ``http(s)`` only when enabled, through :class:`~flagstone.images.fetch.ImageFetcher`), scored by the
@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
-from fastapi import Depends, Request
+from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 
 from flagstone.errors import ImageURLRefusedError, InputTooLargeError, UnsupportedInputError
@@ -103,8 +103,6 @@ def _decode_parts(raw: list, request: Request) -> ImageInput:
         images.append(decode_image(data, max_pixels=settings.image_max_pixels, param=param))
     return ImageInput(images, any(isinstance(p, TextPart) and p.text for p in raw), model)
 
-
-ImagesDep = Annotated[ImageInput, Depends(input_images)]
 
 
 async def moderate_with_images(batch: ImageInput, texts: list[str], model: Moderator,

@@ -3,32 +3,31 @@
 from __future__ import annotations
 
 import secrets
-from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from flagstone.models.base import Moderator
 from flagstone.models.scoring import to_results
-from flagstone.serving.deps import BatcherDep, input_texts, resolve_model
-from flagstone.serving.images import ImagesDep, moderate_with_images
-from flagstone.serving.schemas import ERROR_RESPONSES, ModerationResponse
+from flagstone.serving.deps import input_texts, resolve_model
+from flagstone.serving.images import input_images, moderate_with_images
+from flagstone.serving.schemas import ERROR_RESPONSES, ModerationRequest, ModerationResponse
 
 router = APIRouter(prefix="/v1", tags=["moderation"], responses=ERROR_RESPONSES)
 
 
 @router.post("/moderations", response_model=ModerationResponse, response_model_by_alias=True)
-async def create_moderation(
-    texts: Annotated[list[str], Depends(input_texts)],
-    model: Annotated[Moderator, Depends(resolve_model)],  # 404 for unknown model names
-    batcher: BatcherDep,
-    images: ImagesDep,  # decoded image parts (400 for each refusal); empty for text-only input
-) -> Response:
+async def create_moderation(body: ModerationRequest, request: Request) -> Response:
     """Classify text and images as potentially harmful, in the 13 categories of OpenAI's moderation API.
 
     Text and image parts of one input are combined per category by maximum;
     ``category_applied_input_types`` says which part types each category used.
     """
+    # Plain calls rather than FastAPI dependencies (see serving.deps), in the order of their errors:
+    state = request.app.state
+    texts = input_texts(body, state.settings)  # 400: too many inputs, an input too long
+    model = resolve_model(body, state.models.current)  # 503 while loading; 404 for unknown model names
+    images = await input_images(body, request)  # 400 for each refused image part; empty for text only
+    batcher = state.batcher
     if images.images:
         results, model_id = await moderate_with_images(images, texts, model, batcher)
     else:
