@@ -104,3 +104,13 @@ def test_sparse_dot_with_empty_rows_anywhere():
     np.testing.assert_array_equal(sparse_dot(X, W), [[0, 0], [4, 6], [0, 0], [0, 3], [0, 0]])
     np.testing.assert_array_equal(tfidf_rows(X, np.ones(3, dtype=np.float32)).data, [1.0, 1.0])
     assert term_frequency_rows([], 16).shape == (0, 16)
+
+
+def test_rows_are_the_same_across_the_internal_batches():
+    texts = [f"text number {i} " + "ab" * (i % 7) for i in range(4100)]  # three batches of counting
+    whole = term_frequency_rows(texts, 1 << 14).tocsr()
+    for i in (0, 1999, 2000, 2001, 4099):
+        one = term_frequency_rows([texts[i]], 1 << 14).tocsr()
+        assert list(whole[i].indices) == list(one.indices)
+        np.testing.assert_array_equal(whole[i].data, one.data)
+    assert whole.shape == (4100, 1 << 14) and whole.has_sorted_indices

@@ -67,20 +67,23 @@ def _hash_ngrams(texts: Sequence[str], n_features: int, ngram_range: tuple[int, 
 
 
 def term_frequency_rows(texts: Sequence[str], n_features: int, ngram_range: tuple[int, int] = (2, 5)) -> Rows:
-    """Sublinear term frequencies of ``texts`` as :class:`Rows` (float32)."""
-    parts_r, parts_c = [], []
+    """Sublinear term frequencies of ``texts`` as :class:`Rows` (float32).
+
+    Counted ``_BATCH`` texts at a time, so a large corpus never holds one entry per n-gram occurrence
+    for all of its texts at once.
+    """
+    keys, counts = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
     for i in range(0, len(texts), _BATCH):
         r, c = _hash_ngrams(texts[i:i + _BATCH], n_features, ngram_range)
-        parts_r.append(r + i)
-        parts_c.append(c)
-    r = np.concatenate(parts_r) if parts_r else np.zeros(0, dtype=np.int64)
-    c = np.concatenate(parts_c) if parts_c else np.zeros(0, dtype=np.int64)
-    keys, counts = np.unique(r * n_features + c, return_counts=True)  # sorted by row, then column
-    row_of = keys // n_features
+        k, n = np.unique((r + i) * n_features + c, return_counts=True)  # sorted by row, then column
+        keys.append(k)
+        counts.append(n)
+    key, count = np.concatenate(keys), np.concatenate(counts)  # batches come in row order: still sorted
+    row_of = key // n_features
     indptr = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(np.bincount(row_of, minlength=len(texts)), out=indptr[1:])
-    data = np.float32(1.0) + np.log(counts.astype(np.float32))
-    return Rows(data, keys - row_of * n_features, indptr, (len(texts), n_features))
+    data = np.float32(1.0) + np.log(count.astype(np.float32))
+    return Rows(data, key - row_of * n_features, indptr, (len(texts), n_features))
 
 
 def char_ngram_tf(texts: Sequence[str], n_features: int, ngram_range: tuple[int, int] = (2, 5)) -> Any:
