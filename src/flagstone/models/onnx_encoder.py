@@ -22,7 +22,6 @@ work: under 32 concurrent clients each text took 2.6 ms of wall time for 1.6 ms 
 
 from __future__ import annotations
 
-import logging
 import os
 import tempfile
 from collections.abc import Sequence
@@ -33,8 +32,6 @@ from typing import Any
 import numpy as np
 
 from flagstone.errors import ModelError
-
-log = logging.getLogger(__name__)
 
 # Names how texts are fed to the graph; part of the training embedding cache's key. The Loop wrapper
 # computes exactly what one call per text does, so it keeps the name.
@@ -68,6 +65,7 @@ def loop_graph(body_model: Any) -> Any:
         helper.make_node("Shape", ["input_ids"], ["loop_shape"]),
         helper.make_node("ConstantOfShape", ["loop_shape"], ["attention_mask"], value=ones),
     ]
+    dim = g.output[0].type.tensor_type.shape.dim[-1]  # the embedding size, as the body declares it
     emit = [helper.make_node("Squeeze", [g.output[0].name, "loop_axis0"], ["loop_embedding"]),
             helper.make_node("Identity", ["loop_cond"], ["loop_cond_out"])]
     body = helper.make_graph(
@@ -85,7 +83,8 @@ def loop_graph(body_model: Any) -> Any:
                    helper.make_node("Loop", ["n_texts", "always"], ["embedding"], body=body)])
     g.input.extend([helper.make_tensor_value_info("ids", TensorProto.INT64, [None, None]),
                     helper.make_tensor_value_info("lengths", TensorProto.INT64, [None])])
-    g.output.extend([helper.make_tensor_value_info("embedding", TensorProto.FLOAT, [None, None])])
+    g.output.extend([helper.make_tensor_value_info("embedding", TensorProto.FLOAT,
+                                                   [None, dim.dim_value or dim.dim_param or None])])
     g.initializer.extend([helper.make_tensor("axis0", TensorProto.INT64, [], [0]),
                           helper.make_tensor("always", TensorProto.BOOL, [], [True])])
     g.name = "encode_texts"
@@ -156,7 +155,7 @@ class OnnxEncoder:
         self.max_tokens = max_tokens
         self.threads = threads or os.cpu_count() or 1
         self._pool: ThreadPoolExecutor | None = None
-        self.dim = int(self._run([[101, 102]])[0].shape[-1])
+        self.dim = int(self._sess.get_outputs()[0].shape[-1])
 
     def _run(self, ids: Sequence[list[int]]) -> np.ndarray:
         """Embeddings of token-id rows, each encoded alone, in one onnxruntime call."""

@@ -16,7 +16,6 @@ from fastapi import Depends, Request
 
 from flagstone.errors import InputTooLargeError, ModelNotFoundError
 from flagstone.models.base import Moderator
-from flagstone.serving.batcher import MicroBatcher
 from flagstone.serving.holder import ModelHolder
 from flagstone.serving.schemas import ModerationRequest, TextPart
 from flagstone.settings import Settings
@@ -30,21 +29,11 @@ OPENAI_ALIASES: tuple[str, ...] = (
 )
 
 
-async def get_settings(request: Request) -> Settings:
-    return request.app.state.settings
-
-
 async def get_holder(request: Request) -> ModelHolder:
     return request.app.state.models
 
 
-async def get_batcher(request: Request) -> MicroBatcher:
-    return request.app.state.batcher
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 HolderDep = Annotated[ModelHolder, Depends(get_holder)]
-BatcherDep = Annotated[MicroBatcher, Depends(get_batcher)]
 
 
 async def current_model(holder: HolderDep) -> Moderator:

@@ -104,7 +104,6 @@ def _decode_parts(raw: list, request: Request) -> ImageInput:
     return ImageInput(images, any(isinstance(p, TextPart) and p.text for p in raw), model)
 
 
-
 async def moderate_with_images(batch: ImageInput, texts: list[str], model: Moderator,
                                batcher: MicroBatcher) -> tuple[list[dict[str, Any]], str]:
     """One result for a parts-list input with images; the text (if any) goes through the batcher."""
