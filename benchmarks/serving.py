@@ -20,7 +20,11 @@ Systems:
                   runs; RSS is the whole process tree;
   * profanity   - alt-profanity-check (a cheap lexical peer; `pip install -e .[bench]`);
   * torch       - the same all-MiniLM-L6-v2 encoder in plain PyTorch fp32 (`pip install -e .[train]`),
-                  encoder only (mean-pooled embeddings, no heads): the cost the ONNX int8 export saves.
+                  encoder only (mean-pooled embeddings, no heads): the cost the ONNX int8 export saves;
+  * noop        - a model that costs nothing (ConstantModel): what the app itself (HTTP, validation,
+                  batcher, request log) costs, the floor under every model's latency on this host.
+                  (The lexical peer is not that floor: sklearn's per-call input checks cost it
+                  several milliseconds a call.)
 Every peer is served by the *same* FastAPI app (create_app with the peer injected as the model), so the
 HTTP figures compare models, not web stacks. Ratios are flagstone / peer for throughput and
 peer / flagstone for latency and memory, so > 1 means flagstone is better.
@@ -54,6 +58,42 @@ WORDS = ("the people at work said we should meet again tomorrow to talk about th
          "maybe grab lunch after the long meeting about budgets travel weather music games movies books "
          "family friends garden kitchen city river mountain school teacher doctor phone email message "
          "angry happy tired hate kill fight stupid idiot love help please thanks sorry").split()
+
+
+ISA_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
+
+
+def host() -> dict:
+    """What the figures depend on: the CPU (model, clock, the instruction sets the int8 encoder uses)
+    and the time of one encoder call on one thread, alone (the host's speed for this model).
+
+    The int8 encoder runs about 10x slower on a 2 GHz AVX2-only CPU (no VNNI) than on the machine
+    the earlier sessions measured, so figures from different hosts compare only through this probe.
+    """
+    info: dict = {"cores": os.cpu_count(), "cpu": "unknown", "mhz": None, "isa": []}
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+        name = re.search(r"^model name\s*:\s*(.+)$", text, re.M)
+        mhz = re.search(r"^cpu MHz\s*:\s*([\d.]+)", text, re.M)
+        found = re.search(r"^flags\s*:\s*(.+)$", text, re.M)
+        flags = set(found.group(1).split()) if found else set()
+        info.update(cpu=name.group(1).strip() if name else "unknown", mhz=float(mhz.group(1)) if mhz else None,
+                    isa=[f for f in ISA_FLAGS if f in flags])
+    except OSError:
+        pass
+    from flagstone.models.onnx_encoder import OnnxEncoder
+
+    model_dir = REPO / "src" / "flagstone" / "models" / "default"
+    enc = OnnxEncoder(model_dir / "encoder.onnx", model_dir / "tokenizer.json", threads=1)
+    texts = make_texts(48, seed=7)
+    enc.encode(texts[:8])
+    times = []
+    for t in texts:
+        t0 = time.perf_counter()
+        enc.encode([t])
+        times.append(time.perf_counter() - t0)
+    info["encoder_ms_per_text_alone"] = round(statistics.median(times) * 1000, 2)
+    return info
 
 
 def make_texts(n: int, words: int = 20, seed: int = 0) -> list[str]:
@@ -125,6 +165,10 @@ def load_system(name: str):
         return ProfanityPeer()
     if name == "torch":
         return TorchEncoderPeer()
+    if name == "noop":
+        from flagstone.models.fakes import ConstantModel
+
+        return ConstantModel(0.01, name="noop")
     raise SystemExit(f"unknown system {name}")
 
 
@@ -370,7 +414,7 @@ def print_rounds(rows: list[dict], systems: list[str]) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true")
-    ap.add_argument("--systems", default="flagstone,flagstone-2w,profanity,torch")
+    ap.add_argument("--systems", default="flagstone,flagstone-2w,profanity,torch,noop")
     ap.add_argument("--json", help="write results as JSON here")
     ap.add_argument("--load", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python",
                     help="HTTP load generator (default: wrk when it is on PATH)")
@@ -382,13 +426,19 @@ def main() -> None:
     if args.serve_child:
         serve_child(args.serve_child, args.port)
         return
+    machine = host()
+    print(f"host: {machine['cpu']}, {machine['cores']} cores at {machine['mhz'] or '?'} MHz, "
+          f"ISA {' '.join(machine['isa']) or 'none of ' + ' '.join(ISA_FLAGS)}; int8 encoder, one thread, "
+          f"one text: {machine['encoder_ms_per_text_alone']} ms", flush=True)
     results = []
     for name in args.systems.split(","):
         try:
             results.append(measure(name, args.quick, args.load))
         except ImportError as exc:
             print(f"skipping {name}: {exc} (install the bench/train extras)", file=sys.stderr)
-    print(f"\nmachine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; 20-word texts; "
+    print(f"\nhost: {machine['cpu']} at {machine['mhz'] or '?'} MHz, ISA {' '.join(machine['isa']) or '-'}, "
+          f"encoder alone {machine['encoder_ms_per_text_alone']} ms/text")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; 20-word texts; "
           f"HTTP load from {args.load}\n")
     hdr = (f"{'system':<12}{'batch t/s':>10}{'c1 p50':>9}{'c1 p99':>9}{'c32 p50':>9}{'c32 p99':>9}"
            f"{'c32 rps':>9}{'failed':>8}{'RSS MB':>8}")
@@ -401,13 +451,17 @@ def main() -> None:
     base = next((r for r in results if r["system"] == "flagstone"), None)
     if base:
         for r in results:
-            if r is base or r["system"].startswith("flagstone"):
+            if r is base or r["system"].startswith("flagstone") or r["system"] == "noop":
                 continue
             print(f"flagstone vs {r['system']}: throughput x{base['batch_texts_per_s'] / r['batch_texts_per_s']:.2f}, "
                   f"c1 p50 x{r['c1']['p50_ms'] / base['c1']['p50_ms']:.2f}, "
                   f"c32 p99 x{r['c32']['p99_ms'] / base['c32']['p99_ms']:.2f}, "
                   f"RSS x{r['server_peak_rss_mb'] / base['server_peak_rss_mb']:.2f} (>1 = flagstone better)")
         print("targets: batch >= 500 t/s, c1 p50 <= 15 ms, c32 p99 <= 60 ms, 0 failed, RSS <= 1024 MB")
+    floor = next((r for r in results if r["system"] == "noop"), None)
+    if floor:
+        print(f"the app with a model that costs nothing (noop): c1 p50 {floor['c1']['p50_ms']:.1f} ms, c32 p50 "
+              f"{floor['c32']['p50_ms']:.1f} / p99 {floor['c32']['p99_ms']:.1f} ms at {floor['c32']['rps']:.0f} req/s")
     for r in (r for r in results if r["system"].startswith("flagstone")):
         x = r["batch_texts_per_s"]
         print(f"{r['system']}: at c32 a closed loop needs >= {32 / 0.060:.0f} responses/s for a 60 ms p99 even "
@@ -418,7 +472,7 @@ def main() -> None:
         rounds = paired_rounds(pair, args.paired_rounds, 5 if args.quick else 10)
         print_rounds(rounds, pair)
     if args.json:
-        Path(args.json).write_text(json.dumps({"systems": results, "paired_rounds": rounds}, indent=2))
+        Path(args.json).write_text(json.dumps({"host": machine, "systems": results, "paired_rounds": rounds}, indent=2))
 
 
 if __name__ == "__main__":

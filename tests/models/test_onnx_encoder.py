@@ -24,6 +24,9 @@ def test_embedding_does_not_depend_on_the_other_texts_or_threads():
         np.testing.assert_array_equal(mixed[1], alone[0])  # bit for bit, whatever shares the call
         assert mixed.shape == (4, enc.dim) and mixed.dtype == np.float32
         np.testing.assert_allclose(np.linalg.norm(mixed, axis=1), 1.0, atol=1e-4)
+        # A lone text runs on the solo session, its products spread over every thread: same bits.
+        np.testing.assert_array_equal(enc.encode([text]), alone)
+        assert (enc._solo is None) == (threads == 1)
     assert OnnxEncoder(ONNX, TOKENIZER).encode([]).shape == (0, alone.shape[1])
 
 
