@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from flagstone.errors import ModelError
-from flagstone.models.onnx_encoder import OnnxEncoder
+from flagstone.models.onnx_encoder import OnnxEncoder, exact_integer_weights, u8s8_products_are_exact
 from flagstone.settings import DEFAULT_MODEL_DIR
 
 ONNX, TOKENIZER = DEFAULT_MODEL_DIR / "encoder.onnx", DEFAULT_MODEL_DIR / "tokenizer.json"
@@ -51,6 +51,7 @@ def test_many_texts_over_threads_come_back_in_input_order():
 
 def test_loop_wrapper_computes_exactly_one_call_per_text():
     """The Loop-wrapped session gives, bit for bit, what one plain onnxruntime call per text gives."""
+    import onnx
     import onnxruntime as ort
     from tokenizers import Tokenizer
 
@@ -58,7 +59,10 @@ def test_loop_wrapper_computes_exactly_one_call_per_text():
     tok.no_padding()
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = 1
-    plain = ort.InferenceSession(str(ONNX), sess_options=opts, providers=["CPUExecutionProvider"])
+    graph = onnx.load(str(ONNX))
+    if not u8s8_products_are_exact():  # the encoder computes the exact products here; so does the reference
+        assert exact_integer_weights(graph) > 0
+    plain = ort.InferenceSession(graph.SerializeToString(), sess_options=opts, providers=["CPUExecutionProvider"])
     texts = ["hi", "I will find you and hurt you", "the comedian killed it on stage " * 9, "ok", "x" * 300]
     reference = []
     for text in texts:
@@ -80,3 +84,55 @@ def test_loop_wrapper_refuses_a_graph_with_other_inputs():
                               [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 4])])
     with pytest.raises(ModelError, match="must take input_ids and attention_mask"):
         loop_graph(helper.make_model(graph))
+
+
+def _matmul_integer_model(weights: np.ndarray, zero_point: np.ndarray | None, *, extra_reader: bool = False):
+    from onnx import TensorProto, helper, numpy_helper
+
+    inputs = ["a", "w", "za"] + (["zw"] if zero_point is not None else [])
+    nodes = [helper.make_node("MatMulInteger", inputs, ["y"])]
+    outputs = [helper.make_tensor_value_info("y", TensorProto.INT32, [None, weights.shape[1]])]
+    if extra_reader:  # the weights are read by another node too: the rewrite must leave them alone
+        nodes.append(helper.make_node("Identity", ["w"], ["w_copy"]))
+        outputs.append(helper.make_tensor_value_info("w_copy", TensorProto.INT8, list(weights.shape)))
+    inits = [numpy_helper.from_array(weights, "w")] + ([numpy_helper.from_array(zero_point, "zw")]
+                                                      if zero_point is not None else [])
+    graph = helper.make_graph(nodes, "mmi", [helper.make_tensor_value_info("a", TensorProto.UINT8, [None, weights.shape[0]]),
+                                             helper.make_tensor_value_info("za", TensorProto.UINT8, [])],
+                              outputs, initializer=inits)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)])
+    model.ir_version = 8
+    return model
+
+
+def _run(model, a: np.ndarray, za: int) -> np.ndarray:
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(model.SerializeToString(), providers=["CPUExecutionProvider"])
+    return sess.run(None, {"a": a, "za": np.array(za, np.uint8)})[0]
+
+
+@pytest.mark.parametrize("zero_point", [np.array(3, np.int8), None])
+def test_exact_integer_weights_gives_the_exact_products(zero_point):
+    """ONNX defines MatMulInteger as exact int32 sums; onnxruntime's uint8 x int8 path saturates on x86
+    without VNNI (pairs of products clamped to 16 bits). The uint8 rewrite gives the exact sums on any CPU."""
+    rng = np.random.default_rng(0)
+    a = rng.integers(0, 256, (16, 384)).astype(np.uint8)
+    a[0] = 255  # the largest activations times the largest weights: saturates where the CPU path does
+    w = rng.integers(-127, 128, (384, 32)).astype(np.int8)
+    w[:, 0] = 127
+    exact = (a.astype(np.int64) - 5) @ (w.astype(np.int64) - (0 if zero_point is None else int(zero_point)))
+    model = _matmul_integer_model(w, zero_point)
+    before = _run(model, a, 5)
+    assert np.array_equal(before, exact) == u8s8_products_are_exact()  # the probe tells the truth
+    assert exact_integer_weights(model) == (1 if zero_point is None else 2)
+    assert model.graph.initializer[0].data_type == 2  # uint8 now
+    np.testing.assert_array_equal(_run(model, a, 5), exact)
+
+
+def test_exact_integer_weights_leaves_shared_weights_alone():
+    w = np.ones((8, 4), np.int8)
+    model = _matmul_integer_model(w, np.array(0, np.int8), extra_reader=True)
+    before = model.SerializeToString()
+    assert exact_integer_weights(model) == 0
+    assert model.SerializeToString() == before
