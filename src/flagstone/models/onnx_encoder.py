@@ -69,7 +69,8 @@ def exact_integer_weights(model: Any) -> int:
     The integer products are the same numbers, (a - za)(w + 128 - (zw + 128)) = (a - za)(w - zw), but
     onnxruntime multiplies uint8 by uint8 in 16-bit lanes that do not saturate, so on CPUs where its
     uint8 x int8 path loses bits (see :func:`u8s8_products_are_exact`) the encoder computes what the
-    graph means, the embeddings every other CPU computes. On the 2 GHz AVX2 host it measured no slower.
+    graph means, the embeddings every other CPU computes. On a 2 GHz AVX2 host it cost nothing while the
+    host was quiet and 21-25% while it was busy (benchmarks/results/serving.md, fifth session).
     All or nothing: if any int8 weight or zero point is not a constant read only by ``MatMulInteger``
     (as ``quantize_dynamic`` writes them), nothing is changed and 0 is returned.
     """
