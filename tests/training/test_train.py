@@ -68,6 +68,12 @@ def test_bad_recipes(tmp_path: Path) -> None:
                    "thresholds: {violent: {target_precision: 0.5}}\n")
     with pytest.raises(ConfigError, match="unknown categories"):
         load_recipe(bad)
+    bad.write_text("policy: p\ndata_dir: d\nsources: [x]\nheads: [{features: char, noise: 0.3}]\n")
+    with pytest.raises(ConfigError, match="noise applies to embedding heads only"):
+        load_recipe(bad)
+    bad.write_text("policy: p\ndata_dir: d\nsources: [x]\nheads: [{features: embedding, noise: -1}]\n")
+    with pytest.raises(ConfigError, match="heads.0.noise"):
+        load_recipe(bad)
     bad.write_text("policy: p\ndata_dir: d\nsources: [nomatch/*.yaml]\nheads: [{features: char}]\n")
     with pytest.raises(ConfigError, match="no mapping files match"):
         load_recipe(bad).source_files()
@@ -106,3 +112,37 @@ def test_a_lexical_recipe_never_runs_the_encoder(tmp_path: Path, monkeypatch: py
     assert [h.features for h in model.heads] == ["char"]
     p = model.predict_proba(["I will hurt you", "nice weather"])  # serving does not build the encoder either
     assert p.shape == (2, len(CATEGORIES)) and model._encoder is None
+
+
+def test_embedding_noise_is_seeded_unit_length_and_only_for_head_training() -> None:
+    from flagstone.training.fit import noisy_embeddings
+
+    rng = np.random.default_rng(3)
+    emb = rng.standard_normal((500, 384)).astype(np.float32)
+    emb /= np.linalg.norm(emb, axis=1, keepdims=True)
+    a, b = noisy_embeddings(emb, 0.3, seed=0), noisy_embeddings(emb, 0.3, seed=0)
+    np.testing.assert_array_equal(a, b)  # same seed, same jitter: training stays reproducible
+    assert not np.array_equal(a, noisy_embeddings(emb, 0.3, seed=1))
+    np.testing.assert_allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-5)
+    cos = np.sum(a * emb, axis=1)  # noise of norm 0.3 on a unit vector: cosine about 1 / sqrt(1 + 0.09)
+    assert abs(float(cos.mean()) - 1 / np.sqrt(1.09)) < 0.01
+    assert a.dtype == np.float32
+
+
+def test_a_noisy_embedding_head_trains_reproducibly(tmp_path: Path) -> None:
+    import yaml
+
+    cache = str(tmp_path / "cache")
+    heads = [dict(h, noise=0.3) if h["features"] == "embedding" else h
+             for h in yaml.safe_load(TINY.read_text())["heads"]]
+    assert any(h.get("noise") for h in heads), "the fixture recipe has an embedding head"
+    v1, _ = train(load_recipe(TINY, cache_dir=cache, heads=heads), tmp_path / "a")
+    v2, _ = train(load_recipe(TINY, cache_dir=cache, heads=heads), tmp_path / "b")
+    clean, _ = train(load_recipe(TINY, cache_dir=cache), tmp_path / "c")
+    assert v1 == v2 and v1 != clean
+    a = np.load(tmp_path / "a" / "heads" / "embedding_coef.npy")
+    np.testing.assert_array_equal(a, np.load(tmp_path / "b" / "heads" / "embedding_coef.npy"))
+    assert not np.array_equal(a, np.load(tmp_path / "c" / "heads" / "embedding_coef.npy"))
+    # the char head never sees the noise
+    np.testing.assert_array_equal(np.load(tmp_path / "a" / "heads" / "char_coef.npy"),
+                                  np.load(tmp_path / "c" / "heads" / "char_coef.npy"))

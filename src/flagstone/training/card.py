@@ -35,8 +35,9 @@ def model_card(m: dict[str, Any]) -> str:
         f"max {m['encoder']['max_tokens']} tokens.",
         f"- Char n-grams {m['featurizers']['char']['ngram_range']} hashed into "
         f"{m['featurizers']['char']['n_features']} buckets, sublinear TF-IDF.",
-        "- Heads: " + ", ".join(f"{h['features']} (logistic regression, C={h['C']}, weight {h['weight']})"
-                                for h in m["heads"]) + "; logits averaged, then calibrated per category.",
+        "- Heads: " + ", ".join(f"{h['features']} (logistic regression, C={h['C']}, weight {h['weight']}"
+                                + (f", fitted on embeddings jittered by noise of norm {h['noise']}" if h.get("noise") else "")
+                                + ")" for h in m["heads"]) + "; logits averaged, then calibrated per category.",
         f"- Policy: {pol['name']} version {pol['version']} (sha256 {pol['hash'][:16]}…).",
         "",
         "## Training data",

@@ -56,11 +56,21 @@ def _fit_lr(X: Any, y: np.ndarray, w: np.ndarray, C: float, seed: int) -> tuple[
     return clf.coef_[0].astype(np.float32), float(clf.intercept_[0])
 
 
+def noisy_embeddings(emb: np.ndarray, noise: float, seed: int) -> np.ndarray:
+    """``emb`` plus Gaussian noise of norm about ``noise`` per row, renormalised to unit length."""
+    rng = np.random.default_rng(seed)
+    x = emb + rng.standard_normal(emb.shape).astype(np.float32) * np.float32(noise / np.sqrt(emb.shape[1]))
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms > 0, norms, 1)
+
+
 def fit_heads(recipe: Recipe, feats: dict[str, Any], labels: np.ndarray, weights: np.ndarray) -> tuple[list[Head], dict]:
     """One logistic regression per (head, category) on the rows where that category is known."""
     heads, info = [], {}
     for spec in recipe.heads:
         X = feats[spec.features]
+        if spec.noise:
+            X = noisy_embeddings(X, spec.noise, recipe.seed)
         coef = np.zeros((len(CATEGORIES), X.shape[1]), dtype=np.float32)
         intercept = np.zeros(len(CATEGORIES))
         borrowed: dict[int, int] = {}

@@ -40,6 +40,17 @@ class HeadSpec(_Strict):
     features: Literal["embedding", "char"]
     C: float = Field(default=1.0, gt=0)
     weight: float = Field(default=1.0, gt=0)
+    # Embedding heads only: Gaussian noise of about this norm is added to each (unit-length) training
+    # embedding, which is then renormalised, seeded by the recipe's seed. Calibration rows stay clean,
+    # as served. An augmentation: heads fitted on exact embeddings lost harassment AUPRC on unseen data
+    # that heads fitted on noisier (batch-quantised) ones kept (benchmarks/results/serving.md).
+    noise: float = Field(default=0.0, ge=0, le=2)
+
+    @model_validator(mode="after")
+    def _noise_on_embeddings_only(self) -> HeadSpec:
+        if self.noise and self.features != "embedding":
+            raise ValueError(f"noise applies to embedding heads only, not to {self.features!r}")
+        return self
 
 
 class CalibrationSpec(_Strict):

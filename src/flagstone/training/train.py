@@ -155,7 +155,8 @@ def write_artifact(p: Prepared, fitted: Fitted, out: Path, metrics: dict[str, An
         coef, icpt = f"heads/{spec.features}_coef.npy", f"heads/{spec.features}_intercept.npy"
         np.save(out / coef, head.coef)
         np.save(out / icpt, head.intercept)
-        heads.append({"features": spec.features, "weight": spec.weight, "C": spec.C, "coef": coef, "intercept": icpt})
+        heads.append({"features": spec.features, "weight": spec.weight, "C": spec.C, "coef": coef, "intercept": icpt,
+                      **({"noise": spec.noise} if spec.noise else {})})
     cal = {"categories": dict(zip(CATEGORIES, fitted.calibrators_, strict=True))}
     (out / "calibration.json").write_text(json.dumps(cal, sort_keys=True, indent=1) + "\n")
     manifest = {

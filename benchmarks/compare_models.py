@@ -1,0 +1,104 @@
+"""Two model artifacts side by side, as served, on labelled data neither was trained on.
+
+    python benchmarks/compare_models.py OLD_DIR NEW_DIR [--data ../shared/datasets]
+
+Used to decide whether a retrained default model is better than the shipped one (the dev set trains the
+shipped model, so its figures are out-of-fold; these sets are outside training altogether). The sets are
+evaluation-only (licence classes C and D in ``../shared/datasets/README.md``), so this lives in benchmarks
+and reads them from the shared folder:
+
+* toxic-chat test split, 1500 sampled: ``toxicity`` against the any-category score (max over the 13);
+* OLID test (level A): OFF against the any-category score;
+* OLID training file, 2500 sampled: targeted insults at individuals (IND) against ``harassment``, at groups
+  (GRP) against ``hate``, each against the NOT tweets (an assumption about the mapping, as every one is);
+* OKTest: the share of benign prompts flagged.
+
+Prints AUPRC with a 95% bootstrap interval per model, the share flagged at each model's thresholds among
+positives and negatives, and the paired bootstrap difference NEW - OLD (same resamples for both).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+
+def load_sets(data: Path) -> dict[str, tuple[list[str], np.ndarray, str]]:
+    rng = np.random.default_rng(0)
+    tc = [r for r in csv.DictReader(open(data / "toxic-chat" / "toxic_chat_0124_human.csv", encoding="utf-8"))
+          if r["split"] == "test"]
+    tc = [tc[i] for i in rng.choice(len(tc), min(1500, len(tc)), replace=False)]
+    olid = data / "olid-offenseval2019"
+    tweets = {r["id"]: r["tweet"] for r in csv.DictReader(open(olid / "testset-levela.tsv", encoding="utf-8"),
+                                                          delimiter="\t")}
+    labels = {r["id"]: r["subtask_a"] for r in csv.DictReader(open(olid / "labels-levela.csv", encoding="utf-8"))}
+    ids = [i for i in tweets if i in labels]
+    sets = {"toxic-chat test, any": ([r["user_input"] for r in tc],
+                                     np.array([int(r["toxicity"]) for r in tc]), "any"),
+            "OLID test, OFF, any": ([tweets[i] for i in ids], np.array([labels[i] == "OFF" for i in ids], int), "any")}
+    train = list(csv.DictReader(open(olid / "olid-training-v1.0.tsv", encoding="utf-8"), delimiter="\t"))
+    train = [train[i] for i in np.random.default_rng(5).choice(len(train), min(2500, len(train)), replace=False)]
+    for target, cat in (("IND", "harassment"), ("GRP", "hate")):
+        keep = [r for r in train if r["subtask_a"] == "NOT" or r["subtask_c"] == target]
+        sets[f"OLID {target} vs NOT, {cat}"] = ([r["tweet"] for r in keep],
+                                               np.array([r["subtask_c"] == target for r in keep], int), cat)
+    return sets
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("old")
+    ap.add_argument("new")
+    ap.add_argument("--data", default=str(REPO.parent / "shared" / "datasets"))
+    ap.add_argument("--bootstrap", type=int, default=300)
+    args = ap.parse_args()
+    from flagstone.models.registry import load_model
+    from flagstone.policy.taxonomy import CATEGORIES
+    from flagstone.training.oof import average_precision, read_prompts
+
+    data = Path(args.data)
+    sets = load_sets(data)
+    oktest = read_prompts(data / "oktest" / "OKTest.csv")
+    models = {"old": load_model(Path(args.old)), "new": load_model(Path(args.new))}
+    print(f"old = {models['old'].info.name}@{models['old'].info.version[:12]}, "
+          f"new = {models['new'].info.name}@{models['new'].info.version[:12]}")
+    for name, model in models.items():
+        th = np.array([model.info.thresholds[c] for c in CATEGORIES])
+        p = model.predict_proba(oktest)
+        print(f"{name}: OKTest false-positive rate {(p >= th).any(axis=1).mean():.3f} on {len(oktest)} prompts")
+    for sname, (texts, y, cat) in sets.items():
+        scores, flags = {}, {}
+        for name, model in models.items():
+            p = model.predict_proba(texts)
+            th = np.array([model.info.thresholds[c] for c in CATEGORIES])
+            j = None if cat == "any" else CATEGORIES.index(cat)
+            scores[name] = p.max(axis=1) if j is None else p[:, j]
+            flags[name] = (p >= th).any(axis=1) if j is None else p[:, j] >= th[j]
+        rng = np.random.default_rng(2)
+        diffs, per = [], {n: [] for n in models}
+        for _ in range(args.bootstrap):
+            i = rng.integers(0, len(y), len(y))
+            if y[i].sum() == 0:
+                continue
+            ap_ = {n: average_precision(scores[n][i], y[i]) for n in models}
+            for n in models:
+                per[n].append(ap_[n])
+            diffs.append(ap_["new"] - ap_["old"])
+        print(f"\n{sname} ({len(y)} texts, {int(y.sum())} positive)")
+        for n in models:
+            lo, hi = np.percentile(per[n], [2.5, 97.5])
+            print(f"  {n}: AUPRC {average_precision(scores[n], y):.3f} ({lo:.3f}-{hi:.3f}), flagged: positives "
+                  f"{flags[n][y == 1].mean():.3f}, negatives {flags[n][y == 0].mean():.3f}")
+        lo, hi = np.percentile(diffs, [2.5, 97.5])
+        print(f"  new - old: {np.mean(diffs):+.3f} ({lo:+.3f}..{hi:+.3f})")
+
+
+if __name__ == "__main__":
+    main()
