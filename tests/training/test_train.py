@@ -114,7 +114,7 @@ def test_a_lexical_recipe_never_runs_the_encoder(tmp_path: Path, monkeypatch: py
     assert p.shape == (2, len(CATEGORIES)) and model._encoder is None
 
 
-def test_embedding_noise_is_seeded_unit_length_and_only_for_head_training() -> None:
+def test_embedding_noise_is_seeded_and_keeps_unit_length() -> None:
     from flagstone.training.fit import noisy_embeddings
 
     rng = np.random.default_rng(3)
