@@ -125,6 +125,53 @@ def test_address_problem(address, problem):
     assert address_problem(address) == problem
 
 
+# IPv6 forms that embed an IPv4 address are judged by the embedded address (issue 19, point 10).
+@pytest.mark.parametrize("address, problem", [
+    ("2002:c0a8:0101::1", "private"), ("2002:0a00:0001:1::5", "private"),  # 6to4 of 192.168.1.1, 10.0.0.1
+    ("2002:7f00:0001::", "loopback"), ("2002:a9fe:a9fe::1", "link-local"),  # 6to4 of 127.0.0.1, 169.254.169.254
+    ("2002:0808:0808::1", None),  # 6to4 of 8.8.8.8
+    ("64:ff9b::7f00:1", "loopback"), ("64:ff9b::10.1.2.3", "private"),  # NAT64 well-known prefix
+    ("64:ff9b::169.254.169.254", "link-local"), ("64:ff9b::100.64.0.1", "non-public"),
+    ("64:ff9b::93.184.216.34", None),  # what DNS64 answers for a public IPv4-only host
+    ("64:ff9b:1::a00:1", "private"), ("64:ff9b:1:ffff::808:808", "private"),  # local-use NAT64 prefix
+    ("::ffff:10.0.0.1", "private"), ("::ffff:169.254.169.254", "link-local"), ("::ffff:93.184.216.34", None),
+    ("::127.0.0.1", "loopback"), ("::192.168.0.1", "private"), ("::8.8.8.8", "reserved"),  # IPv4-compatible
+    ("::ffff:0:127.0.0.1", "loopback"), ("::ffff:0:8.8.8.8", "reserved"),  # IPv4-translated (SIIT)
+    ("::", "unspecified"), ("::1", "loopback"),
+])
+def test_address_problem_of_ipv6_forms_embedding_ipv4(address, problem):
+    assert address_problem(address) == problem
+
+
+@pytest.mark.parametrize("address, shown", [
+    ("2002:c0a8:101::1", "the 6to4 form of 192.168.1.1"), ("64:ff9b::7f00:1", "the NAT64 form of 127.0.0.1"),
+    ("::ffff:a9fe:a9fe", "the IPv4-mapped form of 169.254.169.254"),
+])
+def test_fetcher_refuses_embedded_private_ipv4_and_names_it(address, shown):
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=PNG, headers={"content-type": "image/png"})
+
+    f = fetcher(handler, resolver=lambda host, port: [address])
+    with pytest.raises(ImageURLRefusedError, match="only public addresses") as info:
+        f.fetch("http://img.example.org/a.png", param=P)
+    assert shown in info.value.message and not seen
+
+
+def test_fetcher_connects_to_a_nat64_address_of_a_public_host():
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=PNG, headers={"content-type": "image/png"})
+
+    f = fetcher(handler, resolver=lambda host, port: ["64:ff9b::5db8:d822"])  # 93.184.216.34
+    assert f.fetch("http://img.example.org/a.png", param=P) == PNG
+    assert seen[0].url.host == "64:ff9b::5db8:d822" and seen[0].headers["host"] == "img.example.org"
+
+
 def test_host_allow_list_matching():
     assert host_allowed("img.example.org", ["img.example.org"])
     assert host_allowed("IMG.Example.org.", ["*.example.org"])

@@ -2,7 +2,8 @@
 
 Off unless enabled. When on, a URL is fetched only if its host is allow-listed (``img.example.org``
 or ``*.example.org``) and *every* address it resolves to is public (not private, loopback,
-link-local, multicast, reserved, unspecified or shared); the connection then goes to the checked
+link-local, multicast, reserved, unspecified or shared; IPv6 forms that embed an IPv4 address, such as
+6to4, NAT64 and IPv4-mapped, are judged by that address); the connection then goes to the checked
 address (no second lookup that a rebinding DNS could answer differently), with the original Host
 header and TLS name. Redirects are followed by hand, each hop checked again. The body is streamed
 under a byte cap and an overall deadline, and the content type must be a supported image type.
@@ -35,11 +36,57 @@ def resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
+# IPv6 forms that carry an IPv4 address: a connection to them reaches (or is translated to) that
+# IPv4 host, so they are judged by the address they embed. (prefix, form, whether a public embedded
+# address makes the IPv6 address public too: deprecated or translator-internal forms stay refused.)
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052 well-known prefix
+_NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215 local-use translation prefix
+_COMPATIBLE = ipaddress.IPv6Network("::/96")  # RFC 4291 "IPv4-compatible", deprecated
+_TRANSLATED = ipaddress.IPv6Network("::ffff:0:0:0/96")  # RFC 2765 SIIT "IPv4-translated"
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> tuple[ipaddress.IPv4Address, str] | None:
+    """The IPv4 address an IPv6 address carries, and the form: IPv4-mapped (``::ffff:a.b.c.d``), 6to4
+    (``2002:AABB:CCDD::/48``), NAT64 (``64:ff9b::a.b.c.d``), IPv4-compatible (``::a.b.c.d``) or
+    IPv4-translated (``::ffff:0:a.b.c.d``); None for any other address."""
+    if ip.ipv4_mapped is not None:
+        return ip.ipv4_mapped, "IPv4-mapped"
+    if ip.sixtofour is not None:
+        return ip.sixtofour, "6to4"
+    low = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if ip in _NAT64:
+        return low, "NAT64"
+    if ip in _TRANSLATED:
+        return low, "IPv4-translated"
+    if ip in _COMPATIBLE and int(ip) > 1:  # :: and ::1 are themselves (unspecified, loopback)
+        return low, "IPv4-compatible"
+    return None
+
+
 def address_problem(address: str) -> str | None:
-    """Why ``address`` may not be fetched from, or None when it is a public unicast address."""
+    """Why ``address`` may not be fetched from, or None when it is a public unicast address.
+
+    An IPv6 address that embeds an IPv4 one (see :func:`embedded_ipv4`) is refused when the embedded
+    address would be: ``2002:c0a8:0101::1`` (6to4 of 192.168.1.1) is private, ``64:ff9b::7f00:1``
+    (NAT64 of 127.0.0.1) is loopback. IPv4-mapped, 6to4 and NAT64 forms of a public IPv4 address are
+    public (a DNS64 resolver answers NAT64 addresses for every IPv4-only host); the deprecated
+    IPv4-compatible and IPv4-translated forms are not fetched at all.
+    """
     ip = ipaddress.ip_address(address.split("%")[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in _NAT64_LOCAL:
+            return "private"
+        embedded = embedded_ipv4(ip)
+        if embedded is not None:
+            v4, form = embedded
+            problem = _problem(v4)
+            if problem is not None or form in ("IPv4-mapped", "6to4", "NAT64"):
+                return problem
+            return "reserved"
+    return _problem(ip)
+
+
+def _problem(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     for attr, what in (("is_loopback", "loopback"), ("is_link_local", "link-local"),
                        ("is_multicast", "multicast"), ("is_unspecified", "unspecified"),
                        ("is_reserved", "reserved"), ("is_private", "private")):
@@ -106,8 +153,11 @@ class ImageFetcher:
             raise ImageURLRefusedError(f"{param}: {host!r} resolves to no address", param=param)
         for address in addresses:
             if problem := address_problem(address):
+                ip = ipaddress.ip_address(address.split("%")[0])
+                inner = embedded_ipv4(ip) if isinstance(ip, ipaddress.IPv6Address) else None
+                via = f", the {inner[1]} form of {inner[0]}" if inner else ""
                 raise ImageURLRefusedError(f"{param}: {host!r} resolves to a {problem} address "
-                                           f"({address}); only public addresses are fetched", param=param)
+                                           f"({address}{via}); only public addresses are fetched", param=param)
         ip = addresses[0]
         netloc = f"[{ip}]" if ":" in ip else ip
         target = parts._replace(netloc=f"{netloc}:{port}").geturl()
