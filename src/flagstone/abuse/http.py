@@ -1,6 +1,8 @@
 """``install_abuse(app, settings)``: API keys, rate limits and the request log for the server.
 
-A pure ASGI middleware on ``POST /v1/moderations`` that, in order:
+A pure ASGI middleware. On every other route it checks the key scope that
+:func:`flagstone.abuse.access.required_scope` asks for (401/403; closed by default). On
+``POST /v1/moderations``, in order, it:
 
 1. authenticates the ``Authorization: Bearer fsk_...`` key when ``settings.auth_required`` (401 in
    OpenAI's envelope for a missing or bad key; 403 for a blocked account or a missing scope);
@@ -33,6 +35,7 @@ from sqlalchemy.engine import Engine
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from flagstone.abuse.access import required_scope
 from flagstone.abuse.base import RateLimiter
 from flagstone.abuse.db import open_engine
 from flagstone.abuse.incidents import IncidentStore
@@ -153,13 +156,14 @@ class AbuseGuard:
         return info, overrides
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["method"] != "POST" or scope["path"] not in PATHS:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if scope["method"] != "POST" or scope["path"] not in PATHS:
+            await self._check_access(scope, receive, send)
+            return
         s: AbuseServices = scope["app"].state.abuse
-        headers = dict(scope["headers"])
-        auth = headers.get(b"authorization", b"").decode("latin-1")
-        token = auth[7:].strip() if auth[:7].lower() == "bearer " else None
+        token = _bearer(scope)
         try:
             info, overrides = self._authenticate(s, token)
             client = (scope.get("client") or ("local", 0))[0]
@@ -174,6 +178,18 @@ class AbuseGuard:
             await JSONResponse(exc.to_envelope(), status_code=exc.status, headers=extra)(scope, receive, send)
             return
         await self._forward(s, scope, receive, send, info, bucket, overrides)
+
+    async def _check_access(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Any route but ``POST /v1/moderations``: the key scope ``abuse.access`` asks for, if auth is on."""
+        s: AbuseServices = scope["app"].state.abuse
+        scope_needed = required_scope(scope["path"])
+        if scope_needed is not None and s.auth_required:
+            try:
+                s.keys.verify(_bearer(scope), scope=scope_needed)
+            except FlagstoneError as exc:
+                await JSONResponse(exc.to_envelope(), status_code=exc.status)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
     async def _forward(self, s: AbuseServices, scope: Scope, receive: Receive, send: Send, info: KeyInfo | None,
                        bucket: str, overrides: dict[str, float]) -> None:
@@ -211,6 +227,14 @@ class AbuseGuard:
                                     key_id=info.id if info else "-", request_id=self._next_id(),
                                     request_body=b"".join(req_chunks),
                                     response_body=b"".join(resp_chunks), thresholds=overrides or None))
+
+
+def _bearer(scope: Scope) -> str | None:
+    for name, value in scope["headers"]:
+        if name == b"authorization":
+            auth = value.decode("latin-1")
+            return auth[7:].strip() if auth[:7].lower() == "bearer " else None
+    return None
 
 
 def apply_thresholds(body: bytes, overrides: dict[str, float]) -> bytes:

@@ -22,7 +22,7 @@ from flagstone.serving.lifespan import make_lifespan
 from flagstone.serving.openapi import install_openapi
 from flagstone.serving.routes import health, models, moderations, playground
 from flagstone.serving.routes import shadow as shadow_routes
-from flagstone.settings import Settings, load_settings
+from flagstone.settings import Settings, _is_loopback, load_settings
 
 
 def create_app(settings: Settings, model: Moderator | None = None,
@@ -49,6 +49,10 @@ def create_app(settings: Settings, model: Moderator | None = None,
         from flagstone.abuse.http import install_abuse
 
         install_abuse(app, settings)
+    elif not _is_loopback(settings.host):
+        from flagstone.abuse.access import KeysOffGuard
+
+        app.add_middleware(KeysOffGuard)  # keys off on a public address: routes that expose traffic stay shut
     from flagstone.labeling.ui import install_ui
 
     install_ui(app, settings)  # annotator pages under /ui (store opened on first use)
