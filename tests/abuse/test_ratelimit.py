@@ -78,3 +78,115 @@ def test_redis_limiter_is_shared_between_instances_and_atomic():
     assert not denied.allowed and denied.retry_after > 100
     assert b.acquire("other-key").allowed
     a._redis.delete(prefix + "key1", prefix + "other-key")
+
+
+def test_memory_limiter_drops_refilled_buckets_and_caps_keys():
+    clock = Clock()
+    rl = MemoryRateLimiter(capacity=2, rate=1, clock=clock, max_keys=100)
+    for i in range(1000):  # many keys, each idle long enough to refill: none needs remembering
+        rl.acquire(f"k{i}")
+        clock.t += 0.1
+    assert len(rl) <= 100
+    rl = MemoryRateLimiter(capacity=2, rate=0.0001, clock=clock, max_keys=100)
+    for i in range(1000):  # nothing refills: the cap holds, longest idle dropped first
+        rl.acquire(f"k{i}")
+    assert len(rl) <= 100
+    assert not [rl.acquire("k999").allowed for _ in range(2)][-1]  # the latest key kept its state
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def redis_server():
+    """A redis-server of our own on a free loopback port, started and killed by the test."""
+    import shutil
+    import subprocess
+    import time
+
+    exe = shutil.which("redis-server")
+    if exe is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is needed in CI")
+        pytest.skip("redis-server not installed")
+    port = _free_port()
+    procs = []
+
+    def start() -> None:
+        procs.append(subprocess.Popen([exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                                       "--appendonly", "no"], stdout=subprocess.DEVNULL))
+        import redis
+
+        for _ in range(100):
+            try:
+                redis.Redis(port=port).ping()
+                return
+            except redis.ConnectionError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop() -> None:
+        procs[-1].kill()
+        procs[-1].wait()
+
+    start()
+    yield port, start, stop
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+@pytest.mark.redis
+def test_redis_down_falls_back_to_process_limits_warns_once_and_recovers(redis_server, caplog):
+    port, start, stop = redis_server
+    clock = Clock()
+    rl = RedisRateLimiter(f"redis://127.0.0.1:{port}/0", capacity=3, rate=0.001, clock=clock, retry_every=1.0)
+    assert rl.acquire("k").allowed and rl.down_since is None
+    stop()  # Redis dies mid-run
+    with caplog.at_level("WARNING", logger="flagstone.abuse.ratelimit"):
+        decisions = [rl.acquire("k").allowed for _ in range(5)]
+        clock.t += 1.5  # a retry that fails again is still the same outage: no second warning
+        decisions += [rl.acquire("k").allowed for _ in range(2)]
+    assert decisions[:3] == [True, True, True] and not any(decisions[3:])  # still limited, per process
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "falling back to per-process limits" in warnings[0].getMessage()
+    start()  # Redis is back on the same port
+    clock.t += 1.5
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="flagstone.abuse.ratelimit"):
+        assert rl.acquire("k2").allowed
+    assert rl.down_since is None and rl.outages == 1
+    assert "answers again" in caplog.records[0].getMessage()
+    import redis
+
+    assert redis.Redis(port=port).exists("flagstone:rl:k2")  # the bucket lives in Redis again
+
+
+@pytest.mark.redis
+def test_server_with_redis_stopped_keeps_answering_keyed_requests(redis_server, tmp_path):
+    from fastapi.testclient import TestClient
+
+    from flagstone.models.fakes import KeywordModel
+    from flagstone.serving.app import create_app
+    from flagstone.settings import Settings
+
+    port, _, stop = redis_server
+    settings = Settings(data_dir=tmp_path, model_dir=tmp_path / "none", auth_enabled=True,
+                        redis_url=f"redis://127.0.0.1:{port}/0", rate_limit_burst=2, rate_limit_per_second=0.001)
+    app = create_app(settings, model=KeywordModel({"violence": ["hurt"]}, name="kw"))
+    key, _ = app.state.abuse.keys.create("acme")
+    with TestClient(app) as client:
+        def call() -> int:
+            return client.post("/v1/moderations", json={"input": "hi"},
+                               headers={"Authorization": f"Bearer {key}"}).status_code
+
+        assert call() == 200
+        stop()
+        # A fresh per-process bucket (burst 2) takes over: limited, not 503.
+        assert [call(), call(), call()] == [200, 200, 429]
