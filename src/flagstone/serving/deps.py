@@ -19,6 +19,7 @@ from flagstone.models.base import Moderator
 from flagstone.serving.holder import ModelHolder
 from flagstone.serving.schemas import ModerationRequest, TextPart
 from flagstone.settings import Settings
+from flagstone.text.controls import clean_controls
 
 # OpenAI's moderation model names; each resolves to the served default model.
 OPENAI_ALIASES: tuple[str, ...] = (
@@ -63,6 +64,7 @@ def input_texts(body: ModerationRequest, settings: Settings) -> list[str]:
 
     A list of content parts is one input (one result), as in OpenAI's multi-modal moderation; its
     text parts are joined by newlines. Its image parts are decoded by ``serving.images.input_images``.
+    Control characters and terminal escapes are removed (``text.controls``), not refused.
     """
     raw = body.input
     one_per_item = not isinstance(raw, str) and all(isinstance(p, str) for p in raw)
@@ -72,6 +74,7 @@ def input_texts(body: ModerationRequest, settings: Settings) -> list[str]:
         texts = list(raw)  # type: ignore[arg-type]
     else:
         texts = ["\n".join(p.text for p in raw if isinstance(p, TextPart))]
+    texts = [clean_controls(t) for t in texts]
     if len(texts) > settings.max_inputs_per_request:
         raise InputTooLargeError(f"too many inputs: {len(texts)} (at most "
                                  f"{settings.max_inputs_per_request} per request); split the request",

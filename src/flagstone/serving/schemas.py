@@ -15,8 +15,8 @@ from pydantic_core import PydanticCustomError
 
 from flagstone.policy.taxonomy import CATEGORIES
 
-# C0 controls other than tab, newline and carriage return, and lone UTF-16 surrogates.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Lone UTF-16 surrogates: not Unicode, refused. Control characters are cleaned, not refused
+# (``serving.deps.input_texts``): a refused text would go unmoderated.
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
@@ -50,9 +50,6 @@ def _check_text(value: Any, param: str) -> str:
     if m := _SURROGATE.search(value):
         raise _bad(param, f"{param} contains an unpaired UTF-16 surrogate (\\u{ord(m.group()):04x}) at "
                           f"character {m.start()}; send valid Unicode text")
-    if m := _CONTROL.search(value):
-        raise _bad(param, f"{param} contains the control character U+{ord(m.group()):04X} at character "
-                          f"{m.start()}; remove control characters (tab, newline and CR are allowed)")
     return value
 
 

@@ -3,6 +3,7 @@
 One function, used everywhere, so the model sees at serve time exactly what it saw in training and an
 item's key does not change with invisible characters. Steps (order matters):
 
+0. remove terminal escape sequences (ANSI colours, OSC titles: ``text.controls.strip_escapes``);
 1. Unicode NFKC (full-width, ligatures, mathematical alphanumerics -> plain letters);
 2. remove zero-width / invisible / bidi-control characters and C0/C1 control characters (keep \\n, \\t);
 3. strip combining diacritics (``kíll`` -> ``kill``);
@@ -16,6 +17,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+
+from flagstone.text.controls import strip_escapes
 
 _INVISIBLE = {
     0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x200B, 0x200C, 0x200D, 0x200E,
@@ -84,6 +87,7 @@ def normalize(text: str) -> str:
     """Return the canonical form of ``text`` that models score and item keys hash."""
     if not text:
         return ""
+    text = strip_escapes(text)
     if text.isascii():
         # Fast path (most traffic): NFKC, diacritics and confusables leave ASCII unchanged, and ASCII
         # has no surrogates; only the control characters are removed. Same result as the full path.
