@@ -63,12 +63,23 @@ class Settings(BaseSettings):
     rate_limit_burst: float = Field(default=200.0, gt=0)
     request_log_enabled: bool = True
     request_log_content: str = Field(default="none", pattern="^(none|hashed|full)$")
-    request_log_retention_days: float = Field(default=30.0, gt=0)  # "full" text is purged after this
+    # Retention: rows older than request_log_retention_days are deleted (every content mode); stored
+    # content (text in "full", keyed hash in "hashed") is cleared sooner if content_retention_days is
+    # set. The server purges every request_log_purge_interval_s; `flagstone logs purge` runs it now.
+    request_log_retention_days: float = Field(default=30.0, gt=0)
+    request_log_content_retention_days: float | None = Field(default=None, gt=0)
+    request_log_purge_interval_s: float = Field(default=300.0, gt=0)
+    # Secret for the keyed (HMAC) hashes of texts in the log; None = a random key made once and kept
+    # in data_dir/request_log.key. Set it to share hashes across machines of one installation.
+    request_log_hash_key: str | None = Field(default=None, min_length=16)
+    # What the log writer may hold while it falls behind (request and response bytes), then it drops.
+    request_log_queue_max_bytes: int = Field(default=64_000_000, ge=1_000_000)
     rules_path: Path | None = None  # detection rules YAML; None = the shipped rules/default.yaml
 
     # Model registry (flagstone.registry): seconds between polls of the production pointer by a
-    # running server (0 = off: serve model_dir only); shadow_model_dir scores traffic next to production.
-    registry_poll_seconds: float = Field(default=0.0, ge=0)
+    # running server, which serves the production model (else model_dir) where the store already exists
+    # (0 = off: serve model_dir only); shadow_model_dir scores traffic next to production.
+    registry_poll_seconds: float = Field(default=5.0, ge=0)
     shadow_model_dir: Path | None = None
 
     # Image input (flagstone.images): the image model by registry name (None = image parts refused),

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from flagstone.cli.main import main
-from flagstone.errors import DataError
+from flagstone.errors import DataError, ModelError
 from flagstone.evaluation.suites import load_suite
 from flagstone.pipelines import run as pipeline
 from flagstone.registry.store import ModelRegistry
@@ -56,7 +56,8 @@ def test_pipeline_fails_resumes_and_then_does_no_work(tmp_path, monkeypatch):
         assert reg.history()[-1].reason == "pipeline: nothing to compare: no other model is in production (suite small)"
         report = Path(result["path"]).read_text()
         assert result["version"] in report and "data snapshot" in report
-        assert (make().folder / "model" / "MODEL_CARD.md").is_file()
+        assert (make().folder / "models" / result["version"][:12] / "MODEL_CARD.md").is_file()
+        assert not (make().folder / "model.partial").exists()
         assert (make().folder / "evaluation.html").read_text().startswith("<!doctype html>")
 
         events.clear()
@@ -77,8 +78,38 @@ def test_cli_pipeline_run_refuses_a_regression_and_leaves_production(tmp_path, m
     assert main(["registry", "promote", v, "--to", "production", "--force", "--reason", "seed"]) == 0
     rc = main(["pipeline", "run", str(TINY), "--suite", str(SUITE), "--cache-dir", str(tmp_path / "cache")])
     out = capsys.readouterr()
-    assert rc == 0
+    assert rc == 1  # a failed gate is a failed run
     assert "[1/7] snapshot" in out.err and "[7/7] report" in out.err
     assert "not promoted: gates failed" in out.out and "FAIL" in out.out
+    assert "the promotion gate failed" in out.err
     assert main(["registry", "list", "--stage", "production"]) == 0
     assert v in capsys.readouterr().out
+    assert main(["registry", "history"]) == 0
+    history = capsys.readouterr().out.splitlines()
+    refused = [line for line in history if "refused candidate -> production" in line]
+    assert len(refused) == 1 and "gate(s) regressed: " in refused[0] and "(suite small)" in refused[0]
+    # A rerun with nothing changed does no work, records no second refusal, and still fails.
+    assert main(["pipeline", "run", str(TINY), "--suite", str(SUITE), "--cache-dir", str(tmp_path / "cache")]) == 1
+    capsys.readouterr()
+    assert main(["registry", "history"]) == 0
+    assert sum("refused" in line for line in capsys.readouterr().out.splitlines()) == 1
+
+
+def test_a_step_error_exits_2_and_a_killed_training_leaves_no_artifact(tmp_path, monkeypatch, capsys):
+    def dies_half_way(lr, out, **kw):
+        out.mkdir(parents=True)
+        (out / "manifest.json").write_text("{}")  # half an artifact, then the run dies
+        raise ModelError("out of memory")
+
+    monkeypatch.setattr("flagstone.training.train.train", dies_half_way)
+    monkeypatch.setenv("FLAGSTONE_DATA_DIR", str(tmp_path / "state"))
+    monkeypatch.delenv("FLAGSTONE_DATABASE_URL", raising=False)
+    rc = main(["pipeline", "run", str(TINY), "--suite", str(SUITE), "--cache-dir", str(tmp_path / "cache"),
+               "--out", str(tmp_path / "runs")])
+    assert rc == 2 and "out of memory" in capsys.readouterr().err
+    (folder,) = (tmp_path / "runs").iterdir()
+    # The half-written artifact is only in model.partial (the next run clears it), never where a
+    # registered artifact lives.
+    assert [p.parent.name for p in folder.rglob("manifest.json")] == ["model.partial"]
+    assert main(["registry", "list", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []

@@ -49,7 +49,11 @@ def test_register_promote_refuse_rollback(env, good_bad, capsys):
     assert rows == {g: "production", b: "candidate", o: "archived"}
     assert main(["registry", "history"]) == 0
     hist = capsys.readouterr().out
-    assert hist.count("tester") == 8  # 3 registrations, 2 promotions (+1 archive), rollback (+1 archive) and "rollback from" in hist
+    # 3 registrations, 2 promotions (+1 archive), 1 refusal, rollback (+1 archive)
+    assert hist.count("tester") == 9 and "rollback from" in hist
+    (refused,) = [line for line in hist.splitlines() if "refused" in line]
+    assert refused.split()[2] == b and "refused candidate -> production: gates failed on suite small: " in refused
+    assert "gate/violence/recall" in refused
     assert main(["registry", "promote", "zzzzzzzz", "--to", "staging"]) == 2
     assert "no registered model version" in capsys.readouterr().err
 

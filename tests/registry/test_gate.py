@@ -24,6 +24,12 @@ def test_first_promotion_then_regression_refused_then_better_accepted(registry, 
     msg = exc.value.message
     assert "refused" in msg and "gate/violence/recall" in msg and "FAIL" in msg and "95% CI" in msg
     assert registry.production().version == good.version and registry.get(bad.short).stage == "candidate"
+    refusal = registry.history(bad.short)[-1]  # the refusal is audited with the failing gates
+    assert refusal.refused and refusal.actor == "bob" and refusal.from_stage == "candidate"
+    assert refusal.reason.startswith("refused candidate -> production: gates failed on suite small: ")
+    assert "gate/violence/recall" in refusal.reason
+    with pytest.raises(ConflictError, match="only model ever in production"):
+        registry.rollback(actor="x")  # a refusal is not a promotion: rollback does not count it
 
     better = registry.register(keyword_artifact(tmp_path / "better", {
         "violence": ["hurt", "kill"], "harassment": ["idiot", "hurt"], "hate": ["vermin"]}, name="better"),

@@ -51,3 +51,41 @@ def test_bad_requests_get_clear_errors(registry, tmp_path):
     with pytest.raises(ConflictError, match="only model ever in production"):
         registry.rollback(actor="x")
     assert registry.production().version == a.version  # a refused action changes nothing
+
+
+_KILL_MID_MOVE = """
+import os, signal, sys
+from pathlib import Path
+import flagstone.registry.store as store_mod
+from flagstone.registry.store import ModelRegistry
+from flagstone.store import open_store
+
+real_update, calls = store_mod.update, []
+
+def dying_update(*a, **k):  # the process dies after archiving the old model, before the new one moves
+    calls.append(1)
+    if len(calls) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real_update(*a, **k)
+
+store_mod.update = dying_update
+ModelRegistry(open_store(url=sys.argv[1], data_dir=Path(sys.argv[2]))).move(sys.argv[3], "production", actor="killed")
+"""
+
+
+def test_a_promotion_killed_half_way_leaves_the_production_pointer(registry, tmp_path):
+    import signal
+    import subprocess
+    import sys
+
+    a = registry.register(keyword_artifact(tmp_path / "a", {"violence": ["hurt"]}), actor="alice")
+    b = registry.register(keyword_artifact(tmp_path / "b", {"violence": ["kill"]}), actor="alice")
+    registry.move(a.short, "production", actor="alice")
+    before = registry.history()
+    url = registry.store.engine.url.render_as_string(hide_password=False)
+    proc = subprocess.run([sys.executable, "-c", _KILL_MID_MOVE, url, str(tmp_path), b.version], timeout=60,
+                          capture_output=True, text=True)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert registry.production().version == a.version and registry.get(b.short).stage == "candidate"
+    assert registry.history() == before  # no half-recorded move in the audit either
+    assert registry.move(b.short, "production", actor="alice").stage == "production"  # nothing left locked

@@ -122,3 +122,72 @@ def _ready(port: int) -> bool:
         return conn.getresponse().status == 200
     finally:
         conn.close()
+
+
+def _served_model(client) -> str:
+    resp = client.post("/v1/moderations", json={"input": "I will hurt you"})
+    assert resp.status_code == 200, resp.text
+    return resp.json()["model"].split("@")[0]
+
+
+def _wait_for(pred, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not pred():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.05)
+
+
+def test_the_served_app_follows_the_registry_by_default(tmp_path, caplog):
+    """Default settings (no registry_poll_seconds given): production is served at start-up, instead of
+    model_dir, and a promotion made while the server runs lands within one 5 s poll, logged old -> new."""
+    from fastapi.testclient import TestClient
+
+    from flagstone.registry.store import ModelRegistry
+    from flagstone.store import open_store
+
+    settings = Settings(data_dir=tmp_path / "state", image_model=None, batch_max_wait_ms=1.0,
+                        model_dir=keyword_artifact(tmp_path / "dir", {"violence": ["hurt"]}, name="model-dir"))
+    assert settings.registry_poll_seconds == 5.0
+    reg = ModelRegistry(open_store(settings))
+    a = reg.register(keyword_artifact(tmp_path / "a", {"violence": ["hurt"]}, name="model-a"), actor="ci")
+    b = reg.register(keyword_artifact(tmp_path / "b", {"violence": ["kill"]}, name="model-b"), actor="ci")
+    reg.move(a.short, "production", actor="ci")
+    with caplog.at_level(logging.INFO, logger="flagstone.registry.watcher"), \
+            TestClient(create_app(settings)) as client:
+        _wait_for(lambda: client.get("/readyz").status_code == 200, 20)
+        assert _served_model(client) == "model-a"
+        reg.move(b.short, "production", actor="ci")
+        _wait_for(lambda: _served_model(client) == "model-b", 12)
+    reg.store.dispose()
+    swaps = [r.getMessage() for r in caplog.records if "now serving" in r.getMessage()]
+    assert swaps == [f"registry: now serving {a.short} (model-a), swapped from no model",
+                     f"registry: now serving {b.short} (model-b), swapped from {a.short}"]
+
+
+def test_without_a_store_the_app_serves_model_dir_and_creates_no_database(tmp_path):
+    from fastapi.testclient import TestClient
+
+    settings = Settings(data_dir=tmp_path / "state", image_model=None, abuse_enabled=False,
+                        model_dir=keyword_artifact(tmp_path / "dir", {"violence": ["hurt"]}, name="model-dir"))
+    with TestClient(create_app(settings)) as client:
+        _wait_for(lambda: client.get("/readyz").status_code == 200, 20)
+        assert _served_model(client) == "model-dir"
+    assert not (tmp_path / "state" / "flagstone.db").exists()
+
+
+def test_a_production_model_that_cannot_load_falls_back_to_model_dir(tmp_path):
+    from fastapi.testclient import TestClient
+
+    from flagstone.registry.store import ModelRegistry
+    from flagstone.store import open_store
+
+    settings = Settings(data_dir=tmp_path / "state", image_model=None,
+                        model_dir=keyword_artifact(tmp_path / "dir", {"violence": ["hurt"]}, name="model-dir"))
+    reg = ModelRegistry(open_store(settings))
+    broken = reg.register(keyword_artifact(tmp_path / "a", {"violence": ["hurt"]}, name="model-a"), actor="ci")
+    reg.move(broken.short, "production", actor="ci")
+    (broken.path / "manifest.json").write_text("{not json")
+    with TestClient(create_app(settings)) as client:
+        _wait_for(lambda: client.get("/readyz").status_code == 200, 20)
+        assert _served_model(client) == "model-dir"
+    reg.store.dispose()

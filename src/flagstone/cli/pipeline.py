@@ -1,4 +1,8 @@
-"""``flagstone pipeline run RECIPE --suite SUITE``: the whole loop, resumable, with a step display."""
+"""``flagstone pipeline run RECIPE --suite SUITE``: the whole loop, resumable, with a step display.
+
+Exit status: 0 when the gates passed (promoted, or not with ``--no-promote``), 1 when a gate failed,
+2 when a step failed (the error is printed; a rerun resumes at that step).
+"""
 
 from __future__ import annotations
 
@@ -55,4 +59,7 @@ def run(args: argparse.Namespace) -> int:
                      promote=not args.no_promote, progress=show)
     result = pr.run()
     print(Path(result["path"]).read_text())
+    if result.get("gate_passed") is False:
+        print("error: the promotion gate failed; production is unchanged", file=sys.stderr)
+        return 1
     return 0

@@ -4,6 +4,12 @@ The snapshot step hashes the training inputs every time; each later step writes 
 inputs; a rerun skips every step whose key is unchanged and whose outputs still exist, so a run that
 failed resumes at the failed step, and a rerun with nothing changed does no work. The run folder is
 ``<data_dir>/pipelines/<recipe name>-<hash of recipe and suite>``.
+
+Training writes into ``model.partial`` and renames it to ``models/<version>`` only once complete, so
+a killed run never leaves half an artifact where a registered (perhaps production) one lives, and a
+retrain never rewrites a registered artifact in place. A failed gate is recorded in the registry's
+history as a refused promotion, and the result says ``gate_passed: false`` (``flagstone pipeline run``
+then exits 1).
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,9 +104,9 @@ class PipelineRun:
         self.state = json.loads(sf.read_text()) if sf.is_file() else {}
         # Always recomputed (hashing files is cheap): it is what decides whether training reruns.
         snap = self._step("snapshot", None, lambda: (lambda h: {**h, "summary": h["hash"][:12]})(snapshot_hash(self.lr)))
-        model_dir = self.folder / "model"
-        trained = self._step("train", snap["hash"], self._train, lambda r: (model_dir / "manifest.json").is_file())
-        version = trained["version"]
+        trained = self._step("train", snap["hash"], self._train,
+                             lambda r: (self._model_dir(r) / "manifest.json").is_file())
+        version, model_dir = trained["version"], self._model_dir(trained)
         self._step("register", version, lambda: self._register(model_dir))
         ev = self._step("evaluate", version + sha256_file(self.suite.path), lambda: self._evaluate(model_dir),
                         lambda r: Path(r["json"]).is_file())
@@ -112,11 +119,23 @@ class PipelineRun:
         return self._step("report", json.dumps(_json_safe([snap, trained, ev, gate, promo]), sort_keys=True, default=str),
                           lambda: self._report(snap, trained, ev, gate, promo))
 
+    def _model_dir(self, trained: dict) -> Path:
+        return Path(trained.get("path") or self.folder / "model")  # state written before models/<version>
+
     def _train(self) -> dict:
         from flagstone.training.train import train
 
-        version, metrics = train(self.lr, self.folder / "model", evaluate_model=True)
-        return {"version": version, "metrics": _json_safe(metrics), "summary": version[:12]}
+        partial = self.folder / "model.partial"
+        if partial.exists():  # left by a killed run
+            shutil.rmtree(partial)
+        version, metrics = train(self.lr, partial, evaluate_model=True)
+        final = self.folder / "models" / version[:12]
+        if final.is_dir():  # the same version again: the artifact there is identical
+            shutil.rmtree(partial)
+        else:
+            final.parent.mkdir(exist_ok=True)
+            partial.rename(final)
+        return {"version": version, "path": str(final), "metrics": _json_safe(metrics), "summary": version[:12]}
 
     def _register(self, model_dir: Path) -> dict:
         mv = self.registry.register(model_dir, actor=self.actor)
@@ -146,6 +165,9 @@ class PipelineRun:
     def _promote(self, version: str, gate: dict) -> dict:
         mv = self.registry.get(version)
         if not gate["passed"]:
+            if self.promote:
+                self.registry.record_refusal(version, "production", actor=self.actor,
+                                             reason=f"pipeline: {gate['summary']} (suite {self.suite.suite.name})")
             return {"promoted": False, "summary": "not promoted: gates failed"}
         if not self.promote:
             return {"promoted": False, "summary": "not promoted (--no-promote)"}
@@ -166,10 +188,11 @@ class PipelineRun:
                  f"- training dev OOF any-AUPRC: {dev.get('auprc')}",
                  f"- suite {self.suite.suite.name}: {ev['summary']}",
                  f"- gate: {gate['summary']}", f"- promotion: {promo['summary']}", "",
-                 "Files: model/ (artifact and MODEL_CARD.md), evaluation.json/.html, comparison.json/.html.", ""]
+                 f"- artifact: {self._model_dir(trained)} (with MODEL_CARD.md)",
+                 "Files: evaluation.json/.html, comparison.json/.html.", ""]
         if gate.get("table"):
             lines += ["```", gate["table"], "```", ""]
         out = self.folder / "REPORT.md"
         out.write_text("\n".join(lines))
-        return {"path": str(out), "promoted": promo["promoted"], "version": trained["version"],
-                "summary": str(out)}
+        return {"path": str(out), "promoted": promo["promoted"], "gate_passed": gate["passed"],
+                "version": trained["version"], "summary": str(out)}

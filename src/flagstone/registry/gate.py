@@ -2,7 +2,8 @@
 
 Both models are scored on the same suite; each gate metric's difference gets a paired bootstrap CI
 (``flagstone.evaluation.compare``). Any gate worse than its tolerance refuses the promotion with a
-:class:`~flagstone.errors.ConflictError` whose message is the comparison table; nothing is moved.
+:class:`~flagstone.errors.ConflictError` whose message is the comparison table; nothing is moved,
+and the refusal is recorded in the registry's history with the failing gates.
 """
 
 from __future__ import annotations
@@ -59,6 +60,8 @@ def promote(registry: ModelRegistry, ref: str, to: str, *, actor: str, suite: Lo
     comparison, cand, prod = gate_check(registry, mv, suite, max_chunks=max_chunks, n_boot=n_boot)
     if comparison is not None and comparison.regressions:
         failed = ", ".join(f"{r.dataset}/{r.category}/{r.metric}" for r in comparison.regressions)
+        registry.record_refusal(mv.version, to, actor=actor,
+                                reason=f"gates failed on suite {suite.suite.name}: {failed}")
         raise ConflictError(f"promotion of {mv.short} refused: it regresses on {failed}\n"
                             f"{comparison_table(comparison)}")
     note = f"gates passed on suite {suite.suite.name}" if comparison else f"first production model (suite {suite.suite.name})"

@@ -4,6 +4,9 @@ A version is the artifact's manifest hash (``flagstone.models.registry.manifest_
 registering the same artifact twice is a no-op and an edited artifact is a new version. At most
 one version is in ``production``; promoting another archives the old one, and ``rollback``
 re-promotes the version that was in production before the current one (read from the audit).
+Every move is one transaction: a promotion killed half-way leaves the stages and the production
+pointer as they were. A refused promotion is in the audit too (``record_refusal``: an event whose
+stage does not change, with the failing gates as its reason).
 """
 
 from __future__ import annotations
@@ -42,6 +45,11 @@ class StageEvent:
     actor: str
     reason: str | None
     at: datetime
+
+    @property
+    def refused(self) -> bool:
+        """A move that was asked for and refused (the stage did not change)."""
+        return self.from_stage == self.to_stage
 
 
 def read_manifest(path: Path) -> dict:
@@ -124,6 +132,17 @@ class ModelRegistry:
             conn.execute(model_events.insert().values(version=mv.version, from_stage=mv.stage, to_stage=to,
                                                       actor=actor, reason=reason, created_at=now))
         return self.get(mv.version)
+
+    def record_refusal(self, ref: str, to: str, *, actor: str, reason: str) -> StageEvent:
+        """Audit a refused move of ``ref`` to ``to`` (e.g. failed promotion gates); nothing moves."""
+        to = _check_stage(to)
+        mv = self.get(ref)
+        event = StageEvent(mv.version, mv.stage, mv.stage, actor, f"refused {mv.stage} -> {to}: {reason}", utcnow())
+        with self.store.begin() as conn:
+            conn.execute(model_events.insert().values(version=event.version, from_stage=event.from_stage,
+                                                      to_stage=event.to_stage, actor=actor, reason=event.reason,
+                                                      created_at=event.at))
+        return event
 
     def history(self, ref: str | None = None) -> list[StageEvent]:
         q = select(model_events).order_by(model_events.c.id)

@@ -1,8 +1,11 @@
 """Startup and shutdown: start the micro-batcher and load the model off the event loop.
 
-Unless a model was injected, the artifact at ``settings.model_dir`` loads in a worker thread, so
-``/healthz`` answers at once while ``/readyz`` and the API answer 503 (with the load error, if any)
-until the model is in ``app.state.models``.
+Unless a model was injected, the model loads in a worker thread, so ``/healthz`` answers at once
+while ``/readyz`` and the API answer 503 (with the load error, if any) until the model is in
+``app.state.models``. With ``registry_poll_seconds`` > 0 (the default) and a store in place, that
+model is the registry's production version when there is one, else ``settings.model_dir``; the
+watcher then polls the production pointer and swaps promotions in live
+(:mod:`flagstone.registry.watcher`).
 """
 
 from __future__ import annotations
@@ -52,16 +55,21 @@ def make_lifespan(settings: Settings, model: Moderator | None
                   ) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        holder: ModelHolder = app.state.models
         if model is not None:
-            app.state.models.swap(model)
+            holder.swap(model)
             settle_heap()
-        loading = asyncio.create_task(_load(app.state.models, settings)) if model is None else None
-        await app.state.batcher.start()
-        watching = None
+        load = (lambda: _load(holder, settings)) if model is None else None
         if settings.registry_poll_seconds > 0:  # serve the registry's production model, swapped live
-            from flagstone.registry.watcher import start_watching
+            from flagstone.registry.watcher import follow
 
-            watching, app.state.registry_watcher = start_watching(app.state.models, settings, after=loading)
+            abuse = getattr(app.state, "abuse", None)  # its engine is open on the same database
+            starting = asyncio.create_task(follow(
+                holder, settings, engine=getattr(abuse, "engine", None), load_model_dir=load,
+                on_start=lambda w: setattr(app.state, "registry_watcher", w), settle=settle_heap))
+        else:
+            starting = asyncio.create_task(load()) if load is not None else None
+        await app.state.batcher.start()
         shadow = None
         if settings.shadow_model_dir is not None:  # a candidate scoring traffic next to production
             from flagstone.registry.shadow import ShadowScorer
@@ -75,10 +83,9 @@ def make_lifespan(settings: Settings, model: Moderator | None
         finally:
             if shadow is not None:
                 shadow.close()
-            if loading is not None and not loading.done():
-                loading.cancel()
-            if watching is not None:
-                watching.cancel()
+            if starting is not None and not starting.done():
+                starting.cancel()
+                await asyncio.gather(starting, return_exceptions=True)
             await app.state.batcher.stop()
             gc.unfreeze()  # an app shut down inside a longer-lived process (tests) leaves nothing pinned
 
