@@ -15,7 +15,7 @@ The maths lives in the pure functions :func:`ewma_update`, :func:`zscore` and :f
 from __future__ import annotations
 
 import math
-from collections import defaultdict, deque
+from collections import deque
 from typing import ClassVar
 
 import numpy as np
@@ -76,7 +76,8 @@ class AccountAnomaly(Rule):
     def __init__(self, config: AccountAnomalyConfig) -> None:
         super().__init__(config)
         self.cfg = config
-        self._acc: dict[str, _Account] = defaultdict(_Account)
+        # After 50 empty buckets (the most _close replays) a baseline is back near zero: forget it.
+        self._acc = self.table(_Account, ttl=config.bucket * 100)
 
     def _close(self, st: _Account, upto: int) -> None:
         # Close the finished bucket, then any empty buckets between it and now (rate 0).
@@ -88,7 +89,7 @@ class AccountAnomaly(Rule):
 
     def observe(self, rec: RequestRecord) -> list[Alert]:
         c = self.cfg
-        st = self._acc[rec.account]
+        st = self._acc.touch(rec.account, rec.ts)
         b = int(rec.ts // c.bucket)
         if b != st.bucket:
             self._close(st, b)
@@ -153,7 +154,7 @@ class MixDrift(Rule):
         self._win.append((rec.ts, rec.flags))
         for cat in rec.flags:
             self._recent[CATEGORY_INDEX[cat]] += 1
-        while self._win and self._win[0][0] <= rec.ts - c.window:
+        while self._win and (self._win[0][0] <= rec.ts - c.window or len(self._win) > c.max_window_items):
             ts, flags = self._win.popleft()
             for cat in flags:
                 self._recent[CATEGORY_INDEX[cat]] -= 1

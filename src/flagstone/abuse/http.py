@@ -86,7 +86,7 @@ def build_services(settings: Settings, *, engine: Engine | None = None, rules: l
     monitor = Monitor(default_rules(settings) if rules is None else rules, incidents, discover_every=300.0)
     retention = settings.request_log_retention_days * 86_400 if settings.request_log_content == "full" else None
     writer = (RequestLogWriter(engine, storage=settings.request_log_content, sinks=[monitor], retention=retention,
-                               clock=clock)
+                               clock=clock, max_queue_bytes=settings.request_log_queue_max_bytes)
               if settings.request_log_enabled else None)
     limiter = limiter or make_rate_limiter(settings.rate_limit_burst, settings.rate_limit_per_second,
                                            settings.redis_url)

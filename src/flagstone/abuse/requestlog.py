@@ -100,11 +100,18 @@ def _row(rec: RequestRecord, storage: str) -> dict:
             "content_kind": storage if content is not None else None}
 
 
+def _size(item: RawCall | RequestRecord) -> int:
+    if isinstance(item, RawCall):
+        return len(item.request_body) + len(item.response_body) + 200
+    return len(item.text or "") + 200
+
+
 class RequestLogWriter:
     """Queue + background thread that writes records in batches and feeds the sinks."""
 
     def __init__(self, engine: Engine | None, *, storage: str = "none", batch_size: int = 64,
-                 flush_interval: float = 0.05, max_queue: int = 100_000, sinks: list[Sink] | None = None,
+                 flush_interval: float = 0.05, max_queue: int = 100_000, max_queue_bytes: int = 64_000_000,
+                 sinks: list[Sink] | None = None,
                  retention: float | None = None, purge_every: float = 3600.0,
                  clock: Callable[[], float] = time.time) -> None:
         if storage not in STORAGE_MODES:
@@ -120,6 +127,11 @@ class RequestLogWriter:
         self.cpu_seconds = 0.0  # CPU time the writer thread spent on batches (parse, write, sinks)
         self.dropped = 0
         self.written = 0
+        # The queue is bounded in calls and in bytes (request + response bodies): when the writer falls
+        # behind under load, what waits for it must not grow with the request rate.
+        self.max_queue_bytes = max_queue_bytes
+        self.queued_bytes = 0
+        self._bytes_lock = threading.Lock()
         self._q: queue.Queue = queue.Queue(maxsize=max_queue)
         self._thread = threading.Thread(target=self._run, name="flagstone-request-log", daemon=True)
         self._stopping = False
@@ -128,8 +140,13 @@ class RequestLogWriter:
 
     def submit(self, item: RawCall | RequestRecord) -> None:
         """Never blocks the request: when the queue is full the call is counted as dropped."""
+        size = _size(item)
         try:
-            self._q.put_nowait(item)
+            with self._bytes_lock:
+                if self.queued_bytes + size > self.max_queue_bytes:
+                    raise queue.Full
+                self._q.put_nowait(item)
+                self.queued_bytes += size
             if self._q.qsize() >= self.batch_size:
                 self._wake.set()
         except queue.Full:
@@ -182,6 +199,8 @@ class RequestLogWriter:
             log.exception("request log: batch of %d calls failed", len(batch))
         finally:
             self.cpu_seconds += time.thread_time() - cpu
+            with self._bytes_lock:
+                self.queued_bytes -= sum(map(_size, batch))
             for _ in batch:
                 self._q.task_done()
 

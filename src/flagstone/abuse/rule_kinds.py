@@ -10,7 +10,8 @@
 
 from __future__ import annotations
 
-from collections import defaultdict, deque
+from collections import deque
+from collections.abc import Callable
 from itertools import islice
 from typing import ClassVar
 
@@ -34,6 +35,13 @@ def _trim(q: deque, now: float, window: float) -> None:
         q.popleft()
 
 
+def _counter(threshold: int, cfg: RuleConfig) -> Callable[[], deque]:
+    """Deques for "at least ``threshold`` within the window": holding more than ``threshold`` entries
+    changes no decision, so they keep the newest ``max(threshold, 100)`` (fewer if configured)."""
+    size = max(threshold, min(100, cfg.max_window_items))
+    return lambda: deque(maxlen=size)
+
+
 class FlagCountConfig(GroupedConfig):
     category: str = "any"
     threshold: int = Field(default=1, ge=1)
@@ -48,13 +56,13 @@ class FlagCount(Rule):
     def __init__(self, config: FlagCountConfig) -> None:
         super().__init__(config)
         self.cfg = config
-        self._hits: dict[str, deque] = defaultdict(deque)
+        self._hits = self.table(_counter(config.threshold, config), ttl=config.window)
 
     def observe(self, rec: RequestRecord) -> list[Alert]:
         if not hit(rec, self.cfg.category):
             return []
         subject = subject_of(rec, self.cfg.group_by)
-        q = self._hits[subject]
+        q = self._hits.touch(subject, rec.ts)
         q.append((rec.ts, rec.request_id))
         _trim(q, rec.ts, self.cfg.window)
         if len(q) < self.cfg.threshold:
@@ -105,22 +113,23 @@ class BaselineRate(Rule):
     def __init__(self, config: BaselineRateConfig) -> None:
         super().__init__(config)
         self.cfg = config
-        self._win: dict[str, deque] = defaultdict(deque)
-        self._flagged: dict[str, int] = defaultdict(int)
-        self._hist: dict[str, _History] = defaultdict(_History)
+        # Per subject: [window of (ts, flagged, request id), flagged count in it, decayed history].
+        # Idle for ten half-lives, a history has decayed to 0.1%: the subject is forgotten.
+        self._state = self.table(lambda: [deque(), 0, _History()], ttl=config.window + 10 * config.half_life)
 
     def observe(self, rec: RequestRecord) -> list[Alert]:
         c = self.cfg
         subject = subject_of(rec, c.group_by)
-        q, hist = self._win[subject], self._hist[subject]
+        st = self._state.touch(subject, rec.ts)
+        q, hist = st[0], st[2]
         flagged = hit(rec, c.category)
         q.append((rec.ts, flagged, rec.request_id))
-        self._flagged[subject] += flagged
-        while q and q[0][0] <= rec.ts - c.window:
+        st[1] += flagged
+        while q and (q[0][0] <= rec.ts - c.window or len(q) > c.max_window_items):
             ts, f, _ = q.popleft()
-            self._flagged[subject] -= f
+            st[1] -= f
             hist.add(ts, f, c.half_life)
-        n, f = len(q), self._flagged[subject]
+        n, f = len(q), st[1]
         if n < c.min_requests or f < c.min_flagged:
             return []
         baseline = max(c.floor, hist.f / hist.n if hist.n >= max(1, c.min_history) else c.floor)
@@ -146,11 +155,11 @@ class Burst(Rule):
     def __init__(self, config: BurstConfig) -> None:
         super().__init__(config)
         self.cfg = config
-        self._win: dict[str, deque] = defaultdict(deque)
+        self._win = self.table(_counter(config.threshold, config), ttl=config.window)
 
     def observe(self, rec: RequestRecord) -> list[Alert]:
         subject = subject_of(rec, self.cfg.group_by)
-        q = self._win[subject]
+        q = self._win.touch(subject, rec.ts)
         q.append((rec.ts, rec.request_id))
         _trim(q, rec.ts, self.cfg.window)
         if len(q) < self.cfg.threshold or self._quiet(subject, rec.ts):
@@ -178,7 +187,7 @@ class Coordinated(Rule):
     def __init__(self, config: CoordinatedConfig) -> None:
         super().__init__(config)
         self.cfg = config
-        self._index = WindowIndex(config.window)
+        self._index = WindowIndex(config.window, max_items=config.max_window_items)
 
     def observe(self, rec: RequestRecord) -> list[Alert]:
         if not hit(rec, self.cfg.category) or not rec.signature:
@@ -211,13 +220,14 @@ class Probing(Rule):
     def __init__(self, config: ProbingConfig) -> None:
         super().__init__(config)
         self.cfg = config
-        self._index: dict[str, WindowIndex] = {}
+        per_subject = max(4 * config.min_variants, min(1000, config.max_window_items))
+        self._index = self.table(lambda: WindowIndex(config.window, max_items=per_subject), ttl=config.window)
 
     def observe(self, rec: RequestRecord) -> list[Alert]:
         if not rec.signature:
             return []
         subject = subject_of(rec, self.cfg.group_by)
-        index = self._index.setdefault(subject, WindowIndex(self.cfg.window))
+        index = self._index.touch(subject, rec.ts)
         matches = index.query(rec.signature, rec.ts, self.cfg.similarity, limit=4 * self.cfg.min_variants)
         index.add(rec.signature, rec.ts, (rec.input_hash, rec.flagged, rec.request_id))
         family = {p[0]: p for _, p in matches}

@@ -16,18 +16,26 @@ Each kind is a class registered once with :func:`register_rule_kind`; it declare
 config and turns records into alerts with ``observe``. :class:`RuleEngine` feeds records in time
 order to every rule; :func:`evaluate_log` replays a stored log through a fresh engine, so batch
 evaluation gives exactly the alerts the stream gave for the same records.
+
+Rules keep state in memory for as long as the server runs, so every piece of it is bounded twice:
+per-subject state lives in a :class:`SubjectTable` (at most ``max_subjects`` subjects, the least
+recently seen dropped first, and none kept longer than the kind's ``state_ttl`` after it was last
+seen), and windows of records hold at most ``max_window_items`` entries besides their time limit.
+A flood of unique texts or accounts therefore costs a fixed amount of memory, not a growing one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Generic, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from flagstone.abuse.base import Alert, RequestRecord
+from flagstone.abuse.similarity import WindowIndex
 from flagstone.errors import ConfigError
 from flagstone.policy.taxonomy import CATEGORIES
 
@@ -44,10 +52,52 @@ class RuleConfig(BaseModel):
     # After an alert, the same rule stays quiet for the same subject this long (default: the window).
     cooldown: float | None = Field(default=None, ge=0)
     enabled: bool = True
+    # Memory bounds (see the module docstring): subjects with state, and records held per window.
+    max_subjects: int = Field(default=50_000, ge=1)
+    max_window_items: int = Field(default=20_000, ge=1)
 
     @property
     def quiet_for(self) -> float:
         return self.window if self.cooldown is None else self.cooldown
+
+
+V = TypeVar("V")
+
+
+class SubjectTable(Generic[V]):
+    """Per-subject state bounded by size and age (in record time).
+
+    ``touch(subject, ts)`` returns the subject's state (made by ``factory`` when absent) and marks it
+    seen at ``ts``; entries unseen for ``ttl`` seconds are dropped, and past ``max_size`` entries the
+    least recently seen go first. The dict is kept in last-seen order, so both checks only look at
+    its front: O(1) per call amortised.
+    """
+
+    def __init__(self, factory: Callable[[], V], *, ttl: float, max_size: int) -> None:
+        self.factory, self.ttl, self.max_size = factory, ttl, max_size
+        self._d: OrderedDict[str, tuple[float, V]] = OrderedDict()
+
+    def touch(self, subject: str, ts: float) -> V:
+        hit = self._d.pop(subject, None)
+        value = self.factory() if hit is None else hit[1]
+        self._d[subject] = (max(ts, hit[0]) if hit else ts, value)
+        self.expire(ts)
+        return value
+
+    def get(self, subject: str) -> V | None:
+        hit = self._d.get(subject)
+        return None if hit is None else hit[1]
+
+    def expire(self, now: float) -> None:
+        d = self._d
+        while d and (len(d) > self.max_size or next(iter(d.values()))[0] < now - self.ttl):
+            d.popitem(last=False)
+
+    def __len__(self) -> int:
+        return len(self._d)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._d)
 
 
 class GroupedConfig(RuleConfig):
@@ -68,7 +118,21 @@ class Rule:
 
     def __init__(self, config: RuleConfig) -> None:
         self.config = config
-        self._last_alert: dict[str, float] = {}
+        self._last_alert: SubjectTable[list[float]] = self.table(lambda: [0.0], ttl=config.quiet_for)
+
+    def table(self, factory: Callable[[], V], *, ttl: float) -> SubjectTable[V]:
+        """Per-subject state for this rule, bounded by ``max_subjects`` and ``ttl`` seconds idle."""
+        return SubjectTable(factory, ttl=ttl, max_size=self.config.max_subjects)
+
+    def expire(self, now: float) -> None:
+        """Drop state past its age limit, including that of subjects no record has touched since."""
+        for v in vars(self).values():
+            if isinstance(v, SubjectTable | WindowIndex):
+                v.expire(now)
+
+    def state_sizes(self) -> dict[str, int]:
+        """Entries held per piece of in-memory state (for tests, and to watch memory)."""
+        return {name: len(v) for name, v in vars(self).items() if hasattr(v, "__len__") and name.startswith("_")}
 
     def observe(self, rec: RequestRecord) -> list[Alert]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -76,12 +140,12 @@ class Rule:
     def _quiet(self, subject: str, ts: float) -> bool:
         """True while ``subject`` alerted less than ``quiet_for`` ago (check it before gathering evidence)."""
         last = self._last_alert.get(subject)
-        return last is not None and ts - last < self.config.quiet_for
+        return last is not None and ts - last[0] < self.config.quiet_for
 
     def _fire(self, subject: str, ts: float, message: str, **kw: Any) -> list[Alert]:
         if self._quiet(subject, ts):
             return []
-        self._last_alert[subject] = ts
+        self._last_alert.touch(subject, ts)[0] = ts
         return [Alert(rule=self.config.name, kind=self.kind, ts=ts, subject=subject,
                       severity=self.config.severity, message=message, **kw)]
 
@@ -161,19 +225,30 @@ def load_rules(path: str | Path) -> list[Rule]:
 class RuleEngine:
     """Feeds records, in time order, to every rule; returns the alerts they raise."""
 
+    EXPIRE_EVERY = 256  # records between sweeps of state no record touched (see Rule.expire)
+
     def __init__(self, rules: list[Rule] | Callable[[], list[Rule]]) -> None:
         self.rules = rules() if callable(rules) else rules
+        self._seen = 0
 
     def observe(self, rec: RequestRecord) -> list[Alert]:
         out: list[Alert] = []
         for rule in self.rules:
             out.extend(rule.observe(rec))
+        self._seen += 1
+        if self._seen % self.EXPIRE_EVERY == 0:
+            for rule in self.rules:
+                rule.expire(rec.ts)
         return out
 
     def observe_many(self, recs: Iterable[RequestRecord]) -> list[Alert]:
         out: list[Alert] = []
+        rec = None
         for rec in recs:
             out.extend(self.observe(rec))
+        if rec is not None:  # a batch from the stream: sweep once per batch as well
+            for rule in self.rules:
+                rule.expire(rec.ts)
         return out
 
 

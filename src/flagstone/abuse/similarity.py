@@ -64,18 +64,21 @@ def _bands(sig: tuple[int, ...]) -> Iterable[tuple[int, tuple[int, ...]]]:
 
 
 class WindowIndex:
-    """LSH index of recent signatures; entries older than ``window`` seconds are dropped."""
+    """LSH index of recent signatures; entries older than ``window`` seconds are dropped, and past
+    ``max_items`` entries the oldest go first (a flood of unique texts costs bounded memory)."""
 
-    def __init__(self, window: float, *, max_candidates: int = 256) -> None:
+    def __init__(self, window: float, *, max_candidates: int = 256, max_items: int = 20_000) -> None:
         self.window = window
         self.max_candidates = max_candidates
+        self.max_items = max(1, max_items)
         self._buckets: dict[tuple[int, tuple[int, ...]], list[int]] = defaultdict(list)
         self._items: dict[int, tuple[float, tuple[int, ...], Hashable]] = {}
         self._order: deque[int] = deque()
         self._next = 0
 
-    def _expire(self, now: float) -> None:
-        while self._order and self._items[self._order[0]][0] < now - self.window:
+    def expire(self, now: float) -> None:
+        while self._order and (self._items[self._order[0]][0] < now - self.window
+                               or len(self._order) > self.max_items):
             i = self._order.popleft()
             _, sig, _ = self._items.pop(i)
             for band in _bands(sig):
@@ -93,7 +96,7 @@ class WindowIndex:
         templated text puts most of the window in the same buckets, and an unbounded scan made
         detection cost grow with the window on every request (an attacker's lever on the server).
         """
-        self._expire(now)
+        self.expire(now)
         seen: set[int] = set()
         out = []
         for band in _bands(sig):
@@ -113,13 +116,15 @@ class WindowIndex:
     def add(self, sig: tuple[int, ...], ts: float, payload: Hashable) -> None:
         if not sig:
             return
-        self._expire(ts)
+        self.expire(ts)
         i = self._next
         self._next += 1
         self._items[i] = (ts, sig, payload)
         self._order.append(i)
         for band in _bands(sig):
             self._buckets[band].append(i)
+        if len(self._order) > self.max_items:
+            self.expire(ts)
 
     def __len__(self) -> int:
         return len(self._items)
