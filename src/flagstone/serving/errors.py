@@ -3,6 +3,8 @@
 ``{"error": {"message", "type", "param", "code"}}`` for domain errors (their own status), request
 validation errors and malformed JSON (400, ``param`` pointing at the field), unknown routes and
 methods (404/405), and anything unexpected (500, logged with its traceback; no input should get here).
+Messages that echo what the caller sent are made encodable first: a lone UTF-16 surrogate (valid in
+JSON's ``\\ud800`` escapes, not in UTF-8) is written as the text ``\\ud800``, never a 500.
 """
 
 from __future__ import annotations
@@ -22,7 +24,15 @@ log = logging.getLogger(__name__)
 
 def envelope(message: str, *, type: str = "invalid_request_error", param: str | None = None,
              code: str | None = None) -> dict[str, Any]:
-    return {"error": {"message": message, "type": type, "param": param, "code": code}}
+    return {"error": {"message": _encodable(message), "type": type, "param": _encodable(param),
+                      "code": code}}
+
+
+def _encodable(text: str | None) -> str | None:
+    """``text`` with lone surrogates spelled out (``\\ud800``), so the response encodes as UTF-8."""
+    if text is None:
+        return None
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _param(err: dict[str, Any]) -> str | None:
@@ -56,7 +66,8 @@ async def _flagstone_error(request: Request, exc: FlagstoneError) -> JSONRespons
     if exc.status >= 500:
         log.error("%s %s failed: %s", request.method, request.url.path, exc.message)
     headers = {"Retry-After": f"{exc.retry_after:.0f}"} if isinstance(exc, RateLimitError) else None
-    return JSONResponse(exc.to_envelope(), status_code=exc.status, headers=headers)
+    body = envelope(exc.message, type=exc.type, param=exc.param, code=exc.code)
+    return JSONResponse(body, status_code=exc.status, headers=headers)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PlainValidator, ValidationError, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    ValidationError,
+    create_model,
+)
 from pydantic_core import PydanticCustomError
 
 from flagstone.policy.taxonomy import CATEGORIES
@@ -59,8 +67,10 @@ def _check_part(value: Any, i: int) -> TextPart | ImagePart:
         raise _bad(param, f'{param} must be a string or a part {{"type": "text" | "image_url", ...}}, '
                           f"got {type(value).__name__}")
     kind = value.get("type")
-    if kind not in _PARTS:
-        raise _bad(f"{param}.type", f"{param}.type must be 'text' or 'image_url', got {str(kind)[:40]!r}")
+    if not isinstance(kind, str) or kind not in _PARTS:  # a dict or list here is unhashable: check first
+        got = repr(kind[:40]) if isinstance(kind, str) else "nothing" if "type" not in value else \
+            type(kind).__name__
+        raise _bad(f"{param}.type", f"{param}.type must be 'text' or 'image_url', got {got}")
     try:
         part = _PARTS[kind].model_validate(value)
     except ValidationError as exc:
@@ -90,11 +100,14 @@ ModerationInput = Annotated[
     PlainValidator(_check_input, json_schema_input_type=str | list[str] | list[TextPart | ImagePart]),
 ]
 
+# A model name is echoed in the 404 that lists the known ones: refused, like input text, when not Unicode.
+ModelName = Annotated[str, AfterValidator(lambda v: _check_text(v, "model"))]
+
 
 class ModerationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     input: ModerationInput = Field(description="A string, a list of strings, or a list of content parts.")
-    model: str | None = Field(default=None, description="Model id or alias, e.g. omni-moderation-latest.")
+    model: ModelName | None = Field(default=None, description="Model id or alias, e.g. omni-moderation-latest.")
 
 
 def _per_category(name: str, typ: Any) -> type[BaseModel]:
