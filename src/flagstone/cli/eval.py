@@ -4,6 +4,8 @@
     flagstone eval MODEL --suite SUITE [--compare MODEL2] [--json F] [--html F]
 
 MODEL is an artifact folder, a registered version (hash prefix) or a stage name (``production``).
+A suite's functional sets print one row per failure class (accuracy, positives caught, negatives
+left clean, the class's minimum); the command exits 1 when a gated class is below its minimum.
 """
 
 from __future__ import annotations
@@ -111,6 +113,9 @@ def run_suite_cmd(args: argparse.Namespace) -> int:
             for field, vals in d.slices.items():
                 print(f"  by {field}: " + ", ".join(f"{v} n={r.row('any').n} AUPRC={_fmt(r.row('any').auprc)}"
                                                   for v, r in vals.items()))
+        for name, f in res.functional.items():
+            print(f"model {res.model} on functional set {name} ({len(f.items)} items)")
+            print(functional_table(f))
     comparison = compare(results[0], results[1], suite.suite.gates, n_boot=suite.suite.bootstrap) if args.compare else None
     if comparison is not None:
         print(comparison_table(comparison))
@@ -124,7 +129,24 @@ def run_suite_cmd(args: argparse.Namespace) -> int:
         with open(args.html_out, "w", encoding="utf-8") as fh:
             fh.write(render_html(results[0], other=results[1] if args.compare else None, comparison=comparison))
         print(f"wrote {args.html_out}", file=sys.stderr)
+    failed = [f"{m.model}: {s}/{c}" for m in results for s, c in m.functional_failures()]
+    if failed:
+        print("functional gate FAILED: " + ", ".join(failed), file=sys.stderr)
+        return 1
     return 0
+
+
+def functional_table(f) -> str:
+    """Per-class rows of a ``FunctionalResult`` (used by the CLI and benchmarks/results)."""
+    head = (f"{'class':<26}{'n':>5}{'right':>7}{'acc':>7}{'caught':>10}{'clean':>10}{'min':>6}  result")
+    lines = [head, "-" * len(head)]
+    for r in f.rows:
+        caught = f"{r.caught}/{r.positives}" if r.positives else "-"
+        clean = f"{r.clean}/{r.negatives}" if r.negatives else "-"
+        verdict = ("pass" if r.passed else "FAIL") if r.gated else ("ok" if r.passed else "below (report only)")
+        lines.append(f"{r.cls:<26}{r.n:>5}{r.right:>7}{r.accuracy:>7.3f}{caught:>10}{clean:>10}"
+                     f"{r.min_accuracy:>6.2f}  {verdict}")
+    return "\n".join(lines)
 
 
 def _nan_free(x):

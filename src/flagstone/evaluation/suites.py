@@ -10,8 +10,16 @@
         slices: [length, source]    # per-slice metrics: "length" (bucketed) or any field of the rows
     gates:
       - {dataset: dev, category: any, metric: auprc, tolerance: 0.02}
+    functional:                     # functional sets (evaluation.functional): accuracy per failure class
+      - name: classes
+        path: functional/items.jsonl
+        min_accuracy: 0.90          # every class at least this right ...
+        class_min: {languages-zh: 0.8}   # ... unless overridden per class
+        gate: true                  # false: report only
 
 A gate says a candidate may not be worse than production on that metric by more than ``tolerance``.
+A functional set's gate is absolute: each class must reach its minimum accuracy, whatever production
+scores (``SuiteResult.functional_failures``).
 """
 
 from __future__ import annotations
@@ -27,6 +35,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from flagstone.errors import ConfigError
+from flagstone.evaluation.functional import FunctionalResult, load_items, run_functional
 from flagstone.evaluation.labelled import LabelledSet, load_labelled
 from flagstone.evaluation.report import ANY, EvalReport, evaluate_scores, score_all
 from flagstone.models.base import Moderator
@@ -63,17 +72,29 @@ class GateSpec(_Strict):
         return self
 
 
+class FunctionalSpec(_Strict):
+    name: str
+    path: str
+    min_accuracy: float = Field(default=0.9, ge=0, le=1)
+    class_min: dict[str, float] = Field(default_factory=dict)
+    gate: bool = True
+
+
 class Suite(_Strict):
     name: str
     bootstrap: int = Field(default=200, ge=0)
-    datasets: list[DatasetSpec] = Field(min_length=1)
+    datasets: list[DatasetSpec] = Field(default_factory=list)
     gates: list[GateSpec] = Field(default_factory=list)
+    functional: list[FunctionalSpec] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _refs(self) -> Suite:
-        names = [d.name for d in self.datasets]
+        if not self.datasets and not self.functional:
+            raise ValueError("a suite needs at least one entry in datasets or functional")
+        names = [d.name for d in self.datasets] + [f.name for f in self.functional]
         if len(set(names)) != len(names):
-            raise ValueError(f"dataset names must be unique, got {names}")
+            raise ValueError(f"dataset and functional set names must be unique, got {names}")
+        names = [d.name for d in self.datasets]
         for g in self.gates:
             if g.dataset not in names:
                 raise ValueError(f"gate names dataset {g.dataset!r}, which the suite does not list ({names})")
@@ -123,9 +144,15 @@ class SuiteResult:
     model: str
     thresholds: dict[str, float]
     datasets: dict[str, DatasetResult]
+    functional: dict[str, FunctionalResult] = field(default_factory=dict)
+
+    def functional_failures(self) -> list[tuple[str, str]]:
+        """(set, class) of every gated functional class below its minimum accuracy."""
+        return [(name, r.cls) for name, f in self.functional.items() for r in f.failures]
 
     def to_dict(self) -> dict:
-        return {"suite": self.suite, "model": self.model, "datasets": {
+        return {"suite": self.suite, "model": self.model,
+                "functional": {name: f.to_dict() for name, f in self.functional.items()}, "datasets": {
             name: {"source": d.data.source, "rows": len(d.data), "benign": d.spec.benign,
                    "report": d.report.to_dict(),
                    "slices": {f: {v: r.to_dict() for v, r in vals.items()} for f, vals in d.slices.items()}}
@@ -167,7 +194,7 @@ def _subset(data: LabelledSet, mask: np.ndarray) -> LabelledSet:
 
 def run_suite(model: Moderator, ls: LoadedSuite, *, max_chunks: int = 16, n_boot: int | None = None,
               progress=None) -> SuiteResult:
-    """Score every dataset of the suite once; report overall and per slice."""
+    """Score every dataset of the suite once; report overall and per slice; judge each functional class."""
     boot = ls.suite.bootstrap if n_boot is None else n_boot
     thr = model.info.thresholds
     out: dict[str, DatasetResult] = {}
@@ -181,4 +208,8 @@ def run_suite(model: Moderator, ls: LoadedSuite, *, max_chunks: int = 16, n_boot
                                                    model=model.info.id, n_boot=0)
                                 for v in sorted(set(values))}
         out[spec.name] = res
-    return SuiteResult(ls.suite.name, model.info.id, dict(thr), out)
+    functional = {f.name: run_functional(model, load_items(ls.resolve(f.path)), name=f.name,
+                                         min_accuracy=f.min_accuracy, class_min=f.class_min, gate=f.gate,
+                                         max_chunks=max_chunks, progress=progress)
+                  for f in ls.suite.functional}
+    return SuiteResult(ls.suite.name, model.info.id, dict(thr), out, functional)

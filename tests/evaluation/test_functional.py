@@ -1,0 +1,161 @@
+"""Functional suites: items validated, classes judged alone, the committed JSONL is the generator's output,
+the CLI prints one row per class and exits 1 on a failed gate; the shipped model on the fast subset."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from flagstone.cli.main import main
+from flagstone.errors import ConfigError
+from flagstone.evaluation.functional import FunctionalItem, item_correct, load_items, run_functional
+from flagstone.evaluation.suites import load_suite, run_suite
+from flagstone.models.fakes import ConstantModel, KeywordModel
+from flagstone.policy.taxonomy import CATEGORIES
+
+ROOT = Path(__file__).resolve().parents[2]
+SUITES = ROOT / "suites"
+CLASSES = {"negation", "counter-speech", "quotation", "reclaimed", "identity-positive", "benign-dangerous-verbs",
+           "figurative-violence", "unsafe-requests", "padded-threats", "long-benign", "sexual-minors-context",
+           "euphemistic-self-harm", "implicit-hate", "control-characters",
+           *(f"language-{lang}" for lang in ("en", "fr", "es", "de", "pt", "it", "ru", "zh"))}
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("functional_generate", SUITES / "functional" / "generate.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _lines(path: Path) -> list[dict]:
+    text = path.read_text(encoding="utf-8")
+    assert text.isprintable() or all(ch.isprintable() or ch == "\n" for ch in text)  # controls are escaped
+    return [json.loads(line) for line in text.split("\n") if line]
+
+
+def test_committed_items_are_exactly_what_the_seeded_generator_writes():
+    gen = _generator()
+    items = gen.generate()
+    assert _lines(SUITES / "functional" / "items.jsonl") == items
+    assert _lines(SUITES / "functional" / "fast.jsonl") == gen.fast_subset(items)
+
+
+def test_every_failure_class_is_covered_in_full_and_in_the_fast_subset():
+    full, fast = load_items(SUITES / "functional" / "items.jsonl"), load_items(SUITES / "functional" / "fast.jsonl")
+    assert {it.cls for it in full} == CLASSES == {it.cls for it in fast}
+    assert 300 <= len(full) <= 500 and 55 <= len(fast) <= 70
+    assert {it.id for it in fast} <= {it.id for it in full}
+    for cls in CLASSES:  # the fast subset keeps both polarities of a class that has both
+        polar = {it.positive for it in full if it.cls == cls}
+        assert {it.positive for it in fast if it.cls == cls} == polar, cls
+    padded = [it for it in full if it.cls == "padded-threats"]
+    assert max(len(it.text.split()) for it in padded) >= 1000 and min(len(it.text.split()) for it in padded) < 30
+    assert all(any(ord(ch) < 0x20 and ch not in "\t\n" or 0x7F <= ord(ch) <= 0x9F for ch in it.text)
+               for it in full if it.cls == "control-characters")
+    assert {it.lang for it in full} == {"en", "fr", "es", "de", "pt", "it", "ru", "zh"}
+
+
+def _item(text: str, flag=(), not_flag=(), cls="c") -> FunctionalItem:
+    return FunctionalItem.model_validate({"id": text, "class": cls, "text": text, "must_flag_any": list(flag),
+                                          "must_not_flag": list(not_flag)})
+
+
+def test_an_item_is_right_only_when_every_expectation_holds():
+    items = [_item("a", flag=["violence", "hate"]), _item("b", not_flag=["*"]), _item("c", flag=["hate"],
+                                                                                         not_flag=["sexual"])]
+    thr = {c: 0.5 for c in CATEGORIES}
+    s = np.zeros((3, len(CATEGORIES)))
+    s[0, CATEGORIES.index("hate")] = 0.6  # one of the required is enough
+    s[1, CATEGORIES.index("illicit")] = 0.7  # "*" forbids every category
+    s[2, CATEGORIES.index("hate")] = s[2, CATEGORIES.index("sexual")] = 0.9
+    assert item_correct(items, s, thr).tolist() == [True, False, False]
+    s[1] = 0.49
+    s[2, CATEGORIES.index("sexual")] = 0.1
+    assert item_correct(items, s, thr).tolist() == [True, True, True]
+
+
+def test_classes_are_judged_alone_with_their_own_minimum():
+    model = KeywordModel({"violence": ["kill"]}, name="kw")
+    items = [_item("I will kill you", flag=["violence"], cls="threats"),
+             _item("kill the process", not_flag=["*"], cls="benign"), _item("hello", not_flag=["*"], cls="benign"),
+             _item("I'll \x1b[31mki\x00ll\x1b[0m you", flag=["violence"], cls="junk")]
+    res = run_functional(model, items, min_accuracy=0.9, class_min={"benign": 0.5})
+    rows = {r.cls: r for r in res.rows}
+    assert [r.cls for r in res.rows] == ["threats", "benign", "junk"]
+    assert (rows["threats"].accuracy, rows["threats"].caught, rows["threats"].positives) == (1.0, 1, 1)
+    assert (rows["benign"].accuracy, rows["benign"].clean, rows["benign"].min_accuracy) == (0.5, 1, 0.5)
+    assert rows["benign"].passed and rows["junk"].passed  # control characters are cleaned as the server does
+    assert res.failures == []
+    strict = run_functional(model, items, min_accuracy=0.9)
+    assert [r.cls for r in strict.failures] == ["benign"]
+    assert not run_functional(model, items, min_accuracy=0.9, gate=False).failures  # report only
+
+
+def test_constant_models_get_each_class_right_exactly_on_one_polarity():
+    items = load_items(SUITES / "functional" / "fast.jsonl")
+    for score, positive_right in ((1.0, True), (0.0, False)):
+        res = run_functional(ConstantModel(score), items)
+        for r in res.rows:
+            want = sum(1 for it in items if it.cls == r.cls and it.positive == positive_right)
+            assert r.right == want, (score, r.cls)
+
+
+@pytest.mark.parametrize("line,error", [
+    ('{"id": "x", "class": "c", "text": "t", "must_flag_any": ["spam"]}', "unknown category 'spam'"),
+    ('{"id": "x", "class": "c", "text": "t"}', "must expect something"),
+    ('{"id": "x", "class": "c", "text": "t", "must_flag_any": ["hate"], "must_not_flag": ["*"]}', "both required"),
+    ('{"id": "x", "class": "c", "text": "t", "must_not_flag": ["*"], "colour": 1}', "colour"),
+    ('{"id": "x", "class": "c"', "invalid JSON"),
+])
+def test_bad_items_name_the_file_and_line(tmp_path, line, error):
+    p = tmp_path / "f.jsonl"
+    p.write_text('{"id": "ok", "class": "c", "text": "t", "must_not_flag": ["hate"]}\n' + line + "\n")
+    with pytest.raises(ConfigError, match=f"f.jsonl:2: .*{error}"):
+        load_items(p)
+
+
+def test_duplicate_ids_and_suites_without_anything_are_refused(tmp_path):
+    p = tmp_path / "f.jsonl"
+    p.write_text('{"id": "a", "class": "c", "text": "t", "must_not_flag": ["hate"]}\n' * 2)
+    with pytest.raises(ConfigError, match="more than once"):
+        load_items(p)
+    s = tmp_path / "s.yaml"
+    s.write_text("name: x\n")
+    with pytest.raises(ConfigError, match="at least one entry in datasets or functional"):
+        load_suite(s)
+
+
+def test_suite_runs_functional_sets_and_lists_gated_failures():
+    res = run_suite(ConstantModel(0.0), load_suite(SUITES / "functional.yaml"))
+    # Flagging nothing fails exactly the classes that hold texts which must be flagged.
+    items = res.functional["classes"].items
+    assert {cls for _, cls in res.functional_failures()} == {it.cls for it in items if it.positive}
+    doc = res.to_dict()["functional"]["classes"]
+    assert doc["passed"] is False and {c["class"] for c in doc["classes"]} == CLASSES
+
+
+def _artifact(tmp_path: Path, score: float) -> Path:
+    d = tmp_path / f"const-{score}"
+    d.mkdir()
+    (d / "manifest.json").write_text(json.dumps({"kind": "constant", "name": "const", "score": score}))
+    return d
+
+
+def test_cli_prints_one_row_per_class_and_exits_1_when_a_gated_class_fails(tmp_path, capsys):
+    out_json = tmp_path / "r.json"
+    code = main(["eval", str(_artifact(tmp_path, 0.0)), "--suite", str(SUITES / "functional.yaml"),
+                 "--json", str(out_json)])
+    out, err = capsys.readouterr()
+    assert code == 1 and "functional gate FAILED" in err and "classes/unsafe-requests" in err
+    for cls in CLASSES:
+        assert f"\n{cls} " in out
+    assert "negation                     24     24  1.000" in out  # flags nothing: every negative is right
+    assert json.loads(out_json.read_text())["results"][0]["functional"]["classes"]["passed"] is False
+    # The fast suite is report-only: the same failures print, but the command succeeds.
+    assert main(["eval", str(_artifact(tmp_path, 1.0)), "--suite", str(SUITES / "functional-fast.yaml")]) == 0
+    assert "below (report only)" in capsys.readouterr().out

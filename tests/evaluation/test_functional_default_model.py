@@ -1,0 +1,40 @@
+"""The shipped default model on the functional suite's fast subset: reports every class, gates none yet.
+
+Until the new default model of issue 17 lands, this test asserts only the classes today's model passes
+(so a regression there fails CI) and prints the whole per-class table (``pytest -s`` shows it; it is
+also attached to the JUnit report). Full-suite figures: benchmarks/results/functional_suite.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from flagstone.cli.eval import functional_table
+from flagstone.evaluation.suites import load_suite, run_suite
+from flagstone.models.registry import load_model
+from flagstone.settings import DEFAULT_MODEL_DIR
+
+FAST = Path(__file__).resolve().parents[2] / "suites" / "functional-fast.yaml"
+# Classes flagstone-default@10f89d9dbe0a gets fully right on the fast subset (measured when written).
+PASSING_TODAY = {"reclaimed", "benign-dangerous-verbs", "figurative-violence", "unsafe-requests", "long-benign",
+                 "implicit-hate", "control-characters", "language-en"}
+
+
+@pytest.fixture(scope="module")
+def result():
+    return run_suite(load_model(DEFAULT_MODEL_DIR), load_suite(FAST)).functional["classes"]
+
+
+def test_shipped_model_on_the_fast_subset_reports_every_class(result, record_property):
+    table = functional_table(result)
+    print(f"\n{result.name} on the shipped model\n{table}")
+    record_property("functional_fast", {r.cls: round(r.accuracy, 3) for r in result.rows})
+    assert len(result.rows) == 22 and sum(r.n for r in result.rows) == len(result.items)
+    assert not result.failures  # the fast suite is report-only (gate: false) until the new model lands
+
+
+def test_shipped_model_keeps_the_classes_it_passes_today(result):
+    below = {r.cls: r.accuracy for r in result.rows if r.cls in PASSING_TODAY and not r.passed}
+    assert not below, f"classes the shipped model passed when this test was written now fail: {below}"
