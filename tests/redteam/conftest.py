@@ -13,6 +13,13 @@ from flagstone.models.registry import load_model
 RT_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "redteam"
 
 
+@pytest.fixture(autouse=True)
+def _data_dir(tmp_path, monkeypatch) -> None:
+    """Runs queue their failures in the store: keep it under tmp_path, never in the working folder."""
+    monkeypatch.setenv("FLAGSTONE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("FLAGSTONE_DATABASE_URL", raising=False)
+
+
 @pytest.fixture
 def seeds() -> LabelledSet:
     return load_labelled(RT_FIXTURES / "seeds.jsonl")

@@ -43,3 +43,46 @@ def test_html_escapes_attacked_text() -> None:
     html = render_html(report)
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     assert "word_join" in html and "framing_quotation" in html
+
+
+def test_counts_add_up_and_every_attack_is_listed(tmp_path, keyword_model, seeds) -> None:
+    suite = load_suite("default")
+    result = run_suite(keyword_model, suite, seeds)
+    report = write_run(result, tmp_path / "run")
+    attacks = report["attacks"]
+    assert [a["attack"] for a in attacks] == [a.name for a in suite.build()]  # also one with no trial
+    for row in [*attacks, *report["families"].values(), *report["categories"].values(), *report["totals"].values()]:
+        assert row["trials"] == row["successes"] + row["held"]
+    for kind, total in report["totals"].items():
+        mine = [a for a in attacks if a["kind"] == kind]
+        assert total["attacks"] == len(mine)
+        for key in ("trials", "successes", "not_applicable"):
+            assert total[key] == sum(a[key] for a in mine)
+    all_trials = sum(t["trials"] for t in report["totals"].values())
+    assert all_trials == len(result.trials) == sum(f["trials"] for f in report["families"].values())
+    assert report["totals"]["miss"]["trials"] == sum(c["trials"] for c in report["categories"].values())
+    successes = sum(t["successes"] for t in report["totals"].values())
+    assert report["failures_written"] <= successes  # distinct texts: one text can hide several categories
+
+
+def test_an_attack_that_never_applies_is_still_reported() -> None:
+    model = KeywordModel({"violence": ["zzyzx"]})  # a word no euphemism list replaces
+    seeds = LabelledSet(texts=["zzyzx now"], labels=np.array([[np.nan] * 11 + [1.0, np.nan]]), source="mem")
+    suite = Suite.model_validate({"name": "x", "attacks": [{"attack": "euphemisms"}, {"attack": "base64"}]})
+    report = to_json(run_suite(model, suite, seeds))
+    by = {a["attack"]: a for a in report["attacks"]}
+    assert by["euphemisms"]["trials"] == 0 and by["euphemisms"]["not_applicable"] == 1
+    assert report["totals"]["miss"] == {"trials": 1, "successes": 1, "held": 0, "asr": 1.0, "attacks": 2,
+                                        "not_applicable": 1}
+
+
+def test_html_report_shows_the_numbers_not_python_reprs(tmp_path, keyword_model, seeds) -> None:
+    report = write_run(run_suite(keyword_model, load_suite("smoke"), seeds), tmp_path / "run", queued=5,
+                       queue="redteam")
+    html = (tmp_path / "run" / "report.html").read_text()
+    assert "built-in method" not in html and "<bound method" not in html
+    assert f"{report['seed_items']} seed items" in html and report["seed_items"] == 27
+    miss = report["totals"]["miss"]
+    assert (f'<td class="num">{miss["trials"]}</td><td class="num">{miss["successes"]}</td>\n'
+            f'<td class="num">{miss["held"]}</td>') in html
+    assert "5 newly queued for labeling in queue <code>redteam</code>" in html

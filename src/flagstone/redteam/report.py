@@ -18,13 +18,22 @@ from flagstone.text.normalize import text_key
 
 
 def _rate(r: Rate) -> dict:
-    return {"trials": r.trials, "successes": r.successes, "asr": None if math.isnan(r.asr) else round(r.asr, 4)}
+    return {"trials": r.trials, "successes": r.successes, "held": r.trials - r.successes,
+            "asr": None if math.isnan(r.asr) else round(r.asr, 4)}
 
 
 def to_json(result: RunResult, *, examples: int = 3) -> dict:
-    """The whole report as plain JSON: rates per attack, family and category, and a few examples."""
+    """The whole report as plain JSON: rates per attack, family and category, and a few examples.
+
+    The counts add up: for every row ``trials = successes + held`` (held: the model still caught it);
+    the attacks of one kind sum to that kind's total, and so do the families; the categories sum to
+    the misses' total (probes are per attack). Every attack of the suite is listed, also one whose
+    every attacked text came out unchanged (``not_applicable``, outside the trials).
+    """
     by_attack = result.by_attack()
-    families = {t.attack: (t.family, t.kind) for t in result.trials}
+    kinds = dict(result.attacks) or {t.attack: (t.family, t.kind) for t in result.trials}
+    for t in result.trials:
+        kinds.setdefault(t.attack, (t.family, t.kind))
     matrix: dict[str, dict[str, dict]] = {}
     for t in result.trials:
         if t.kind == "miss":
@@ -34,19 +43,27 @@ def to_json(result: RunResult, *, examples: int = 3) -> dict:
     for row in matrix.values():
         for cell in row.values():
             cell["asr"] = round(cell["successes"] / cell["trials"], 4)
+    totals = {}
+    for kind in ("miss", "overflag"):
+        names = [n for n, (_, k) in kinds.items() if k == kind]
+        rate = Rate(sum(by_attack[n].trials for n in names if n in by_attack),
+                    sum(by_attack[n].successes for n in names if n in by_attack))
+        totals[kind] = {**_rate(rate), "attacks": len(names),
+                        "not_applicable": sum(result.not_applicable.get(n, 0) for n in names)}
     return {
         "suite": result.suite,
         "model": result.model,
         "seeds": result.seeds,
         "created_at": datetime.now(UTC).isoformat(timespec="seconds"),
-        "items": result.n_items,
+        "seed_items": result.n_items,
         "flagged_positive_pairs": result.n_positive_pairs,
         "benign_items": result.n_benign,
+        "totals": totals,
         "attacks": [
-            {"attack": name, "family": families[name][0], "kind": families[name][1], **_rate(rate),
+            {"attack": name, "family": fam, "kind": kind, **_rate(by_attack.get(name, Rate(0, 0))),
              "not_applicable": result.not_applicable.get(name, 0),
              "examples": [_example(t) for t in result.trials if t.attack == name and t.success][:examples]}
-            for name, rate in by_attack.items()
+            for name, (fam, kind) in kinds.items()
         ],
         "families": {f: _rate(r) for f, r in result.by_family().items()},
         "categories": {c: _rate(r) for c, r in result.by_category().items()},
@@ -89,13 +106,19 @@ def write_failures(result: RunResult, path: Path) -> int:
     return n
 
 
-def write_run(result: RunResult, run_dir: Path, *, examples: int = 3) -> dict:
-    """Write report.json, report.html, trials.jsonl and failures.jsonl under ``run_dir``."""
+def write_run(result: RunResult, run_dir: Path, *, examples: int = 3, queued: int | None = None,
+              queue: str | None = None) -> dict:
+    """Write report.json, report.html, trials.jsonl and failures.jsonl under ``run_dir``.
+
+    ``queued``: how many failures were sent to the labeling queue ``queue`` (None: not sent).
+    """
     run_dir.mkdir(parents=True, exist_ok=True)
     report = to_json(result, examples=examples)
     n_fail = write_failures(result, run_dir / "failures.jsonl")
     report["failures_file"] = str(run_dir / "failures.jsonl")
     report["failures_written"] = n_fail
+    if queued is not None:
+        report.update(queued=queued, queue=queue)
     (run_dir / "report.json").write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (run_dir / "report.html").write_text(render_html(report), encoding="utf-8")
     with (run_dir / "trials.jsonl").open("w", encoding="utf-8") as fh:

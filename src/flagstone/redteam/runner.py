@@ -5,6 +5,10 @@ and the model flags it; the attack succeeds when the attacked text is no longer 
 category. For an over-flagging probe, a trial is one benign item (every known label 0, nothing
 flagged); it succeeds when the probed text is flagged for any category. Attacked texts that come out
 unchanged (an euphemism list with no matching word) are counted as not applicable, not as misses.
+
+What is attacked is a :class:`Target`: a local model (:class:`ModelTarget`, flagged = score at or above
+the artifact's threshold) or a live OpenAI-compatible endpoint (``redteam/endpoint.py``, flagged = the
+endpoint's own ``categories`` booleans), so the same suite checks a model file and a running service.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import hashlib
 import logging
 import random
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 import numpy as np
 
@@ -24,6 +29,35 @@ from flagstone.redteam.base import Attack
 from flagstone.redteam.suite import Suite
 
 log = logging.getLogger(__name__)
+
+
+@runtime_checkable
+class Target(Protocol):
+    """What a suite attacks: ``score`` returns (scores, flagged), both (n, 13) in CATEGORIES order."""
+
+    @property
+    def name(self) -> str: ...
+
+    def score(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]: ...
+
+
+class ModelTarget:
+    """A local model: flagged where the score reaches the artifact's per-category threshold."""
+
+    def __init__(self, model: Moderator, *, max_chunks: int = 16) -> None:
+        self.model, self.max_chunks = model, max_chunks
+        self.thresholds = np.array([model.info.thresholds.get(c, 0.5) for c in CATEGORIES])
+
+    @property
+    def name(self) -> str:
+        return self.model.info.id
+
+    def score(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        if not texts:
+            empty = np.zeros((0, len(CATEGORIES)))
+            return empty, empty.astype(bool)
+        scores = score_all(self.model, texts, max_chunks=self.max_chunks)
+        return scores, scores >= self.thresholds
 
 
 @dataclass(frozen=True)
@@ -61,6 +95,7 @@ class RunResult:
     n_benign: int
     trials: list[Trial]
     not_applicable: dict[str, int] = field(default_factory=dict)  # attack -> attacked text unchanged
+    attacks: dict[str, tuple[str, str]] = field(default_factory=dict)  # every attack run -> (family, kind)
 
     def _rate(self, pred) -> Rate:
         sel = [t for t in self.trials if pred(t)]
@@ -99,23 +134,24 @@ def _known_labels(row: np.ndarray) -> dict[str, int]:
     return {c: int(v) for c, v in zip(CATEGORIES, row, strict=True) if not np.isnan(v)}
 
 
-def run_suite(model: Moderator, suite: Suite, seeds: LabelledSet, *, attacks: list[Attack] | None = None,
+def run_suite(model: Moderator | Target, suite: Suite, seeds: LabelledSet, *, attacks: list[Attack] | None = None,
               max_chunks: int = 16) -> RunResult:
-    """Apply every attack of ``suite`` to the eligible seed items and score them with ``model``."""
+    """Apply every attack of ``suite`` to the eligible seed items and score them with ``model``
+    (a :class:`Moderator` or any :class:`Target`, e.g. a live endpoint)."""
+    target = model if isinstance(model, Target) else ModelTarget(model, max_chunks=max_chunks)
     attacks = attacks if attacks is not None else suite.build()
     pool = [i for i, t in enumerate(seeds.texts) if suite.max_chars is None or len(t) <= suite.max_chars]
     idx = [pool[i] for i in _sample(len(pool), suite.max_items, suite.seed, [seeds.texts[i] for i in pool])]
     texts = [seeds.texts[i] for i in idx]
     labels = seeds.labels[idx]
-    thr = np.array([model.info.thresholds.get(c, 0.5) for c in CATEGORIES])
-    before = score_all(model, texts, max_chunks=max_chunks)
-    flagged = before >= thr
+    before, flagged = target.score(texts)
     positive = (labels == 1) & flagged
     known = ~np.isnan(labels)
     benign = known.any(axis=1) & np.all(np.where(known, labels == 0, True), axis=1) & ~flagged.any(axis=1)
     log.info("suite %s: %d items, %d flagged positive pairs, %d benign", suite.name, len(texts),
              int(positive.sum()), int(benign.sum()))
 
+    kinds = {a.name: (a.family, "overflag" if a.targets == "benign" else "miss") for a in attacks}
     jobs: list[tuple[Attack, int, str]] = []  # (attack, row, attacked text)
     not_applicable: dict[str, int] = {}
     for attack in attacks:
@@ -128,14 +164,14 @@ def run_suite(model: Moderator, suite: Suite, seeds: LabelledSet, *, attacks: li
                     not_applicable[attack.name] = not_applicable.get(attack.name, 0) + 1
                     continue
                 jobs.append((attack, int(r), attacked))
-    after = score_all(model, [j[2] for j in jobs], max_chunks=max_chunks) if jobs else np.zeros((0, len(CATEGORIES)))
+    after, flagged_after = target.score([j[2] for j in jobs])
 
     trials: list[Trial] = []
-    for (attack, r, attacked), scores in zip(jobs, after, strict=True):
+    for (attack, r, attacked), scores, now_flagged in zip(jobs, after, flagged_after, strict=True):
         common = dict(attack=attack.name, family=attack.family, seed_index=idx[r], original=texts[r],
                       attacked=attacked, labels=_known_labels(labels[r]))
         if attack.targets == "benign":
-            hit = np.flatnonzero(scores >= thr)
+            hit = np.flatnonzero(now_flagged)
             top = int(hit[np.argmax(scores[hit])]) if len(hit) else int(np.argmax(scores))
             trials.append(Trial(kind="overflag", category=CATEGORIES[top] if len(hit) else "",
                                 score_before=float(before[r, top]), score_after=float(scores[top]),
@@ -145,7 +181,7 @@ def run_suite(model: Moderator, suite: Suite, seeds: LabelledSet, *, attacks: li
             j = CATEGORY_INDEX[c]
             if positive[r, j]:
                 trials.append(Trial(kind="miss", category=c, score_before=float(before[r, j]),
-                                    score_after=float(scores[j]), success=bool(scores[j] < thr[j]), **common))
-    return RunResult(suite=suite.name, model=model.info.id, seeds=seeds.source, n_items=len(texts),
+                                    score_after=float(scores[j]), success=not bool(now_flagged[j]), **common))
+    return RunResult(suite=suite.name, model=target.name, seeds=seeds.source, n_items=len(texts),
                      n_positive_pairs=int(positive.sum()), n_benign=int(benign.sum()), trials=trials,
-                     not_applicable=not_applicable)
+                     not_applicable=not_applicable, attacks=kinds)

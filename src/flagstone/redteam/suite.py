@@ -17,8 +17,10 @@ Unknown attacks, bad parameters, duplicate names and malformed files are a :clas
 
 from __future__ import annotations
 
+import dataclasses
+from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -26,7 +28,21 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from flagstone.errors import ConfigError
 from flagstone.redteam.base import Attack, Chain, make_attack
 
+if TYPE_CHECKING:
+    from flagstone.evaluation.labelled import LabelledSet
+
 SUITES_DIR = Path(__file__).resolve().parent / "suites"
+DEFAULT_SEEDS = "seeds.json"  # JSON Lines (the .json suffix is what the package-data glob ships)
+
+
+def default_seeds() -> LabelledSet:
+    """The shipped seed set (``redteam/data/seeds.json``): 22 hand-written positives over 10 categories
+    and 14 benign texts, enough for a smoke check of a live endpoint when no ``--seeds`` are given."""
+    from flagstone.evaluation.labelled import load_labelled
+
+    with resources.as_file(resources.files("flagstone.redteam") / "data" / DEFAULT_SEEDS) as path:
+        seeds = load_labelled(path)
+    return dataclasses.replace(seeds, source=f"flagstone:redteam/data/{DEFAULT_SEEDS}")
 
 
 class AttackSpec(BaseModel):
