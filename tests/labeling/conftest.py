@@ -41,17 +41,12 @@ def stub():
 
 @pytest.fixture
 def env(tmp_path):
-    """The UI app in a test client over a seeded store (no gold mixed in): ``(client, store)``."""
-    from fastapi import FastAPI
+    """The app ``flagstone serve`` builds, in a test client over a seeded store (no gold mixed in):
+    ``(client, store)``."""
     from fastapi.testclient import TestClient
-    from tests.labeling.ui_setup import build_store
-
-    from flagstone.labeling.ui import install_ui
-    from flagstone.settings import Settings
+    from tests.labeling.ui_setup import build_store, ui_app, ui_settings
 
     store = build_store(tmp_path)
-    app = FastAPI()
-    install_ui(app, Settings(ui_secret_key="test-secret-key-0123456789", labeling_gold_rate=0.0), store=store)
-    with TestClient(app) as client:
+    with TestClient(ui_app(ui_settings(tmp_path))) as client:
         yield client, store
     store.dispose()

@@ -47,9 +47,9 @@ def test_outcome_invariants():
 def test_people_majority_with_ties_going_to_the_latest_label(store):
     key = text_key(TEXTS[0])
     ann, ada = work.authenticate(store, "ann", PASSWORD), work.authenticate(store, "ada", PASSWORD)
-    work.submit_labels(store, ann, key, "q", ["hate"])
-    work.submit_labels(store, ada, key, "q", [])
+    work.submit_labels(store, ann, key, "al-batch-1", ["hate"])
+    work.submit_labels(store, ada, key, "al-batch-1", [])
     assert latest_labels(store, kind="person")[key]["hate"] is False  # 1-1 tie: the latest (ada) wins
     work.create_user(store, "eve", PASSWORD, "annotator")
-    work.submit_labels(store, work.authenticate(store, "eve", PASSWORD), key, "q", ["hate"])
+    work.submit_labels(store, work.authenticate(store, "eve", PASSWORD), key, "al-batch-1", ["hate"])
     assert latest_labels(store, kind="person")[key]["hate"] is True  # 2-1

@@ -1,29 +1,37 @@
 """The labeling UI in a real headless Chromium (Debian's ``chromium`` at /usr/bin/chromium), via Playwright.
 
 Log in, label three items with the keyboard only, and find the labels stored with the annotator and
-the policy version. Without the browser: fails when ``CI`` is set, skips with the reason otherwise.
+the policy version; a page of another site that posts forms to the server changes nothing. The server
+is the app ``flagstone serve`` builds. Without the browser: fails when ``CI`` is set, skips with the
+reason otherwise.
 """
 
 from __future__ import annotations
 
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
 from sqlalchemy import select
 from tests.browser import ARGS, CHROMIUM, require_chromium
-from tests.labeling.ui_setup import PASSWORD, TEXTS, build_store, serve_ui
+from tests.labeling.ui_setup import PASSWORD, TEXTS, build_store, serve_ui, ui_settings
 
+from flagstone.abuse.db import open_engine
+from flagstone.abuse.keys import KeyStore
 from flagstone.labeling.tables import ui_feedback
 from flagstone.policy.versions import current_hash
-from flagstone.settings import Settings
 from flagstone.store.tables import annotators, labels, policy_versions
 from flagstone.text.normalize import text_key
 
 pytestmark = pytest.mark.browser
+
+
 @pytest.fixture
 def server(tmp_path):
     require_chromium()
     store = build_store(tmp_path)
     try:
-        with serve_ui(store, Settings(ui_secret_key="browser-test-secret-0123", labeling_gold_rate=0.0)) as url:
+        with serve_ui(ui_settings(tmp_path, labeling_gold_rate=0.0)) as url:
             yield url, store
     finally:
         store.dispose()
@@ -86,3 +94,57 @@ def test_log_in_and_label_three_items_with_the_keyboard(server):
     assert {r.name for r in rows} == {"ann"} and {r.hash for r in rows} == {current}
     assert sorted((f.kind, f.body) for f in feedback if f.item_key == text_key(TEXTS[1])) == [
         ("comment", "is weather ever harassment?"), ("unclear", "is weather ever harassment?")]
+
+
+def _evil_site(html: str) -> ThreadingHTTPServer:
+    """A page on another site (``localhost`` rather than the server's ``127.0.0.1``, another port)."""
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 - http.server's name
+            body = html.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+def test_a_page_of_another_site_cannot_post_to_the_admin_or_the_ui(server, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    url, store = server
+    engine = open_engine(store.engine.url.render_as_string(hide_password=False))
+    keys = KeyStore(engine)
+    _, info = keys.create("acme")
+    html = (f'<form id="f" method="post" action="{url}/admin/keys/{info.id}/revoke"></form>'
+            f'<form id="g" method="post" action="{url}/ui/login"><input name="username" value="ann">'
+            f'<input name="password" value="{PASSWORD}"></form>')
+    evil = _evil_site(html)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+            try:
+                page = browser.new_page()
+                for form in ("f", "g"):
+                    page.goto(f"http://localhost:{evil.server_address[1]}/")
+                    with page.expect_navigation():
+                        page.evaluate(f"document.getElementById({form!r}).submit()")
+                    assert "cross_site_request" in page.content(), form
+                # The same revoke from the server's own admin page goes through (loopback: admin open).
+                page.goto(url + "/admin/keys")
+                status = page.evaluate(f"fetch('/admin/keys/{info.id}/revoke', {{method: 'POST'}}).then(r => r.status)")
+                assert status == 200
+            finally:
+                browser.close()
+    finally:
+        evil.shutdown()
+        evil.server_close()
+    assert not keys.get(info.id).active  # revoked by the same-origin request only
+    engine.dispose()

@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import pytest
 from tests.browser import ARGS, CHROMIUM, require_chromium
-from tests.labeling.ui_setup import PASSWORD, TEXTS, build_store, serve_ui
+from tests.labeling.ui_setup import PASSWORD, TEXTS, build_store, serve_ui, ui_settings
 
 from flagstone.labeling.ui import gold
 from flagstone.policy.taxonomy import CATEGORIES
-from flagstone.settings import Settings
 from flagstone.text.normalize import text_key
 
 pytestmark = pytest.mark.browser
@@ -26,7 +25,7 @@ def server(tmp_path):
     require_chromium()
     store = build_store(tmp_path)
     try:
-        with serve_ui(store, Settings(ui_secret_key="browser-test-secret-0123", labeling_gold_rate=1.0)) as url:
+        with serve_ui(ui_settings(tmp_path, labeling_gold_rate=1.0)) as url:
             yield url, store
     finally:
         store.dispose()

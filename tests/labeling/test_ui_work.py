@@ -37,15 +37,15 @@ def test_passwords_are_salted_scrypt_hashes():
 
 def test_sessions_reject_forged_and_expired_cookies_and_csrf_is_bound_to_the_session():
     signer = Signer("k" * 32)
-    s = signer.new_session(7)
+    s = signer.new_session("sid-7")
     cookie = signer.dump(s)
     assert signer.load(cookie) == s
     assert signer.load(cookie[:-2] + "xx") is None  # forged signature
     assert Signer("other-key-0123456789").load(cookie) is None
     assert signer.load("not-a-cookie") is None
     expired = Signer("k" * 32, max_age_s=-1)
-    assert expired.load(expired.dump(expired.new_session(7))) is None
-    other = signer.new_session(7)
+    assert expired.load(expired.dump(expired.new_session("sid-7"))) is None
+    other = signer.new_session("sid-7")
     assert signer.check_csrf(s, signer.csrf_token(s)) and not signer.check_csrf(s, signer.csrf_token(other))
     assert not signer.check_csrf(s, "")
 

@@ -1,4 +1,8 @@
-"""Builds a store with a current policy version, items in a queue, gold, and accounts (UI tests)."""
+"""Builds a store with a current policy version, items in a queue, gold, and accounts (UI tests).
+
+The UI is served by the app ``flagstone serve`` builds (``create_app(settings)``: the same body guard,
+abuse middleware and admin pages), over the store's database, never by a bare app with one router.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +20,10 @@ import yaml
 from fastapi import FastAPI
 from tests.labeling.conftest import make_policy
 
-from flagstone.labeling.ui import install_ui, work
+from flagstone.labeling.ui import work
+from flagstone.models.fakes import KeywordModel
 from flagstone.policy.versions import import_policy, set_current
+from flagstone.serving.app import create_app
 from flagstone.settings import Settings
 from flagstone.store import open_store
 from flagstone.store.engine import Store, utcnow
@@ -28,8 +34,25 @@ TEXTS = ["you absolute idiot", "lovely weather today", "I will punch you", "they
 PASSWORD = "correct horse battery"
 
 
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'ui.db'}"
+
+
+def ui_settings(tmp_path: Path, url: str | None = None, **overrides) -> Settings:
+    """Settings for ``create_app`` over the store :func:`build_store` made (loopback, keys not required)."""
+    base = dict(data_dir=tmp_path, database_url=url or db_url(tmp_path), model_dir=tmp_path / "no-model",
+                image_model="fake-red", batch_max_wait_ms=1.0, ui_secret_key="test-secret-key-0123456789",
+                labeling_gold_rate=0.0)
+    return Settings(**{**base, **overrides})
+
+
+def ui_app(settings: Settings) -> FastAPI:
+    """The app ``flagstone serve`` builds for these settings, with a keyword model instead of the artifact."""
+    return create_app(settings, model=KeywordModel({"harassment": ["idiot"]}, name="kw"))
+
+
 def build_store(tmp_path: Path, url: str | None = None) -> Store:
-    store = open_store(url=url or f"sqlite:///{tmp_path / 'ui.db'}", data_dir=tmp_path)
+    store = open_store(url=url or db_url(tmp_path), data_dir=tmp_path)
     pol = tmp_path / "policy.yaml"
     pol.write_text(yaml.safe_dump(make_policy().model_dump(mode="json")), encoding="utf-8")
     version, _ = import_policy(store, pol)
@@ -51,10 +74,10 @@ def build_store(tmp_path: Path, url: str | None = None) -> Store:
 
 
 @contextmanager
-def serve_ui(store: Store, settings: Settings) -> Iterator[str]:
-    """The UI on a real uvicorn server in a thread, on a free loopback port; yields its base URL."""
-    app = FastAPI()
-    install_ui(app, settings, store=store)
+def serve_ui(settings: Settings) -> Iterator[str]:
+    """The app ``flagstone serve`` builds, on a real uvicorn server in a thread on a free loopback port;
+    yields its base URL."""
+    app = ui_app(settings)
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

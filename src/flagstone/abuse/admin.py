@@ -1,14 +1,23 @@
 """Admin web pages for the abuse flow: API keys and incidents (list, detail, triage, export).
 
 Mounted by :func:`flagstone.abuse.http.install_abuse` under ``/admin``. When auth is required the
-pages need a key with the ``admin`` scope, sent as a bearer token or entered once on ``/admin/login``
-(kept in an HttpOnly, SameSite=Strict cookie); on a loopback development server they are open.
-Pages are GETs rendering templates; changes are JSON POSTs (the server accepts JSON bodies only) sent
-by a few lines of script in the page, answering ``{"redirect": ...}`` or an error envelope.
+pages need a key with the ``admin`` scope, sent as a bearer token or entered once on ``/admin/login``.
+Signing in opens a server-side session (:class:`flagstone.store.sessions.SessionStore`, realm
+``admin``, subject the key id); the browser keeps only the signed session id in an HttpOnly,
+SameSite=Strict cookie, never the key. Every request re-checks that the key is still active with the
+``admin`` scope and its account unblocked; ``/admin/logout`` and revoking the key end the session on
+the server. Sign-ins are throttled per client address like the labeling UI's (429 with Retry-After).
+On a loopback development server without keys the pages are open.
+
+Pages are GETs rendering templates; changes are JSON POSTs sent by a few lines of script in the page,
+answering ``{"redirect": ...}`` or an error envelope. In every auth mode the server's body guard
+refuses state-changing requests from other sites before they get here (:mod:`flagstone.serving.body`).
 """
 
 from __future__ import annotations
 
+import logging
+import secrets
 from pathlib import Path
 from typing import Annotated
 
@@ -17,21 +26,49 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel
 
-from flagstone.errors import InvalidRequestError
+from flagstone.errors import AuthenticationError, InvalidRequestError, PermissionDeniedError, RateLimitError
+from flagstone.store.sessions import LoginThrottle, SessionStore
 
-COOKIE = "flagstone_admin_key"
+log = logging.getLogger(__name__)
+COOKIE = "flagstone_admin"  # a signed session id (the cookie of earlier versions held the raw key)
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                           autoescape=True)
 router = APIRouter(prefix="/admin", include_in_schema=False)
+
+
+def _sessions(request: Request) -> SessionStore:
+    """The admin realm's session store on the abuse database, made on first use per app."""
+    state = request.app.state
+    sessions = getattr(state, "admin_sessions", None)
+    if sessions is None or sessions.engine is not state.abuse.engine:  # services swapped: follow them
+        secret = state.settings.ui_secret_key
+        if secret is None:
+            log.warning("ui_secret_key is not set: admin sessions use a random key and end on restart")
+            secret = secrets.token_urlsafe(32)
+        sessions = state.admin_sessions = SessionStore(state.abuse.engine, secret, "admin")
+    return sessions
 
 
 def admin_actor(request: Request) -> str:
     """The acting admin (``account/key`` id), or ``local`` on an open development server."""
     if not request.app.state.settings.auth_required:
         return "local"
+    keys = request.app.state.abuse.keys
     auth = request.headers.get("authorization", "")
-    token = auth[7:].strip() if auth[:7].lower() == "bearer " else request.cookies.get(COOKIE)
-    info = request.app.state.abuse.keys.verify(token, scope="admin")
+    if auth[:7].lower() == "bearer ":
+        info = keys.verify(auth[7:].strip(), scope="admin")
+        return f"{info.account}/{info.id}"
+    sessions = _sessions(request)
+    key_id = sessions.lookup(request.cookies.get(COOKIE))
+    if key_id is None:
+        raise AuthenticationError("Sign in on /admin/login with an admin API key, or send it as "
+                                  "'Authorization: Bearer KEY'.")
+    info = keys.get(key_id)
+    if not info.active or "admin" not in info.scopes:  # revoked since sign-in: the session ends with it
+        sessions.end_all(key_id)
+        raise AuthenticationError("The API key of this session was revoked; sign in again.")
+    if keys.is_blocked(info.account):
+        raise PermissionDeniedError("This account is blocked.", code="account_blocked")
     return f"{info.account}/{info.id}"
 
 
@@ -53,9 +90,29 @@ class LoginBody(BaseModel):
 
 @router.post("/login")
 def login(request: Request, body: LoginBody) -> Response:
-    request.app.state.abuse.keys.verify(body.key, scope="admin")
+    throttle = LoginThrottle(request.app.state.abuse.engine, "admin")
+    client = [f"ip:{request.client.host if request.client else 'unknown'}"]
+    wait = throttle.retry_after(client)
+    if wait is not None:
+        raise RateLimitError("Too many failed sign-ins from this address; retry after the time in the "
+                             "Retry-After header.", retry_after=wait)
+    try:
+        info = request.app.state.abuse.keys.verify(body.key, scope="admin")
+    except (AuthenticationError, PermissionDeniedError):
+        throttle.record_failure(client)
+        raise
     resp = JSONResponse({"redirect": "/admin/incidents"})
-    resp.set_cookie(COOKIE, body.key, httponly=True, samesite="strict", secure=request.url.scheme == "https")
+    resp.set_cookie(COOKIE, _sessions(request).create(info.id), httponly=True, samesite="strict",
+                    secure=request.url.scheme == "https", path="/admin")
+    resp.delete_cookie("flagstone_admin_key")  # earlier versions kept the raw key there
+    return resp
+
+
+@router.post("/logout")
+def logout(request: Request, actor: Actor) -> Response:  # noqa: ARG001 - signed-in callers only
+    _sessions(request).end(request.cookies.get(COOKIE))  # ended on the server, whatever the browser keeps
+    resp = JSONResponse({"redirect": "/admin/login"})
+    resp.delete_cookie(COOKIE, path="/admin")
     return resp
 
 
@@ -80,6 +137,7 @@ def create_key(request: Request, actor: Actor, body: NewKey) -> dict:
 @router.post("/keys/{key_id}/revoke")
 def revoke_key(request: Request, actor: Actor, key_id: str) -> dict:
     request.app.state.abuse.keys.revoke(key_id, actor=actor)
+    _sessions(request).end_all(key_id)  # browsers signed in with the key are signed out at once
     return {"redirect": "/admin/keys"}
 
 

@@ -17,6 +17,7 @@ SCHEMA_MODULES: dict[str, str] = {
     "flagstone.labeling.tables": "0002_labeling",
     "flagstone.registry.tables": "0003_registry",
     "flagstone.abuse.db": "0004_abuse",
+    "flagstone.store.sessions": "0005_web_sessions",
 }
 
 

@@ -1,8 +1,11 @@
 """Passwords, signed session cookies and CSRF tokens, with the standard library only.
 
 * passwords: ``scrypt$n$r$p$salt$hash`` (hashlib.scrypt, random 16-byte salt), compared in constant time;
-* sessions: ``payload.signature`` where the payload is base64 JSON ``{"uid", "nonce", "exp"}`` and the
-  signature is HMAC-SHA256 with the server's secret; an anonymous session has ``uid`` null;
+  :func:`timing_equaliser` is a hash to check when the username is unknown, so both cases cost one scrypt;
+* sessions: ``payload.signature`` where the payload is base64 JSON ``{"sid", "nonce", "exp"}`` and the
+  signature is HMAC-SHA256 with the server's secret. ``sid`` is the token of a server-side session
+  (:class:`flagstone.store.sessions.SessionStore`, realm ``ui``), which logout and a password change
+  delete; an anonymous session (the login form's) has ``sid`` null;
 * CSRF: every form carries ``HMAC(secret, "csrf" + session nonce)``; a POST without the token of the
   session it arrives with is refused (the attacker's page cannot read the victim's cookie).
 """
@@ -28,6 +31,18 @@ def hash_password(password: str) -> str:
     return f"scrypt${_N}${_R}${_P}${salt.hex()}${digest.hex()}"
 
 
+# The hash of a random password that was thrown away, with today's parameters: checking a password
+# against it when the username is unknown costs one scrypt, as for a known name (a test keeps the
+# parameters in step with _N, _R, _P).
+_UNKNOWN_USER_HASH = ("scrypt$16384$8$1$3e4b30d8e1b6239fdf5bf707c135ac89$"
+                      "10f5d53f9785e17b51e1c3621370a4f99e1bc94556ad5b5cd887f9ddf7251705")
+
+
+def timing_equaliser() -> str:
+    """The hash to check when a username is unknown: same cost as a real one, matches no password."""
+    return _UNKNOWN_USER_HASH
+
+
 def verify_password(password: str, stored: str) -> bool:
     try:
         scheme, n, r, p, salt, digest = stored.split("$")
@@ -42,7 +57,7 @@ def verify_password(password: str, stored: str) -> bool:
 
 @dataclass(frozen=True)
 class Session:
-    uid: int | None
+    sid: str | None  # server-side session token; None before login
     nonce: str
     exp: float
 
@@ -57,11 +72,11 @@ class Signer:
     def _sig(self, data: bytes) -> str:
         return base64.urlsafe_b64encode(hmac.new(self._key, data, hashlib.sha256).digest()).decode().rstrip("=")
 
-    def new_session(self, uid: int | None) -> Session:
-        return Session(uid, secrets.token_urlsafe(16), time.time() + self.max_age_s)
+    def new_session(self, sid: str | None) -> Session:
+        return Session(sid, secrets.token_urlsafe(16), time.time() + self.max_age_s)
 
     def dump(self, s: Session) -> str:
-        payload = base64.urlsafe_b64encode(json.dumps({"uid": s.uid, "nonce": s.nonce, "exp": s.exp}).encode())
+        payload = base64.urlsafe_b64encode(json.dumps({"sid": s.sid, "nonce": s.nonce, "exp": s.exp}).encode())
         return payload.decode() + "." + self._sig(payload)
 
     def load(self, cookie: str | None) -> Session | None:
@@ -73,7 +88,8 @@ class Signer:
             return None
         try:
             data = json.loads(base64.urlsafe_b64decode(payload.encode()))
-            s = Session(data["uid"], str(data["nonce"]), float(data["exp"]))
+            sid = data["sid"]
+            s = Session(sid if isinstance(sid, str) else None, str(data["nonce"]), float(data["exp"]))
         except (ValueError, KeyError, TypeError):
             return None
         return s if s.exp > time.time() else None

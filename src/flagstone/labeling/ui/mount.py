@@ -21,6 +21,6 @@ def install_ui(app: FastAPI, settings: Settings, store: Store | None = None) -> 
     if secret is None:
         log.warning("ui_secret_key is not set: using a random key, UI sessions end when the server restarts")
         secret = secrets.token_urlsafe(32)
-    app.state.labeling_ui = UIState(settings, Signer(secret), store)
+    app.state.labeling_ui = UIState(settings, Signer(secret), secret, store)
     app.include_router(router, prefix="/ui")
     app.include_router(gold_router, prefix="/ui")

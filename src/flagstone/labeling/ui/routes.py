@@ -1,7 +1,12 @@
 """Routes of the labeling UI. Thin: read the form, call :mod:`work`, render a template.
 
-Every POST checks the CSRF token of the session cookie it arrives with. Domain errors render as a
-message page with the error's status; they are never turned into HTTP exceptions in domain code.
+Every POST checks the CSRF token of the session cookie it arrives with (and, before any route runs,
+the server's body guard refuses cross-site POSTs: :mod:`flagstone.serving.body`). A signed-in browser
+holds a server-side session (:class:`~flagstone.store.sessions.SessionStore`, realm ``ui``) that
+logout and a password change end. Sign-ins are throttled per username and per client address
+(:class:`~flagstone.store.sessions.LoginThrottle`: 429 with ``Retry-After`` after 10 failures in 15
+minutes). Domain errors render as a message page with the error's status; they are never turned into
+HTTP exceptions in domain code.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.policy.versions import current_version, load_version_policy
 from flagstone.settings import Settings
 from flagstone.store.engine import Store
+from flagstone.store.sessions import LoginThrottle, SessionStore
 
 log = logging.getLogger(__name__)
 COOKIE = "flagstone_ui"
@@ -36,8 +42,11 @@ router = APIRouter(include_in_schema=False)
 class UIState:
     settings: Settings
     signer: Signer
+    secret: str
     store: Store | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
+    _sessions: SessionStore | None = None
+    _throttle: LoginThrottle | None = None
 
     def get_store(self) -> Store:
         with self._lock:
@@ -46,6 +55,18 @@ class UIState:
 
                 self.store = open_store(self.settings)
             return self.store
+
+    @property
+    def sessions(self) -> SessionStore:
+        if self._sessions is None:
+            self._sessions = SessionStore(self.get_store().engine, self.secret, "ui")
+        return self._sessions
+
+    @property
+    def throttle(self) -> LoginThrottle:
+        if self._throttle is None:
+            self._throttle = LoginThrottle(self.get_store().engine, "ui")
+        return self._throttle
 
 
 def _state(request: Request) -> UIState:
@@ -57,8 +78,17 @@ def _session(request: Request) -> Session | None:
 
 
 def _user(request: Request) -> work.UIUser | None:
+    """The signed-in person: a valid cookie whose server-side session has not ended or expired."""
     s = _session(request)
-    return work.get_user(_state(request).get_store(), s.uid) if s and s.uid is not None else None
+    if s is None or s.sid is None:
+        return None
+    st = _state(request)
+    uid = st.sessions.lookup(s.sid)
+    return work.get_user(st.get_store(), int(uid)) if uid is not None else None
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
 
 def _render(request: Request, name: str, ctx: dict, status: int = 200, session: Session | None = None
@@ -99,11 +129,20 @@ def login(request: Request, username: Annotated[str, Form()], password: Annotate
           csrf: Annotated[str, Form()] = "") -> Response:
     if not _csrf_ok(request, csrf):
         return _render(request, "login.html", {"user": None, "error": "Form expired; try again."}, status=403)
-    user = work.authenticate(_state(request).get_store(), username, password)
+    st = _state(request)
+    subjects = [f"user:{username.strip().lower()}", f"ip:{_client(request)}"]
+    wait = st.throttle.retry_after(subjects)
+    if wait is not None:  # refused before the password is checked, right or wrong
+        resp = _render(request, "login.html", {"user": None, "error": "Too many failed sign-ins; try again in "
+                                               f"{max(1, round(wait / 60))} minute(s)."}, status=429)
+        resp.headers["Retry-After"] = str(wait)
+        return resp
+    user = work.authenticate(st.get_store(), username, password)
     if user is None:
+        st.throttle.record_failure(subjects)
         return _render(request, "login.html", {"user": None, "error": "Wrong username or password."}, status=401)
     resp = RedirectResponse("/ui/", status_code=303)
-    _set_cookie(request, resp, _state(request).signer.new_session(user.id))  # new nonce: no fixation
+    _set_cookie(request, resp, st.signer.new_session(st.sessions.create(str(user.id))))  # new nonce: no fixation
     return resp
 
 
@@ -111,8 +150,36 @@ def login(request: Request, username: Annotated[str, Form()], password: Annotate
 def logout(request: Request, csrf: Annotated[str, Form()] = "") -> Response:
     resp = _login_redirect()
     if _csrf_ok(request, csrf):
+        s = _session(request)
+        _state(request).sessions.end(s.sid if s else None)  # ended on the server, whatever the browser keeps
         resp.delete_cookie(COOKIE, path="/ui")
     return resp
+
+
+@router.get("/account", response_class=HTMLResponse)
+def account_page(request: Request) -> Response:
+    user = _user(request)
+    if user is None:
+        return _login_redirect()
+    return _render(request, "account.html", {"user": user, "message": None})
+
+
+@router.post("/account/password", response_class=HTMLResponse)
+def change_password(request: Request, current: Annotated[str, Form()], new: Annotated[str, Form()],
+                    csrf: Annotated[str, Form()] = "") -> Response:
+    user = _user(request)
+    if user is None:
+        return _login_redirect()
+    st = _state(request)
+    try:
+        if not _csrf_ok(request, csrf):
+            raise PermissionDeniedError("form expired or forged (CSRF check failed); reload")
+        work.change_password(st.get_store(), user, current, new)  # ends every session of this person
+    except FlagstoneError as exc:
+        return _error(request, exc, user)
+    fresh = st.signer.new_session(st.sessions.create(str(user.id)))  # this browser stays signed in
+    return _render(request, "account.html", {"user": user, "message": "Password changed; every other "
+                                             "session was signed out."}, session=fresh)
 
 
 @router.get("/", response_class=HTMLResponse)

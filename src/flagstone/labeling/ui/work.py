@@ -8,6 +8,10 @@ Routes stay thin and call these; they raise :mod:`flagstone.errors`, never HTTP 
 * Submitting writes one label per category (chosen ones 1, the rest 0; "none of these" = all 0)
   with the person's annotator and the current policy version, marks the queue request done, and
   records the comment and the "policy unclear" flag. Skipping records a skip for this person only.
+* Roles hold on every action, not only on the pages: viewers neither label nor skip, and a label or a
+  skip names an item of that queue (or a gold item, which any queue may show), so nobody labels
+  items outside the queue they work on.
+* Changing a password ends every UI session of that person (:func:`flagstone.store.sessions.end_sessions`).
 """
 
 from __future__ import annotations
@@ -23,10 +27,11 @@ from sqlalchemy import func, select
 from flagstone.errors import ConflictError, InvalidRequestError, NotFoundError, PermissionDeniedError
 from flagstone.labeling.records import annotator_id
 from flagstone.labeling.tables import ROLES, ui_feedback, ui_gold, ui_users
-from flagstone.labeling.ui.auth import hash_password, verify_password
+from flagstone.labeling.ui.auth import hash_password, timing_equaliser, verify_password
 from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.policy.versions import PolicyVersion, current_version
 from flagstone.store.engine import Store, utcnow
+from flagstone.store.sessions import end_sessions
 from flagstone.store.tables import annotators, items, label_queue, labels
 
 
@@ -89,9 +94,24 @@ def authenticate(store: Store, username: str, password: str) -> UIUser | None:
     with store.connect() as conn:
         row = conn.execute(select(ui_users).where(ui_users.c.username == username)).first()
     if row is None:
-        verify_password(password, hash_password("timing-equaliser"))  # same cost for unknown names
+        verify_password(password, timing_equaliser())  # one scrypt, as for a known name: timing tells nothing
         return None
     return _user(row) if verify_password(password, row.password_hash) else None
+
+
+def change_password(store: Store, user: UIUser, current: str, new: str) -> None:
+    """Set a new password after checking the current one; every session of the person ends."""
+    with store.connect() as conn:
+        stored = conn.execute(select(ui_users.c.password_hash).where(ui_users.c.id == user.id)).scalar_one()
+    if not verify_password(current, stored):
+        raise PermissionDeniedError("the current password is wrong")
+    try:
+        hashed = hash_password(new)
+    except ValueError as exc:
+        raise InvalidRequestError(str(exc)) from exc
+    with store.begin() as conn:
+        conn.execute(ui_users.update().where(ui_users.c.id == user.id).values(password_hash=hashed))
+    end_sessions(store.engine, "ui", str(user.id))
 
 
 def get_user(store: Store, uid: int) -> UIUser | None:
@@ -149,11 +169,21 @@ def next_item(store: Store, user: UIUser, queue: str, *, gold_rate: float = 0.0,
     return None
 
 
+def _check_may_work_on(conn, user: UIUser, item_key: str, queue: str, action: str) -> None:
+    """Viewers may not label or skip; the item must be in ``queue`` (or gold, shown in any queue)."""
+    if not user.can_label:
+        raise PermissionDeniedError(f"role {user.role!r} cannot {action}")
+    if conn.execute(select(items.c.key).where(items.c.key == item_key)).first() is None:
+        raise NotFoundError(f"no item {item_key[:12]}")
+    in_queue = conn.execute(select(label_queue.c.id).where(label_queue.c.queue == queue,
+                                                           label_queue.c.item_key == item_key).limit(1)).first()
+    if in_queue is None and conn.execute(select(ui_gold.c.item_key).where(ui_gold.c.item_key == item_key)).first() is None:
+        raise PermissionDeniedError(f"item {item_key[:12]} is not in queue {queue!r}; {action} items of your queue")
+
+
 def submit_labels(store: Store, user: UIUser, item_key: str, queue: str, chosen: Iterable[str], *,
                   comment: str = "", unclear: bool = False) -> PolicyVersion:
     """Store the person's labels for every category under the current policy version."""
-    if not user.can_label:
-        raise PermissionDeniedError(f"role {user.role!r} cannot label")
     chosen = set(chosen)
     unknown = sorted(chosen - set(CATEGORIES))
     if unknown:
@@ -162,9 +192,8 @@ def submit_labels(store: Store, user: UIUser, item_key: str, queue: str, chosen:
         raise InvalidRequestError("a comment has at most 5000 characters")
     now = utcnow()
     with store.begin() as conn:
+        _check_may_work_on(conn, user, item_key, queue, "label")
         version = current_version(conn)
-        if conn.execute(select(items.c.key).where(items.c.key == item_key)).first() is None:
-            raise NotFoundError(f"no item {item_key[:12]}")
         conn.execute(labels.insert(), [
             dict(item_key=item_key, category=c, value=int(c in chosen), annotator_id=user.annotator_id,
                  policy_version_id=version.id, score=None, is_pseudo=False, source_ref=None, created_at=now)
@@ -181,8 +210,7 @@ def submit_labels(store: Store, user: UIUser, item_key: str, queue: str, chosen:
 
 def skip_item(store: Store, user: UIUser, item_key: str, queue: str, comment: str = "") -> None:
     with store.begin() as conn:
-        if conn.execute(select(items.c.key).where(items.c.key == item_key)).first() is None:
-            raise NotFoundError(f"no item {item_key[:12]}")
+        _check_may_work_on(conn, user, item_key, queue, "skip")
         conn.execute(ui_feedback.insert().values(user_id=user.id, item_key=item_key, queue=queue, kind="skip",
                                                  body=comment.strip() or None, created_at=utcnow()))
 
