@@ -88,6 +88,12 @@ class Settings(BaseSettings):
     image_model: str | None = "nudenet"
     image_max_pixels: int = Field(default=40_000_000, ge=1)
     images_per_request: int = Field(default=8, ge=1)
+    # What one request's images may cost, added up from their headers before any is decoded (400 over
+    # it), and how many requests decode and score images at once (the others wait). One image is
+    # decoded and scored at a time per slot, about 15 bytes a pixel with nudenet (a 6000x6000 image:
+    # ~550 MB), so memory grows by about image_decode_concurrency x 15 x image_max_pixels bytes.
+    image_max_request_pixels: int = Field(default=50_000_000, ge=1)
+    image_decode_concurrency: int = Field(default=1, ge=1)
     image_remote_enabled: bool = False
     image_allowed_hosts: list[str] = Field(default_factory=list)
     image_max_bytes: int = Field(default=20_000_000, ge=1)

@@ -6,11 +6,17 @@ one is not; every real step runs (decoding, the image model, combining with the 
 
 from __future__ import annotations
 
+import functools
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 import httpx
 import openai
 import pytest
 from fastapi.testclient import TestClient
 from openai import OpenAI
+from PIL import ImageFile
 from tests.images.images_util import BLUE, RED, bomb_png, data_url, solid
 
 from flagstone.images.fakes import RedImageModel
@@ -140,3 +146,67 @@ def test_openai_sdk_sends_a_data_url_image(settings, keyword_model, serve):
         with pytest.raises(openai.BadRequestError) as info:
             sdk.moderations.create(input=[{"type": "image_url", "image_url": {"url": data_url(bomb_png())}}])
         assert info.value.code == "invalid_image" and "decompression-bomb" in info.value.message
+
+
+# What one request's images may cost (issue 19, point 2): eight 6000x6000 single-colour PNGs are 1.3 MB
+# of request and would decode to 864 MB of RGB; the budget, read from their headers, refuses them first.
+@functools.cache
+def _big_png() -> bytes:
+    return solid(RED, size=(6000, 6000))
+
+
+def test_images_over_the_request_pixel_budget_are_refused_before_any_decode(client, monkeypatch):
+    decoded = []
+    real_load = ImageFile.ImageFile.load
+
+    def spy_load(image):
+        decoded.append(image.size)
+        return real_load(image)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", spy_load)
+    resp = _post(client, _text("look"), *[_image(data_url(_big_png()))] * 8)
+    err = _err(resp, "input", "input_too_large", "(6000x6000 + 6000x6000",
+               "up to input[2].image_url.url", "at most 50,000,000 are allowed per request")
+    assert "72,000,000 pixels" in err["message"]
+    assert decoded == []  # headers only: not one pixel was decoded
+
+
+def test_the_pixel_budget_adds_up_every_image_of_the_request(settings, keyword_model):
+    s = settings.model_copy(update={"image_max_request_pixels": 2 * 64 * 48})
+    with TestClient(create_app(s, model=keyword_model)) as c:
+        (r,) = _post(c, *[_image(data_url(solid(RED)))] * 2).json()["results"]
+        assert r["categories"]["sexual"]
+        _err(_post(c, *[_image(data_url(solid(BLUE)))] * 3), "input", "input_too_large",
+             "9,216 pixels (64x48 + 64x48 + 64x48 up to input[2].image_url.url)", "at most 6,144")
+
+
+class _CountingRedModel(RedImageModel):
+    """Records how many predict_proba calls overlap: the decode slots must bound it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lock, self.now, self.most = threading.Lock(), 0, 0
+
+    def predict_proba(self, images):
+        with self.lock:
+            self.now += 1
+            self.most = max(self.most, self.now)
+        time.sleep(0.15)
+        try:
+            return super().predict_proba(images)
+        finally:
+            with self.lock:
+                self.now -= 1
+
+
+@pytest.mark.parametrize("slots", [1, 2])
+def test_concurrent_image_decodes_are_capped(settings, keyword_model, serve, slots):
+    model = _CountingRedModel()
+    s = settings.model_copy(update={"image_decode_concurrency": slots})
+    body = {"input": [_text("hi"), _image(data_url(solid(RED))), _image(data_url(solid(BLUE)))]}
+    with serve(create_app(s, model=keyword_model, image_model=model)) as server:
+        with ThreadPoolExecutor(6) as pool:
+            codes = list(pool.map(lambda _: httpx.post(f"{server.url}{URL}", json=body, timeout=30).status_code,
+                                  range(6)))
+    assert codes == [200] * 6
+    assert model.most == slots  # six requests at once, never more than `slots` decoding and scoring

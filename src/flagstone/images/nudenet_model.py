@@ -56,7 +56,8 @@ class NudeNetModel:
         return self._info
 
     def detections(self, image: Image) -> list[dict]:
-        pixels = np.ascontiguousarray(np.asarray(image.convert("RGB"))[..., ::-1])  # OpenCV wants BGR
+        rgb = image if image.mode == "RGB" else image.convert("RGB")  # no third full-size copy when RGB
+        pixels = np.ascontiguousarray(np.asarray(rgb)[..., ::-1])  # OpenCV wants BGR
         with self._lock:
             return self._detector.detect(pixels)
 
