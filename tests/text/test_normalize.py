@@ -66,9 +66,13 @@ def _reference(text: str) -> str:
     if any(0xD800 <= ord(ch) <= 0xDFFF for ch in text):
         text = text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
     text = unicodedata.normalize("NFKC", text).translate(N._REMOVE)
-    decomposed = unicodedata.normalize("NFD", text)
-    text = unicodedata.normalize("NFC", "".join(ch for ch in decomposed if not unicodedata.combining(ch)))
-    text = text.translate(N._CONFUSABLE_TABLE)
+    decomposed, kept = unicodedata.normalize("NFD", text), []
+    for i, ch in enumerate(decomposed):  # a mark goes when the letter it sits on is Latin (ASCII)
+        base = next((b for b in reversed(decomposed[:i]) if not unicodedata.combining(b)), "a")
+        if not (unicodedata.combining(ch) and base.isascii()):
+            kept.append(ch)
+    text = unicodedata.normalize("NFC", "".join(kept))
+    text = N._map_confusables(text)
     text = N._LEET_WORD.sub(N._unleet, text)
     text = N._REPEATS.sub(r"\1\1", text)
     text = N._SPACES.sub(" ", text)
@@ -99,3 +103,15 @@ def test_leet_words_always_hold_a_leet_character() -> None:
     for word in ("k1ll", "h@te", "$hit", "l0ser", "a|b"):
         assert N._LEET_WORD.search(word) and N._LEET_CHAR.search(word)
     assert re.fullmatch(r"\[.*\]", N._LEET_CHAR.pattern)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Я убью тебя сегодня ночью", "Я убью тебя сегодня ночью"),  # real Russian keeps its letters
+    ("Καλημέρα κόσμε", "Καλημέρα κόσμε"),  # and Greek its accents
+    ("I h\u0430te you", "I hate you"),  # a Cyrillic a inside a Latin word is a disguise
+    ("\u0443\u043eu are dead", "you are dead"),  # an all-look-alike word in a Latin text too
+    ("k\u00edll them", "kill them"),
+    ("Je vais te tuer, salop\u00e9", "Je vais te tuer, salope"),
+])
+def test_look_alikes_are_mapped_only_where_they_disguise_latin(text: str, expected: str) -> None:
+    assert N.normalize(text) == expected

@@ -54,6 +54,8 @@ EXPECTED: dict[str, list[dict[str, int | None]]] = {
     "declare-lab-harmful-questions": [{"illicit": 1, "illicit/violent": 1}, ALL0,
                                       {"sexual/minors": 1, "sexual": 1, "illicit": 1, "hate": None}],
     "flagstone-benign-requests": [ALL0, ALL0],
+    "flagstone-hard-cases": [ALL0, {"hate": 1, "harassment": 1, "violence": 0, "sexual": 0},
+                             {"sexual": 1, "sexual/minors": 1, "hate": 0, "self-harm": 0}],
     "flagstone-seed": [ALL0, {"harassment": 1, "harassment/threatening": 1, "violence": 1, "illicit": None}],
 }
 

@@ -69,7 +69,7 @@ def test_bad_recipes(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="unknown categories"):
         load_recipe(bad)
     bad.write_text("policy: p\ndata_dir: d\nsources: [x]\nheads: [{features: char, noise: 0.3}]\n")
-    with pytest.raises(ConfigError, match="noise applies to embedding heads only"):
+    with pytest.raises(ConfigError, match="noise applies to sentence-embedding heads only"):
         load_recipe(bad)
     bad.write_text("policy: p\ndata_dir: d\nsources: [x]\nheads: [{features: embedding, noise: -1}]\n")
     with pytest.raises(ConfigError, match="heads.0.noise"):

@@ -27,6 +27,7 @@ from flagstone.errors import ModelError
 from flagstone.models.base import ModelInfo, check_scores
 from flagstone.models.calibration import apply_isotonic, apply_platt, clip_probs
 from flagstone.models.features import sparse_dot, term_frequency_rows, tfidf_rows
+from flagstone.models.manifest import EnsembleManifest
 from flagstone.models.registry import register_model_kind
 from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.text.normalize import normalize
@@ -59,6 +60,9 @@ def calibrate(raw: np.ndarray, calibrators: Sequence[dict[str, Any]]) -> np.ndar
     for j, cal in enumerate(calibrators):
         if cal["method"] == "isotonic":
             out[:, j] = apply_isotonic(raw[:, j], np.asarray(cal["x"]), np.asarray(cal["y"]))
+            if cal.get("blend"):  # a share of a Platt fit breaks the isotonic steps' ties (fit.py)
+                blend = float(cal["blend"])
+                out[:, j] = (1 - blend) * out[:, j] + blend * apply_platt(raw[:, j], cal["a"], cal["b"])
         elif cal["method"] == "platt":
             out[:, j] = apply_platt(raw[:, j], cal["a"], cal["b"])
         else:
@@ -73,32 +77,38 @@ class EnsembleModel:
         self.directory = Path(directory)
         self.threads = threads
         self.manifest = manifest
+        m = EnsembleManifest.model_validate(manifest) if not isinstance(manifest, EnsembleManifest) else manifest
+        self.spec = m
         try:
-            enc = manifest["encoder"]
-            self.char_cfg = manifest["featurizers"]["char"]
-            self.char_idf = np.load(self.directory / self.char_cfg["idf"])
+            self.char_cfg = m.featurizers["char"]
+            self.char_idf = np.load(self.directory / self.char_cfg.idf)
             # Coefficients are kept as stored (the char head as float16: 7 MB instead of 14, less for the
             # caches to hold), laid out so that one feature's 13 coefficients are adjacent: a sparse row
             # reads only the features it has and widens them (sparse_dot).
-            self.heads = [Head(h["features"], float(h["weight"]),
-                               np.ascontiguousarray(np.load(self.directory / h["coef"]).T).T,
-                               np.load(self.directory / h["intercept"]).astype(np.float64))
-                          for h in manifest["heads"]]
-            self.calibrators = json.loads((self.directory / manifest["calibration"]).read_text())["categories"]
-            self.calibrators = [self.calibrators[c] for c in CATEGORIES]
-            thresholds = {c: float(manifest["thresholds"][c]) for c in CATEGORIES}
+            self.heads = [Head(h.features, float(h.weight), np.ascontiguousarray(np.load(self.directory / h.coef).T).T,
+                               np.load(self.directory / h.intercept).astype(np.float64))
+                          for h in m.heads]
+            self.calibrators = self._calibrators(m.calibration)
+            self.ml_heads = [h for h in self.heads if h.features == "multilingual"]
+            self.ml_calibrators = self._calibrators(m.multilingual.calibration) if m.multilingual else []
+            thresholds = {c: float(m.thresholds[c]) for c in CATEGORIES}
         except (KeyError, OSError, ValueError) as exc:
             raise ModelError(f"{directory}: malformed ensemble artifact: {exc!r}") from exc
-        self._enc_cfg = enc
         self._encoder: Any = None
+        self._ml_encoder: Any = None
         self._encoder_lock = threading.Lock()  # batches may be scored from two threads at once
-        input_types = manifest.get("input_types") or {c: ["text"] for c in CATEGORIES}
+        input_types = m.input_types or {c: ["text"] for c in CATEGORIES}
         self._info = ModelInfo(
-            name=manifest.get("name", "flagstone-default"), version=version, thresholds=thresholds,
+            name=m.name, version=version, thresholds=thresholds,
             input_types={c: tuple(input_types.get(c, ["text"])) for c in CATEGORIES},
-            max_tokens=int(enc.get("max_tokens", 256)),
-            metadata={"policy_hash": manifest.get("policy_hash"), "kind": "ensemble"},
+            max_tokens=int(m.encoder.max_tokens),
+            metadata={"policy_hash": m.policy_hash, "kind": "ensemble",
+                      "languages": "multilingual" if m.multilingual else "en"},
         )
+
+    def _calibrators(self, name: str) -> list[dict[str, Any]]:
+        cals = json.loads((self.directory / name).read_text())["categories"]
+        return [cals[c] for c in CATEGORIES]
 
     @property
     def info(self) -> ModelInfo:
@@ -107,7 +117,7 @@ class EnsembleModel:
     def configure(self, *, threads: int = 0) -> EnsembleModel:
         """Set the encoder threads (``settings.inference_threads``: texts encoded side by side; 0 = one per core)."""
         if threads != self.threads:
-            self.threads, self._encoder = threads, None
+            self.threads, self._encoder, self._ml_encoder = threads, None, None
         return self
 
     @property
@@ -117,16 +127,31 @@ class EnsembleModel:
             if self._encoder is None:
                 from flagstone.models.onnx_encoder import OnnxEncoder
 
-                cfg = self._enc_cfg
-                self._encoder = OnnxEncoder(self.directory / cfg["onnx"], self.directory / cfg["tokenizer"],
-                                            max_tokens=int(cfg.get("max_tokens", 256)), threads=self.threads)
+                cfg = self.spec.encoder
+                self._encoder = OnnxEncoder(self.directory / cfg.onnx, self.directory / cfg.tokenizer,
+                                            max_tokens=int(cfg.max_tokens), threads=self.threads)
             return self._encoder
+
+    @property
+    def multilingual_encoder(self) -> Any:
+        with self._encoder_lock:
+            if self._ml_encoder is None:
+                from flagstone.models.multilingual import MultilingualEncoder
+
+                cfg = self.spec.multilingual
+                assert cfg is not None
+                self._ml_encoder = MultilingualEncoder(self.directory / cfg.onnx, max_chars=cfg.max_chars,
+                                                       threads=self.threads)
+            return self._ml_encoder
 
     def featurize(self, normalized: Sequence[str]) -> dict[str, Any]:
         feats: dict[str, Any] = {}
-        if any(h.features == "embedding" for h in self.heads):
+        kinds = {h.features for h in self.heads}
+        if "embedding" in kinds:
             feats["embedding"] = self.encoder.encode(normalized)
-        tf = term_frequency_rows(normalized, int(self.char_cfg["n_features"]), tuple(self.char_cfg["ngram_range"]))
+        if "multilingual" in kinds:
+            feats["multilingual"] = self.multilingual_encoder.encode(normalized)
+        tf = term_frequency_rows(normalized, int(self.char_cfg.n_features), tuple(self.char_cfg.ngram_range))
         feats["char"] = tfidf_rows(tf, self.char_idf)
         return feats
 
@@ -134,10 +159,17 @@ class EnsembleModel:
         if len(texts) == 0:
             return np.zeros((0, len(CATEGORIES)))
         normalized = [normalize(t) for t in texts]
-        raw = combine(self.heads, self.featurize(normalized))
-        return check_scores(calibrate(raw, self.calibrators), len(texts))
+        feats = self.featurize(normalized)
+        probs = calibrate(combine(self.heads, feats), self.calibrators)
+        if self.ml_heads:
+            from flagstone.models.multilingual import english_weight
+
+            # Not English: the multilingual heads alone, with their own calibration (models/multilingual.py).
+            w = english_weight(normalized)[:, None]
+            probs = w * probs + (1 - w) * calibrate(combine(self.ml_heads, feats), self.ml_calibrators)
+        return check_scores(clip_probs(probs), len(texts))
 
 
-@register_model_kind("ensemble")
+@register_model_kind("ensemble", schema=EnsembleManifest)
 def _load_ensemble(directory: Path, manifest: dict[str, Any], version: str) -> EnsembleModel:
     return EnsembleModel(directory, manifest, version)

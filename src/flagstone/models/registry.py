@@ -20,18 +20,23 @@ from typing import Any
 
 from flagstone.errors import ModelError
 from flagstone.models.base import Moderator
+from flagstone.models.manifest import ArtifactManifest, validate_manifest
 
 log = logging.getLogger(__name__)
 
 Loader = Callable[[Path, dict[str, Any], str], Moderator]
 _KINDS: dict[str, Loader] = {}
+_SCHEMAS: dict[str, type[ArtifactManifest]] = {}
 
 
-def register_model_kind(kind: str) -> Callable[[Loader], Loader]:
+def register_model_kind(kind: str, *, schema: type[ArtifactManifest] = ArtifactManifest
+                        ) -> Callable[[Loader], Loader]:
+    """Register a loader for ``kind``; ``schema`` validates its manifests before the loader runs."""
     def deco(fn: Loader) -> Loader:
         if kind in _KINDS and _KINDS[kind] is not fn:
             raise ValueError(f"model kind {kind!r} registered twice")
         _KINDS[kind] = fn
+        _SCHEMAS[kind] = schema
         return fn
 
     return deco
@@ -66,9 +71,13 @@ def manifest_version(manifest: dict[str, Any]) -> str:
 
 
 def write_manifest(directory: Path, manifest: dict[str, Any]) -> str:
-    """Pin every file in ``manifest['files']`` by hash, write manifest.json, return the version."""
+    """Pin every file in ``manifest['files']`` by hash, check the kind's schema, write manifest.json,
+    return the version (an artifact that its own loader would refuse is never written)."""
     files = {rel: sha256_file(directory / rel) for rel in sorted(manifest.get("files", {}))}
     manifest = {**manifest, "files": files}
+    _import_builtin_kinds()
+    schema = _SCHEMAS.get(str(manifest.get("kind")), ArtifactManifest)
+    validate_manifest(schema, manifest, str(directory / "manifest.json"))
     (directory / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return manifest_version(manifest)
 
@@ -87,6 +96,7 @@ def load_model(path: str | Path, *, verify: bool = True) -> Moderator:
     _import_builtin_kinds()
     if kind not in _KINDS:
         raise ModelError(f"{mf}: unknown model kind {kind!r}; available: {sorted(_KINDS)}")
+    validate_manifest(_SCHEMAS[kind], manifest, str(mf))
     if verify:
         for rel, digest in manifest.get("files", {}).items():
             f = directory / rel

@@ -6,8 +6,9 @@ item's key does not change with invisible characters. Steps (order matters):
 0. remove terminal escape sequences (ANSI colours, OSC titles: ``text.controls.strip_escapes``);
 1. Unicode NFKC (full-width, ligatures, mathematical alphanumerics -> plain letters);
 2. remove zero-width / invisible / bidi-control characters and C0/C1 control characters (keep \\n, \\t);
-3. strip combining diacritics (``kíll`` -> ``kill``);
-4. map confusable letters (Cyrillic/Greek look-alikes) to Latin;
+3. strip combining diacritics on Latin letters (``kíll`` -> ``kill``);
+4. map confusable letters (Cyrillic/Greek look-alikes) to Latin inside words that disguise Latin ones
+   (mixed-script words, or all-look-alike words in a mostly Latin text), never in real Russian or Greek;
 5. inside words that mix letters and digits/symbols, map leetspeak (``k1ll``, ``h@te``);
 6. collapse runs of 3+ identical letters to 2 (``fuuuuck`` -> ``fuuck``) and runs of whitespace.
 """
@@ -64,12 +65,46 @@ _NEWLINES = re.compile(r"\n{3,}")
 
 
 def _strip_marks(text: str) -> str:
+    """Drop combining marks on Latin letters (``kíll`` -> ``kill``); other scripts keep theirs (Russian
+    ``й`` is a letter of its own, not ``и`` with an accent)."""
     # Nothing decomposes and no bare marks: NFD is the identity and nothing is dropped (same result).
     if unicodedata.is_normalized("NFD", text) and not any(unicodedata.combining(ch) for ch in text):
         return unicodedata.normalize("NFC", text)
     decomposed = unicodedata.normalize("NFD", text)
-    kept = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return unicodedata.normalize("NFC", kept)
+    kept, base_latin = [], True
+    for ch in decomposed:
+        if unicodedata.combining(ch):
+            if base_latin:
+                continue
+        else:
+            base_latin = ch.isascii()
+        kept.append(ch)
+    return unicodedata.normalize("NFC", "".join(kept))
+
+
+_WORD = re.compile(r"\w+")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _map_confusables(text: str) -> str:
+    """Map look-alike letters to Latin where they disguise Latin words, never in real Cyrillic or Greek.
+
+    A word that mixes Latin letters with look-alikes (``hаte`` with a Cyrillic ``а``) is mapped; so is
+    a word made only of look-alikes in a text that is mostly Latin (``уоu``). A word of Russian in a
+    Russian text keeps its letters (``тебя`` stays ``тебя``): the multilingual encoder reads it.
+    """
+    if not any(ch in _CONFUSABLES for ch in text):
+        return text
+    letters = [ch for ch in text if ch.isalpha()]
+    latin_text = sum(ch.isascii() for ch in letters) * 2 > len(letters)
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group(0)
+        if _LATIN.search(word) or (latin_text and all(ch in _CONFUSABLES or not ch.isalpha() for ch in word)):
+            return word.translate(_CONFUSABLE_TABLE)
+        return word
+
+    return _WORD.sub(fix, text)
 
 
 def _unleet(match: re.Match[str]) -> str:
@@ -98,7 +133,7 @@ def normalize(text: str) -> str:
         text = unicodedata.normalize("NFKC", text)
         text = text.translate(_REMOVE)
         text = _strip_marks(text)
-        text = text.translate(_CONFUSABLE_TABLE)
+        text = _map_confusables(text)
     if _LEET_CHAR.search(text):  # every leet word holds one of these; most text has none
         text = _LEET_WORD.sub(_unleet, text)
     text = _REPEATS.sub(r"\1\1", text)

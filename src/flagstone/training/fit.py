@@ -35,14 +35,36 @@ class Fitted:
     calibrators_: list[dict[str, Any]] = field(default_factory=list)
     thresholds_: dict[str, float] = field(default_factory=dict)
     report_: dict[str, Any] = field(default_factory=dict)
+    # The multilingual route: calibrators of the multilingual heads alone, used for text that is not
+    # English (weighted by 1 - P(English)); empty when the recipe has no multilingual head.
+    ml_calibrators_: list[dict[str, Any]] = field(default_factory=list)
 
 
 def term_frequencies(recipe: Recipe, texts: list[str]) -> Any:
     return char_ngram_tf(texts, recipe.char.n_features, recipe.char.ngram_range)
 
 
-def features(idf: np.ndarray, tf: Any, emb: np.ndarray) -> dict[str, Any]:
-    return {"embedding": emb, "char": tfidf(tf, idf)}
+Dense = dict[str, np.ndarray]  # dense feature blocks by name ("embedding", "multilingual"), one row per text
+
+
+def take(dense: Dense, rows: Any) -> Dense:
+    return {k: v[rows] for k, v in dense.items()}
+
+
+def features(idf: np.ndarray, tf: Any, dense: Dense) -> dict[str, Any]:
+    return {**dense, "char": tfidf(tf, idf)}
+
+
+def multilingual_heads(heads: list[Head]) -> list[Head]:
+    return [h for h in heads if h.features == "multilingual"]
+
+
+def mix(p_english: np.ndarray, p_multilingual: np.ndarray | None, english: np.ndarray | None) -> np.ndarray:
+    """``w * p_english + (1 - w) * p_multilingual`` per text, ``w`` = P(English) (models/multilingual.py)."""
+    if p_multilingual is None or english is None:
+        return p_english
+    w = np.asarray(english, dtype=np.float64)[:, None]
+    return w * p_english + (1 - w) * p_multilingual
 
 
 def _fit_lr(X: Any, y: np.ndarray, w: np.ndarray, C: float, seed: int) -> tuple[np.ndarray, float]:
@@ -69,7 +91,7 @@ def fit_heads(recipe: Recipe, feats: dict[str, Any], labels: np.ndarray, weights
     heads, info = [], {}
     for spec in recipe.heads:
         X = feats[spec.features]
-        if spec.noise:
+        if spec.noise:  # dense heads only (the recipe refuses noise on char heads)
             X = noisy_embeddings(X, spec.noise, recipe.seed)
         coef = np.zeros((len(CATEGORIES), X.shape[1]), dtype=np.float32)
         intercept = np.zeros(len(CATEGORIES))
@@ -107,8 +129,14 @@ def fit_calibrators(recipe: Recipe, raw: np.ndarray, labels: np.ndarray) -> tupl
             info[cat]["calibration"] = "none (one class): fixed logistic"
         elif recipe.calibration.method == "isotonic" and n_pos >= recipe.calibration.min_positives_isotonic:
             x, yv = fit_isotonic(s, y)
-            cals.append({"method": "isotonic", "x": [float(v) for v in x], "y": [float(v) for v in yv]})
-            info[cat]["calibration"] = "isotonic"
+            cal: dict[str, Any] = {"method": "isotonic", "x": [float(v) for v in x], "y": [float(v) for v in yv]}
+            if recipe.calibration.blend:
+                # Isotonic steps tie whole score ranges; a small share of a Platt fit, strictly
+                # increasing, breaks the ties in the raw scores' order (ranking kept, calibration ~kept).
+                a, b = fit_platt(s, y)
+                cal.update(blend=recipe.calibration.blend, a=a, b=b)
+            cals.append(cal)
+            info[cat]["calibration"] = "isotonic" + (f" + {recipe.calibration.blend} platt" if "blend" in cal else "")
         else:
             a, b = fit_platt(s, y)
             cals.append({"method": "platt", "a": a, "b": b})
@@ -134,25 +162,39 @@ def choose_thresholds(recipe: Recipe, policy: Any, probs: np.ndarray, labels: np
     return out, info
 
 
-def fit_model(recipe: Recipe, policy: Any, tf: Any, emb: np.ndarray, labels: np.ndarray,
-              weights: np.ndarray, calib: np.ndarray) -> Fitted:
+def fit_model(recipe: Recipe, policy: Any, tf: Any, dense: Dense, labels: np.ndarray,
+              weights: np.ndarray, calib: np.ndarray, english: np.ndarray | None = None) -> Fitted:
     """Heads on the non-calibration rows; calibrators and thresholds on the calibration rows.
 
-    ``tf`` holds the rows' char n-gram term frequencies (see :func:`term_frequencies`).
+    ``tf`` holds the rows' char n-gram term frequencies (see :func:`term_frequencies`), ``dense`` the
+    sentence embeddings by feature name and ``english`` each row's P(English) (needed when the recipe
+    has a multilingual head: thresholds are chosen on the mixed probabilities, as served).
     """
     train = ~calib
     idf = fit_idf(tf[train])
-    feats = features(idf, tf, emb)
+    feats = features(idf, tf, dense)
     tr_feats = {k: v[train] for k, v in feats.items()}
     heads, head_info = fit_heads(recipe, tr_feats, labels[train], weights[train])
-    raw_cal = combine(heads, {k: v[calib] for k, v in feats.items()})
+    cal_feats = {k: v[calib] for k, v in feats.items()}
+    raw_cal = combine(heads, cal_feats)
     cals, cal_info = fit_calibrators(recipe, raw_cal, labels[calib])
     probs = calibrate(raw_cal, cals)
+    ml_cals: list[dict[str, Any]] = []
+    ml = multilingual_heads(heads)
+    if ml:
+        if english is None:
+            raise ValueError("a recipe with a multilingual head needs each row's P(English)")
+        ml_cals, _ = fit_calibrators(recipe, combine(ml, cal_feats), labels[calib])
+        probs = mix(probs, calibrate(combine(ml, cal_feats), ml_cals), english[calib])
     thresholds, thr_info = choose_thresholds(recipe, policy, probs, labels[calib])
     report = {c: {**head_info[c], **cal_info[c], **thr_info[c]} for c in CATEGORIES}
-    return Fitted(idf, heads, cals, thresholds, report)
+    return Fitted(idf, heads, cals, thresholds, report, ml_cals)
 
 
-def predict(fitted: Fitted, tf: Any, emb: np.ndarray) -> np.ndarray:
-    feats = features(fitted.idf_, tf, emb)
-    return calibrate(combine(fitted.heads_, feats), fitted.calibrators_)
+def predict(fitted: Fitted, tf: Any, dense: Dense, english: np.ndarray | None = None) -> np.ndarray:
+    feats = features(fitted.idf_, tf, dense)
+    probs = calibrate(combine(fitted.heads_, feats), fitted.calibrators_)
+    ml = multilingual_heads(fitted.heads_)
+    if not ml:
+        return probs
+    return mix(probs, calibrate(combine(ml, feats), fitted.ml_calibrators_), english)

@@ -17,7 +17,7 @@ from flagstone.errors import DataError
 from flagstone.models.calibration import expected_calibration_error
 from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX, OPENAI_SHORT_KEYS
 from flagstone.training.dataset import bucket
-from flagstone.training.fit import fit_model, predict
+from flagstone.training.fit import fit_model, predict, take
 
 log = logging.getLogger(__name__)
 
@@ -68,16 +68,18 @@ def dev_metrics(probs: np.ndarray, labels: np.ndarray, *, bootstrap: int, seed: 
     return out
 
 
-def out_of_fold(recipe: Any, policy: Any, tf: Any, emb: np.ndarray, labels: np.ndarray, weights: np.ndarray,
-                calib: np.ndarray, dev: np.ndarray, texts: list[str]) -> np.ndarray:
+def out_of_fold(recipe: Any, policy: Any, tf: Any, dense: dict[str, np.ndarray], labels: np.ndarray,
+                weights: np.ndarray, calib: np.ndarray, dev: np.ndarray, texts: list[str],
+                english: np.ndarray | None = None) -> np.ndarray:
     """OOF calibrated probabilities for the dev rows (rows of ``dev``), shape (dev.sum(), 13)."""
     folds = np.array([bucket(t, recipe.evaluation.folds, salt="fold") for t in texts])
     oof = np.zeros((len(texts), len(CATEGORIES)))
     for k in range(recipe.evaluation.folds):
         held = dev & (folds == k)
         use = np.flatnonzero(~held)
-        fitted = fit_model(recipe, policy, tf[use], emb[use], labels[use], weights[use], calib[use])
-        oof[held] = predict(fitted, tf[held], emb[held])
+        eng = None if english is None else english[use]
+        fitted = fit_model(recipe, policy, tf[use], take(dense, use), labels[use], weights[use], calib[use], eng)
+        oof[held] = predict(fitted, tf[held], take(dense, held), None if english is None else english[held])
         log.info("fold %d/%d done (%d held-out dev rows)", k + 1, recipe.evaluation.folds, int(held.sum()))
     return oof[dev]
 
