@@ -17,7 +17,7 @@ def test_score_writes_parquet_and_reports(tmp_path, items_jsonl, model_dir, caps
     assert rc == 0
     assert pq.read_table(out).num_rows == 40
     assert "scored 40 texts" in err and "scale-keyword@" in err
-    assert "scoring" in err  # the progress bar, on stderr
+    assert "scoring [" in err and "40/40" in err  # the progress bar, on stderr: JSONL rows are counted too
 
 
 def test_score_bad_input_exits_2_with_file_and_row(tmp_path, model_dir, capsys):

@@ -53,6 +53,14 @@ def test_jsonl_and_parquet_score_like_the_local_engine(spark_engine, tmp_path, i
         spark_engine.score(ScoreJob(items_jsonl, tmp_path / "spark-jsonl", model_dir))
 
 
+def test_progress_is_reported_as_tasks_end_and_adds_up_to_the_rows(spark_engine, tmp_path, items_jsonl,
+                                                                   model_dir):
+    seen: list[int] = []
+    result = spark_engine.score(ScoreJob(items_jsonl, tmp_path / "progress", model_dir), seen.append)
+    assert seen and all(n > 0 for n in seen)  # monotone: only increases are reported
+    assert sum(seen) == result.rows == 40
+
+
 def test_bad_rows_name_file_and_row(spark_engine, tmp_path, items_jsonl, model_dir):
     bad = tmp_path / "bad.jsonl"
     lines = items_jsonl.read_text().splitlines()

@@ -30,6 +30,8 @@ class Progress:
             frac = min(self.done / self.total, 1.0)
             bar = "#" * int(frac * 30)
             line = f"{self.label} [{bar:<30}] {self.done}/{self.total} {rate:,.0f}/s"
+            if rate > 0 and self.done < self.total:
+                line += f" ETA {_clock((self.total - self.done) / rate)}"
         else:
             line = f"{self.label} {self.done} {rate:,.0f}/s"
         self.stream.write(("\r" if self._tty else "") + line + (end or ("" if self._tty else "\n")))
@@ -37,3 +39,10 @@ class Progress:
 
     def __exit__(self, *exc) -> None:
         self._draw(end="\n")
+
+
+def _clock(seconds: float) -> str:
+    """``1:02:03`` or ``2:03``."""
+    m, s = divmod(int(seconds + 0.5), 60)
+    h, m = divmod(m, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"

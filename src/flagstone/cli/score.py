@@ -26,7 +26,9 @@ def add_engine_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("-q", "--quiet", action="store_true", help="no progress output")
 
 
-def engine_settings(args: argparse.Namespace) -> Settings:
+def engine_settings(args: argparse.Namespace, *, spark_console_progress: bool = True) -> Settings:
+    """Settings with the engine flags applied. ``spark_console_progress``: Spark's own stage bar on
+    stderr unless ``--quiet`` (``score`` draws its own bar of rows instead)."""
     base = load_settings(args.config)
     conf = dict(base.spark_conf)
     for item in args.spark_conf:
@@ -36,7 +38,7 @@ def engine_settings(args: argparse.Namespace) -> Settings:
 
             raise ConfigError(f"--spark-conf expects KEY=VALUE, got {item!r}")
         conf[key] = value
-    if not args.quiet:  # Spark's own stage progress bar, on stderr
+    if spark_console_progress and not args.quiet:  # Spark's own stage progress bar, on stderr
         conf.setdefault("spark.ui.showConsoleProgress", "true")
     return load_settings(args.config, spark_master=args.spark_master, spark_conf=conf,
                          scale_workers=args.workers)
@@ -47,7 +49,7 @@ def _run(args: argparse.Namespace) -> int:
     from flagstone.scale.base import ScoreJob, get_engine
     from flagstone.scale.readers import count_rows
 
-    settings = engine_settings(args)
+    settings = engine_settings(args, spark_console_progress=False)
     if args.batch_rows:
         settings = settings.model_copy(update={"scale_batch_rows": args.batch_rows})
     engine = get_engine(args.engine, settings)
@@ -55,10 +57,11 @@ def _run(args: argparse.Namespace) -> int:
                    model_dir=Path(args.model) if args.model else settings.model_dir,
                    max_chunks=settings.max_chunks_per_input, overwrite=args.overwrite)
     try:
-        if args.quiet or args.engine != "local":
+        if args.quiet:
             result = engine.score(job)
-        else:
-            with Progress(count_rows(Path(job.input)), label="scoring") as bar:
+        else:  # rows, rows/s and ETA; on Spark the count moves as each task ends
+            total = None if _is_uri(str(job.input)) else count_rows(Path(job.input))
+            with Progress(total, label="scoring") as bar:
                 result = engine.score(job, bar.update)
     finally:
         engine.stop()
@@ -67,6 +70,10 @@ def _run(args: argparse.Namespace) -> int:
           + (f", after {result.startup_seconds:.1f}s start-up" if result.startup_seconds else "")
           + f") with {result.model_id} -> {result.output}", file=sys.stderr)
     return 0
+
+
+def _is_uri(path: str) -> bool:
+    return "://" in path  # hdfs://, s3a://...: Spark reads it; counting rows here would need its client
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -7,6 +7,8 @@ usage aggregates out, through the SQL in :mod:`flagstone.scale.usage`). Both ret
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,7 @@ import pyarrow as pa
 from flagstone.errors import ConfigError
 from flagstone.settings import Settings
 
+log = logging.getLogger(__name__)
 Progress = Callable[[int], None]  # called with the number of rows just finished
 
 
@@ -36,6 +39,9 @@ class ScoreResult:
     model_id: str
     output: str | Path
     startup_seconds: float = 0.0  # engine start-up before the job (Spark: building the session)
+    # Local engine: the most input rows read but not yet written at any moment (its memory bound:
+    # at most 2 x workers x batch_rows, independent of the input's size). 0 where not measured (Spark).
+    max_rows_held: int = 0
 
 
 @dataclass(frozen=True)
@@ -53,6 +59,19 @@ class UsageReport:
     rates: pa.Table  # account_id, day, category (13 + "any"), requests, flagged, rate
     top_accounts: list[dict] = field(default_factory=list)  # account_id, requests, flagged, rate
     rule_alerts: list[dict] = field(default_factory=list)  # abuse rules evaluated in batch
+
+
+class ProgressLog:
+    """Logs rows done and rows/s every ``every`` seconds (the CLI draws its bar from the callback)."""
+
+    def __init__(self, source: object, start: float, every: float = 30.0) -> None:
+        self.source, self.start, self.every, self.next = source, start, every, start + every
+
+    def __call__(self, rows: int) -> None:
+        now = time.perf_counter()
+        if now >= self.next:
+            self.next = now + self.every
+            log.info("scoring %s: %d rows, %.0f rows/s", self.source, rows, rows / (now - self.start))
 
 
 @runtime_checkable

@@ -23,7 +23,15 @@ import pyarrow as pa
 from flagstone.abuse.rules import load_rules
 from flagstone.errors import DataError, FlagstoneError
 from flagstone.scale import usage as usage_sql
-from flagstone.scale.base import Progress, ScoreJob, ScoreResult, UsageJob, UsageReport, register_engine
+from flagstone.scale.base import (
+    Progress,
+    ProgressLog,
+    ScoreJob,
+    ScoreResult,
+    UsageJob,
+    UsageReport,
+    register_engine,
+)
 from flagstone.scale.batch import cached_model, score_batch
 from flagstone.scale.readers import SafeParquetWriter, iter_batches
 from flagstone.scale.rules import evaluate_batches, sort_rows
@@ -74,18 +82,23 @@ class LocalEngine:
     def score(self, job: ScoreJob, progress: Progress | None = None) -> ScoreResult:
         start = time.perf_counter()
         rows, model_id = 0, ""
-        batches = iter_batches(Path(job.input), self.batch_rows)
+        held = _Held()
+        batches = held.reading(iter_batches(Path(job.input), self.batch_rows))
+        report = ProgressLog(job.input, start)
         with SafeParquetWriter(Path(job.output), overwrite=job.overwrite) as writer:
             for out in self._scored(batches, job):
-                writer.write(out)
+                writer.write(out)  # one row group per batch: on disk now, not held until the end
+                held.written(out.num_rows)
                 rows += out.num_rows
                 if out.num_rows:
                     model_id = out.column("model_version")[0].as_py()
                 if progress is not None:
                     progress(out.num_rows)
+                report(rows)
         if not model_id:  # empty input: still name the model (and fail if it cannot load)
             model_id = cached_model(job.model_dir).info.id
-        return ScoreResult(rows=rows, seconds=time.perf_counter() - start, model_id=model_id, output=job.output)
+        return ScoreResult(rows=rows, seconds=time.perf_counter() - start, model_id=model_id, output=job.output,
+                           max_rows_held=held.peak)
 
     def _scored(self, batches: Iterator[pa.RecordBatch], job: ScoreJob) -> Iterator[pa.RecordBatch]:
         model_dir = str(Path(job.model_dir).resolve())
@@ -98,7 +111,7 @@ class LocalEngine:
         try:
             for batch in batches:
                 pending.append(pool.submit(_score_remote, batch, model_dir, job.max_chunks))
-                if len(pending) >= 2 * self.workers:
+                if len(pending) >= 2 * self.workers:  # the bound on memory: 2 batches per worker
                     yield _result(pending.popleft())
             while pending:
                 yield _result(pending.popleft())
@@ -145,6 +158,26 @@ class LocalEngine:
             raise DataError(f"cannot read request log: {exc}", file=str(job.log)) from None
         finally:
             con.close()
+
+
+class _Held:
+    """Counts input rows read but not yet written: the rows the job holds in memory at once.
+
+    Its peak (``ScoreResult.max_rows_held``) is what the memory bound is about: at most
+    ``2 * workers`` batches (one batch with one worker), whatever the size of the input.
+    """
+
+    def __init__(self) -> None:
+        self.now = self.peak = 0
+
+    def reading(self, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            self.now += batch.num_rows
+            self.peak = max(self.peak, self.now)
+            yield batch
+
+    def written(self, n: int) -> None:
+        self.now -= n
 
 
 def _result(fut: Future) -> pa.RecordBatch:

@@ -48,12 +48,25 @@ def _format(p: Path) -> str:
                     file=str(p))
 
 
-def count_rows(path: Path) -> int | None:
-    """Rows in the input if cheap to know (Parquet footers), else ``None``."""
+def count_rows(path: Path) -> int:
+    """Rows in the input, for a progress bar's total and ETA: Parquet footers, or JSONL lines.
+
+    JSONL lines are counted by scanning bytes for newlines (about 1 GB/s, with a constant 1 MiB
+    buffer); blank lines count too, so the total may exceed the rows scored by the blank lines.
+    """
     fmt, files = input_files(path)
-    if fmt != "parquet":
-        return None
-    return sum(_open_parquet(f).metadata.num_rows for f in files)
+    if fmt == "parquet":
+        return sum(_open_parquet(f).metadata.num_rows for f in files)
+    return sum(_count_lines(f) for f in files)
+
+
+def _count_lines(path: Path) -> int:
+    lines, last = 0, b"\n"
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")  # a last line without its newline
 
 
 def iter_batches(path: Path, batch_rows: int) -> Iterator[pa.RecordBatch]:

@@ -16,6 +16,7 @@ import logging
 import os
 import re
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +25,15 @@ import pyarrow as pa
 
 from flagstone.errors import ConfigError, DataError
 from flagstone.scale import usage as usage_sql
-from flagstone.scale.base import Progress, ScoreJob, ScoreResult, UsageJob, UsageReport, register_engine
+from flagstone.scale.base import (
+    Progress,
+    ProgressLog,
+    ScoreJob,
+    ScoreResult,
+    UsageJob,
+    UsageReport,
+    register_engine,
+)
 from flagstone.scale.batch import cached_model, parse_jsonl, score_batch
 from flagstone.scale.readers import JSONL_SUFFIXES, input_files
 from flagstone.scale.rules import ALERT_SCHEMA, evaluate_group, load_rule_doc, sort_rows, split_rules
@@ -88,8 +97,12 @@ def _translate(exc: Exception, default_file: str) -> Exception:
     return DataError(f"Spark could not process the input: {first}", file=default_file)
 
 
-def _score_partition(model_dir: str, max_chunks: int, jsonl: bool):
-    """The function shipped to executors; everything it needs is in its arguments."""
+def _score_partition(model_dir: str, max_chunks: int, jsonl: bool, done=None):  # noqa: ANN001
+    """The function shipped to executors; everything it needs is in its arguments.
+
+    ``done`` (a Spark accumulator) counts the rows scored; Spark sends its updates to the driver as
+    each task ends, which is what the driver's progress reports read.
+    """
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         model = cached_model(model_dir, threads=1)  # one task slot is one core (spark.task.cpus=1)
@@ -97,9 +110,45 @@ def _score_partition(model_dir: str, max_chunks: int, jsonl: bool):
             if jsonl:  # raw lines with their file and line number -> items (bad lines raise here)
                 batch = parse_jsonl(batch.column("value").to_pylist(), batch.column(FILE_COL).to_pylist(),
                                     batch.column(ROW_COL).to_pylist())
-            yield score_batch(batch, model, max_chunks=max_chunks)
+            out = score_batch(batch, model, max_chunks=max_chunks)
+            if done is not None:
+                done.add(out.num_rows)
+            yield out
 
     return run
+
+
+class _TaskProgress:
+    """Polls a rows accumulator on the driver while a job runs; reports increases only (monotone).
+
+    Granularity is one task: executors send accumulator updates when a task ends.
+    """
+
+    def __init__(self, acc, progress: Progress | None, source: str, every: float = 0.5) -> None:  # noqa: ANN001
+        self.acc, self.progress, self.every = acc, progress, every
+        self.reported = 0
+        self.log = ProgressLog(source, time.perf_counter())
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._poll, name="flagstone-spark-progress", daemon=True)
+
+    def __enter__(self) -> _TaskProgress:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _poll(self) -> None:
+        while not self._stop.wait(self.every):
+            self.report(int(self.acc.value))
+
+    def report(self, rows: int) -> None:
+        if rows > self.reported:
+            if self.progress is not None:
+                self.progress(rows - self.reported)
+            self.reported = rows
+            self.log(rows)
 
 
 def _with_line_numbers(spark, lines):
@@ -203,14 +252,15 @@ class SparkEngine:
         model_id = cached_model(model_dir).info.id  # fail early, on the driver, if the model is bad
         spark = self.spark
         start = time.perf_counter()
-        with self._split_size(str(job.input)) as row_groups:
-            rows = self._score(spark, job, model_dir, out, row_groups)
-        if progress is not None:
-            progress(rows)
+        done = spark.sparkContext.accumulator(0)
+        with self._split_size(str(job.input)) as row_groups, _TaskProgress(done, progress, str(job.input)) as tracker:
+            rows = self._score(spark, job, model_dir, out, row_groups, done)
+        tracker.report(rows)  # a retried task may have counted twice: never report past the rows written
         return ScoreResult(rows=rows, seconds=time.perf_counter() - start, model_id=model_id, output=out,
                            startup_seconds=self.startup_seconds)
 
-    def _score(self, spark, job: ScoreJob, model_dir: str, out: str, row_groups: int | None) -> int:  # noqa: ANN001
+    def _score(self, spark, job: ScoreJob, model_dir: str, out: str, row_groups: int | None,  # noqa: ANN001
+               done=None) -> int:  # noqa: ANN001
         df, jsonl = self._input(str(job.input))
         slots = spark.sparkContext.defaultParallelism
         if df.rdd.getNumPartitions() < slots or (row_groups is not None and row_groups < 2 * slots):
@@ -218,7 +268,8 @@ class SparkEngine:
             # cannot be cut): spread the rows evenly over every task slot. Inputs with enough row
             # groups are split per slot by _split_size and not shuffled.
             df = df.repartition(slots)
-        scored = df.mapInArrow(_score_partition(model_dir, job.max_chunks, jsonl), spark_ddl(SCORED_SCHEMA))
+        scored = df.mapInArrow(_score_partition(model_dir, job.max_chunks, jsonl, done),
+                                spark_ddl(SCORED_SCHEMA))
         try:
             scored.write.mode("overwrite" if job.overwrite else "errorifexists").parquet(out)
             return spark.read.parquet(out).count()  # from the footers: cheap
