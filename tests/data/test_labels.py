@@ -1,4 +1,4 @@
-"""Current-label resolution: expert > people majority > model majority > import; trust by policy."""
+"""Current-label resolution: expert > people > LLM > pseudo-label > import; trust by policy."""
 
 from __future__ import annotations
 
@@ -38,3 +38,17 @@ def test_models_before_import_and_import_last():
     assert resolve([lab(1, 7, "model", 0), lab(1, 8, "model", 1), lab(0, 9, "import", 9)]) == 1
     assert resolve([lab(0, 9, "import", 0), lab(1, 9, "import", 3)]) == 1
     assert resolve([]) is None
+
+
+def test_precedence_llm_over_pseudo_over_import_and_the_tier_that_decided():
+    from flagstone.data.labels import resolve_with_source
+
+    llm = lab(0, 7, "model", 1)
+    pseudo = LabelRow(1, 8, "model", False, T0 + timedelta(minutes=2), 2, is_pseudo=True)
+    imported = lab(1, 9, "import", 3)
+    assert resolve_with_source([pseudo, llm, imported]) == (0, "llm")  # a later pseudo-label does not win
+    assert resolve_with_source([pseudo, imported]) == (1, "pseudo")
+    assert resolve_with_source([imported]) == (1, "import")
+    assert resolve_with_source([llm, lab(1, 1, "person", 0)]) == (1, "human")  # machines never beat people
+    assert resolve_with_source([lab(1, 1, "person", 0), lab(0, 3, "person", 1, True)]) == (0, "adjudicated")
+    assert resolve_with_source([]) == (None, None)

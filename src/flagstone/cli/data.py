@@ -49,9 +49,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def _snapshot(args) -> int:
     from flagstone.data.snapshots import create_snapshot
 
-    info = create_snapshot(_store(args), args.dataset)
+    info = create_snapshot(_store(args), args.dataset, policy=args.policy)
     state = "written" if info.created else "unchanged (same content)"
-    print(f"snapshot {info.id[:12]} of {info.dataset}: {info.n_items} items, {state}\n  {info.path}")
+    print(f"snapshot {info.id[:12]} of {info.dataset}: {info.n_items} items, {state}, "
+          f"labels under policy {info.policy_hash[:12]}\n  {info.path}")
     return 0
 
 
@@ -178,6 +179,8 @@ def _add_filters(s) -> None:
 def _register_more(sub) -> None:
     s = sub.add_parser("snapshot", help="write an immutable snapshot (Parquet + manifest) of a dataset")
     s.add_argument("dataset")
+    s.add_argument("--policy", help="resolve labels under this policy version (hash prefix or version; "
+                                    "default: the current one)")
     s.set_defaults(func=_snapshot)
     s = sub.add_parser("diff", help="items added, removed and labels changed between two snapshots")
     s.add_argument("a", help="snapshot id prefix, dataset name (latest) or .parquet path")

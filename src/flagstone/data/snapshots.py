@@ -4,6 +4,10 @@ A snapshot holds every item of a dataset with its current labels (resolved as do
 ``flagstone.data.labels``; ``None`` = unlabeled), its near-duplicate ``group`` and a ``split``
 (train / calibration / dev / test, 70/10/10/10) drawn from the hash of the group, so near duplicates
 never straddle splits and an unchanged group keeps its split from one snapshot to the next.
+Column ``label_sources`` holds, per row, JSON ``{category: tier}``: which tier of the precedence
+(adjudicated > human > llm > pseudo > import) decided each label; the manifest counts them.
+``create_snapshot(..., policy=REF)`` resolves labels under a named policy version instead of the
+current one (training recipes pin snapshots by id and may name the version they expect).
 
 Rows are sorted by key and the file is written with fixed settings, so the same data under the same
 policy version gives the same bytes; the snapshot id is the SHA-256 of those bytes. Files live in
@@ -24,12 +28,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 from sqlalchemy import select
 
-from flagstone.data.labels import current_labels
+from flagstone.data.labels import current_labels_with_source
 from flagstone.data.minhash import near_duplicate_groups
 from flagstone.data.transforms import split
 from flagstone.errors import InvalidRequestError, NotFoundError
 from flagstone.policy.taxonomy import CATEGORIES
-from flagstone.policy.versions import current_version
+from flagstone.policy.versions import current_version, resolve_version
 from flagstone.store.engine import Store, utcnow
 from flagstone.store.tables import dataset_items, datasets, items, snapshots
 
@@ -52,7 +56,7 @@ def snapshot_schema() -> pa.Schema:
     fields = [pa.field("key", pa.string()), pa.field("text", pa.string()), pa.field("source_id", pa.string()),
               pa.field("meta", pa.string()), pa.field("group", pa.string()), pa.field("split", pa.string())]
     fields += [pa.field(c, pa.int8()) for c in CATEGORIES]
-    return pa.schema(fields)
+    return pa.schema([*fields, pa.field("label_sources", pa.string())])
 
 
 def dataset_id(conn, name: str) -> int:
@@ -63,15 +67,16 @@ def dataset_id(conn, name: str) -> int:
     return found
 
 
-def build_table(store: Store, dataset: str) -> tuple[pa.Table, str]:
-    """The snapshot table of a dataset as it is now, and the current policy hash."""
+def build_table(store: Store, dataset: str, policy: str | None = None) -> tuple[pa.Table, str]:
+    """The snapshot table of a dataset as it is now, and the hash of the policy it was resolved under
+    (``policy``: a version hash prefix or name; default the current version)."""
     with store.connect() as conn:
         ds = dataset_id(conn, dataset)
-        policy = current_version(conn)
+        version = current_version(conn) if policy is None else resolve_version(conn, policy)
         rows = conn.execute(select(items.c.key, items.c.text, dataset_items.c.source_id, dataset_items.c.meta)
                             .join(dataset_items, dataset_items.c.item_key == items.c.key)
                             .where(dataset_items.c.dataset_id == ds).order_by(items.c.key)).all()
-        labels = current_labels(conn, ds, policy.category_hashes)
+        resolved = current_labels_with_source(conn, ds, version.category_hashes)
     keys = [r.key for r in rows]
     comp, _ = near_duplicate_groups([r.text for r in rows])
     cols = {
@@ -82,9 +87,11 @@ def build_table(store: Store, dataset: str) -> tuple[pa.Table, str]:
     table = split(table)
     for cat in CATEGORIES:
         table = table.append_column(pa.field(cat, pa.int8()),
-                                    pa.array([labels.get(k, {}).get(cat) for k in keys], pa.int8()))
-    meta = {b"flagstone.dataset": dataset.encode(), b"flagstone.policy": policy.hash.encode()}
-    return table.replace_schema_metadata(meta), policy.hash
+                                    pa.array([resolved.get(k, {}).get(cat, (None,))[0] for k in keys], pa.int8()))
+    tiers = [json.dumps({c: t for c, (_, t) in sorted(resolved[k].items())}) if k in resolved else None for k in keys]
+    table = table.append_column(pa.field("label_sources", pa.string()), pa.array(tiers, pa.string()))
+    meta = {b"flagstone.dataset": dataset.encode(), b"flagstone.policy": version.hash.encode()}
+    return table.replace_schema_metadata(meta), version.hash
 
 
 def _write(table: pa.Table, path: Path) -> None:
@@ -92,9 +99,9 @@ def _write(table: pa.Table, path: Path) -> None:
                    row_group_size=100_000)
 
 
-def create_snapshot(store: Store, dataset: str) -> SnapshotInfo:
+def create_snapshot(store: Store, dataset: str, policy: str | None = None) -> SnapshotInfo:
     """Write (or find) the snapshot of ``dataset`` now; an identical snapshot is not written twice."""
-    table, policy_hash = build_table(store, dataset)
+    table, policy_hash = build_table(store, dataset, policy)
     root = store.data_dir.resolve() / "snapshots"
     root.mkdir(parents=True, exist_ok=True)
     tmp: Path | None = Path(tempfile.mkdtemp(dir=root, prefix=".tmp-"))
@@ -107,7 +114,8 @@ def create_snapshot(store: Store, dataset: str) -> SnapshotInfo:
             manifest = {"id": digest, "dataset": dataset, "policy_hash": policy_hash, "n_items": table.num_rows,
                         "created_at": utcnow().isoformat(), "files": {"items.parquet": digest},
                         "splits": _counts(table, "split"),
-                        "labels": {c: _counts(table, c) for c in CATEGORIES}}
+                        "labels": {c: _counts(table, c) for c in CATEGORIES},
+                        "label_sources": label_source_counts(table)}
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
             os.replace(tmp, final)  # atomic: a snapshot directory is complete or absent
             tmp = None
@@ -127,9 +135,23 @@ def _counts(table: pa.Table, column: str) -> dict[str, int]:
     return dict(sorted(out.items()))
 
 
-def _record(store: Store, info: SnapshotInfo) -> None:
-    from flagstone.policy.versions import resolve_version
+def label_source_counts(table: pa.Table) -> dict[str, dict[str, dict[str, int]]]:
+    """``{category: {tier: {"positive": n, "negative": n}}}`` over a snapshot table's labelled rows."""
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    if "label_sources" not in table.column_names:
+        return out
+    values = {c: table.column(c).to_pylist() for c in CATEGORIES}
+    for i, raw in enumerate(table.column("label_sources").to_pylist()):
+        for cat, tier in json.loads(raw or "{}").items():
+            v = values[cat][i]
+            if v is None:
+                continue
+            slot = out.setdefault(cat, {}).setdefault(tier, {"positive": 0, "negative": 0})
+            slot["positive" if v == 1 else "negative"] += 1
+    return {c: dict(sorted(t.items())) for c, t in sorted(out.items())}
 
+
+def _record(store: Store, info: SnapshotInfo) -> None:
     with store.begin() as conn:
         if conn.execute(select(snapshots.c.id).where(snapshots.c.id == info.id)).first():
             return
@@ -165,6 +187,18 @@ def resolve_snapshot(store: Store, ref: str) -> Path:
     if not path.is_file():
         raise NotFoundError(f"snapshot {matches[0]['id'][:12]} is recorded but its file {path} is missing")
     return path
+
+
+def find_snapshot(data_dir: Path, ref: str) -> Path:
+    """A snapshot's folder under ``<data_dir>/snapshots`` by id or unique prefix (files only, no database)."""
+    root = Path(data_dir) / "snapshots"
+    found = sorted(d for d in root.glob(f"{ref.lower()}*") if (d / "manifest.json").is_file()) if root.is_dir() else []
+    if not found:
+        known = sorted(d.name[:12] for d in root.iterdir() if (d / "manifest.json").is_file()) if root.is_dir() else []
+        raise NotFoundError(f"no snapshot {ref!r} under {root}; available: {', '.join(known) or 'none'}")
+    if len(found) > 1:
+        raise InvalidRequestError(f"snapshot {ref!r} is ambiguous: {[d.name[:12] for d in found]}")
+    return found[0]
 
 
 def read_snapshot(path: Path) -> pa.Table:

@@ -76,6 +76,9 @@ class ModelRegistry:
         manifest = read_manifest(path)
         version = manifest_version(manifest)
         card = {k: manifest.get(k) for k in ("policy_hash", "metrics") if k in manifest}
+        training = manifest.get("training") or {}
+        # What it learned from: snapshot ids, policy versions and label counts per category and source.
+        card.update({k: training[k] for k in ("snapshots", "holdout", "label_counts") if k in training})
         with self.store.begin() as conn:
             existing = conn.execute(select(model_versions).where(model_versions.c.version == version)).first()
             if existing is not None:

