@@ -28,7 +28,7 @@ from flagstone.evaluation.compare import comparison_table
 from flagstone.evaluation.html import render_html
 from flagstone.evaluation.suites import LoadedSuite, run_suite
 from flagstone.models.registry import load_model, sha256_file
-from flagstone.registry.gate import gate_check
+from flagstone.registry.gate import GateRefusal, gate_check
 from flagstone.registry.store import ModelRegistry
 from flagstone.training.recipe import LoadedRecipe
 from flagstone.training.sources import load_mapping
@@ -151,7 +151,10 @@ class PipelineRun:
                 "summary": ", ".join(f"{n} any-AUPRC {v:.3f}" for n, v in anys.items())}
 
     def _gate(self, version: str) -> dict:
-        comparison, cand, prod = gate_check(self.registry, self.registry.get(version), self.suite)
+        try:
+            comparison, cand, prod = gate_check(self.registry, self.registry.get(version), self.suite)
+        except GateRefusal as exc:  # a failed functional class, or suite data the candidate trained on
+            return {"compared_with": None, "passed": False, "summary": exc.message}
         if comparison is None or prod is None or cand is None:
             return {"compared_with": None, "passed": True, "summary": "nothing to compare: no other model is in production"}
         (self.folder / "comparison.json").write_text(json.dumps(_json_safe(comparison.to_dict()), indent=2))
