@@ -25,3 +25,21 @@ def test_other_failures_name_the_input_and_the_first_line():
 def test_uris_are_left_to_spark():
     assert _is_uri("s3a://bucket/items/") and _is_uri("hdfs://nn:8020/x.parquet")
     assert not _is_uri("/tmp/items.jsonl") and not _is_uri("items.parquet")
+
+
+def test_executors_find_the_model_where_spark_submit_unpacked_it(tmp_path, monkeypatch):
+    """In cluster mode the driver's absolute path does not exist on executors; ``--model ./model``
+    with ``--archives model.tar.gz#model`` is found from the executor's working directory."""
+    from flagstone.scale.spark import executor_model_dir
+
+    driver = tmp_path / "driver" / "model"
+    executor = tmp_path / "executor"
+    (executor / "model").mkdir(parents=True)
+    (executor / "model" / "manifest.json").write_text("{}")
+    monkeypatch.chdir(executor)
+    assert executor_model_dir(str(driver), "./model") == "model"  # relative: this working directory
+    driver.mkdir(parents=True)
+    (driver / "manifest.json").write_text("{}")
+    assert executor_model_dir(str(driver), "./model") == str(driver)  # shared storage: the driver's path
+    monkeypatch.chdir(tmp_path)
+    assert executor_model_dir(str(tmp_path / "absent"), "./absent") == str(tmp_path / "absent")  # -> ModelError

@@ -97,15 +97,46 @@ def _translate(exc: Exception, default_file: str) -> Exception:
     return DataError(f"Spark could not process the input: {first}", file=default_file)
 
 
-def _score_partition(model_dir: str, max_chunks: int, jsonl: bool, done=None):  # noqa: ANN001
+def executor_model_dir(resolved: str, given: str) -> str:
+    """Where the model artifact is on this executor (the first folder holding a ``manifest.json``):
+
+    1. the driver's absolute path (local mode, or the same path on shared storage / every node);
+    2. the path as given on the command line, from the executor's working directory: where
+       ``spark-submit --archives model.tar.gz#model`` unpacks it for ``--model ./model`` (in
+       cluster mode the driver's own container has a different absolute path);
+    3. the folder's name under ``SparkFiles.getRootDirectory()`` (``SparkContext.addArchive``).
+
+    When none has it, the driver's path is returned and loading it raises a ModelError naming it.
+    """
+    candidates = [Path(resolved), Path(given)]
+    with contextlib.suppress(Exception):  # SparkFiles needs a running context or worker
+        from pyspark import SparkFiles
+
+        candidates.append(Path(SparkFiles.getRootDirectory()) / Path(given).name)
+    return next((str(c) for c in candidates if (c / "manifest.json").is_file()), resolved)
+
+
+def _task_cpus() -> int:
+    """Cores of this task slot (``spark.task.cpus``, default 1): the model's inference threads."""
+    with contextlib.suppress(Exception):
+        from pyspark import TaskContext
+
+        ctx = TaskContext.get()
+        if ctx is not None:
+            return max(1, int(ctx.cpus()))
+    return 1
+
+
+def _score_partition(model_dir: str, max_chunks: int, jsonl: bool, done=None, given: str = ""):  # noqa: ANN001
     """The function shipped to executors; everything it needs is in its arguments.
 
     ``done`` (a Spark accumulator) counts the rows scored; Spark sends its updates to the driver as
-    each task ends, which is what the driver's progress reports read.
+    each task ends, which is what the driver's progress reports read. ``given`` is the model path as
+    the user wrote it (see :func:`executor_model_dir`).
     """
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        model = cached_model(model_dir, threads=1)  # one task slot is one core (spark.task.cpus=1)
+        model = cached_model(executor_model_dir(model_dir, given or model_dir), threads=_task_cpus())
         for batch in batches:
             if jsonl:  # raw lines with their file and line number -> items (bad lines raise here)
                 batch = parse_jsonl(batch.column("value").to_pylist(), batch.column(FILE_COL).to_pylist(),
@@ -268,7 +299,7 @@ class SparkEngine:
             # cannot be cut): spread the rows evenly over every task slot. Inputs with enough row
             # groups are split per slot by _split_size and not shuffled.
             df = df.repartition(slots)
-        scored = df.mapInArrow(_score_partition(model_dir, job.max_chunks, jsonl, done),
+        scored = df.mapInArrow(_score_partition(model_dir, job.max_chunks, jsonl, done, str(job.model_dir)),
                                 spark_ddl(SCORED_SCHEMA))
         try:
             scored.write.mode("overwrite" if job.overwrite else "errorifexists").parquet(out)
