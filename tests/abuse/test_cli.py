@@ -95,3 +95,25 @@ def test_incidents_clusters_lists_new_clusters_from_stored_text(capsys, db):
     code, out, err = run(capsys, "incidents", "clusters", "--until", "1100", "--window", "200", "--database-url", db)
     assert code == 0 and out.startswith("NEW cluster") and "6 texts from 6 account(s)" in out and "illicit 100%" in out
     assert "bitcoin" in out and err == ""
+
+
+def test_logs_purge_deletes_rows_past_retention_on_demand(capsys, db):
+    import time
+
+    from flagstone.abuse.requestlog import read_log
+
+    engine = open_engine(db)
+    w = RequestLogWriter(engine, storage="full")
+    now = time.time()
+    for days in (40, 10, 0):
+        w.submit(make_record(now - days * 86_400, text=f"{days} days old"))
+    w.close()
+    code, out, _ = run(capsys, "logs", "purge", "--database-url", db, "--actor", "ops")
+    assert code == 0 and "deleted 1 of 3 request-log rows older than 30 days" in out
+    code, out, _ = run(capsys, "logs", "purge", "--retention-days", "20", "--content-retention-days", "5",
+                       "--database-url", db)
+    assert code == 0 and "deleted 0 of 2" in out and "cleared stored content of 1 rows" in out
+    assert [r.text for r in read_log(engine)] == [None, "0 days old"]
+    with pytest.raises(SystemExit) as exc:
+        main(["logs", "purge", "--retention-days", "0", "--database-url", db])
+    assert exc.value.code == 2 and "must be > 0" in capsys.readouterr().err

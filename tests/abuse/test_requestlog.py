@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 import threading
 
 import pytest
 from sqlalchemy import select
 
 from flagstone.abuse import db
-from flagstone.abuse.requestlog import RawCall, RequestLogWriter, parse_call, purge, read_log
+from flagstone.abuse.requestlog import (
+    RawCall,
+    RequestLogWriter,
+    keyed_hash,
+    keyed_text_key,
+    load_hash_key,
+    parse_call,
+    purge,
+    read_log,
+)
+from flagstone.abuse.similarity import minhash
 from flagstone.errors import ConfigError
+from flagstone.settings import Settings
 from flagstone.text.normalize import text_key
+
+KEY = b"k" * 32
 
 
 def _call(ts: float, texts, flags_per_text, rid: str = "req1") -> RawCall:
@@ -46,7 +61,8 @@ def test_malformed_bodies_give_no_records_and_do_not_raise(req, resp):
 @pytest.mark.parametrize("storage", ["none", "hashed", "full"])
 def test_writer_batches_and_stores_content_by_setting(engine, storage):
     seen = []
-    w = RequestLogWriter(engine, storage=storage, batch_size=8, flush_interval=0.05, sinks=[seen.extend])
+    w = RequestLogWriter(engine, storage=storage, batch_size=8, flush_interval=0.05, sinks=[seen.extend],
+                         hash_key=KEY)
     for i in range(20):
         w.submit(_call(float(i), [f"text number {i}"], [()], rid=f"r{i}"))
     w.close()
@@ -54,8 +70,14 @@ def test_writer_batches_and_stores_content_by_setting(engine, storage):
     with engine.connect() as conn:
         rows = conn.execute(select(db.requests).order_by(db.requests.c.ts)).all()
     assert len(rows) == 20
-    expected = {"none": None, "hashed": text_key("text number 0"), "full": "text number 0"}[storage]
+    expected = {"none": None, "hashed": keyed_text_key("text number 0", KEY), "full": "text number 0"}[storage]
     assert rows[0].content == expected
+    # What every mode keeps: keyed hashes only, never the plain SHA-256 a dictionary would reverse.
+    plain = hashlib.sha256(b"text number 0").hexdigest()
+    assert rows[0].input_hash == keyed_hash("text number 0", KEY) != plain
+    assert rows[0].content != text_key("text number 0")
+    assert tuple(rows[0].signature) != minhash("text number 0")  # MinHash seeds come from the key too
+    assert rows[0].input_len == len("text number 0") and rows[0].scores and rows[0].model_version == "m@v1"
     stored = list(read_log(engine))
     assert [r.ts for r in stored] == [float(i) for i in range(20)]
     assert (stored[0].text is not None) == (storage == "full")
@@ -95,24 +117,40 @@ def test_sink_failure_does_not_lose_the_write(engine):
     assert len(list(read_log(engine))) == 1
 
 
-def test_purge_clears_old_full_text_and_old_rows(engine):
-    w = RequestLogWriter(engine, storage="full", flush_interval=0.05)
+@pytest.mark.parametrize("storage", ["hashed", "full"])
+def test_purge_clears_old_content_and_deletes_old_rows(engine, storage):
+    w = RequestLogWriter(engine, storage=storage, flush_interval=0.05)
     for ts in (0.0, 50.0, 100.0):
         w.submit(_call(ts, [f"t{ts}"], [()], rid=str(ts)))
     w.close()
     assert purge(engine, content_retention=60, now=120.0) == (2, 0)
-    assert [r.text for r in read_log(engine)] == [None, None, "t100.0"]
-    assert purge(engine, content_retention=60, row_retention=100, now=120.0) == (0, 1)
-    assert [r.ts for r in read_log(engine, since=10)] == [50.0, 100.0]
+    with engine.connect() as conn:
+        assert [r.content is None for r in conn.execute(select(db.requests).order_by(db.requests.c.ts))] == \
+            [True, True, False]
+    assert purge(engine, content_retention=60, row_retention=100, now=120.0, actor="test") == (0, 1)
+    assert [r.ts for r in read_log(engine)] == [50.0, 100.0]  # the row is gone, not just its text
+    with engine.connect() as conn:
+        audit = conn.execute(select(db.audit).where(db.audit.c.action == "purge_request_log")).all()
+    assert [(a.actor, a.details["rows_deleted"]) for a in audit] == [("test", 1)]
 
 
-def test_writer_runs_the_scheduled_purge_itself(engine):
+def test_writer_runs_the_scheduled_purge_itself_and_deletes_rows_in_every_mode(engine):
     now = [1000.0]
-    w = RequestLogWriter(engine, storage="full", flush_interval=0.02, retention=100, purge_every=0.0,
+    w = RequestLogWriter(engine, storage="none", flush_interval=0.02, retention=100, purge_every=0.0,
                          clock=lambda: now[0])
     w.submit(_call(800.0, ["old text"], [()], rid="old"))
     w.submit(_call(950.0, ["new text"], [()], rid="new"))
     w.flush()
     w.submit(_call(990.0, ["another"], [()], rid="later"))  # the next loop purges before writing it
     w.close()
-    assert [r.text for r in read_log(engine)] == [None, "new text", "another"] and w.purged == 1
+    assert [r.ts for r in read_log(engine)] == [950.0, 990.0] and w.deleted == 1
+
+
+def test_hash_key_is_made_once_per_installation_and_kept_private(tmp_path):
+    settings = Settings(data_dir=tmp_path)
+    key = load_hash_key(settings)
+    assert len(key) == 64 and load_hash_key(settings) == key  # the same key on every start and worker
+    assert os.stat(tmp_path / "request_log.key").st_mode & 0o077 == 0
+    assert load_hash_key(Settings(data_dir=tmp_path, request_log_hash_key="s" * 20)) == b"s" * 20
+    other = load_hash_key(Settings(data_dir=tmp_path / "other"))
+    assert other != key and keyed_hash("hello", key) != keyed_hash("hello", other)

@@ -42,7 +42,7 @@ from flagstone.abuse.incidents import IncidentStore
 from flagstone.abuse.keys import KeyInfo, KeyStore
 from flagstone.abuse.monitor import Monitor
 from flagstone.abuse.ratelimit import make_rate_limiter
-from flagstone.abuse.requestlog import RawCall, RequestLogWriter
+from flagstone.abuse.requestlog import RawCall, RequestLogWriter, load_hash_key
 from flagstone.abuse.rules import Rule, load_rules
 from flagstone.errors import FlagstoneError, RateLimitError
 from flagstone.settings import Settings
@@ -84,9 +84,13 @@ def build_services(settings: Settings, *, engine: Engine | None = None, rules: l
     keys = KeyStore(engine, clock=clock)
     incidents = IncidentStore(engine, keys, clock=clock)
     monitor = Monitor(default_rules(settings) if rules is None else rules, incidents, discover_every=300.0)
-    retention = settings.request_log_retention_days * 86_400 if settings.request_log_content == "full" else None
-    writer = (RequestLogWriter(engine, storage=settings.request_log_content, sinks=[monitor], retention=retention,
-                               clock=clock, max_queue_bytes=settings.request_log_queue_max_bytes)
+    content_days = settings.request_log_content_retention_days
+    writer = (RequestLogWriter(engine, storage=settings.request_log_content, sinks=[monitor],
+                               retention=settings.request_log_retention_days * 86_400,
+                               content_retention=content_days * 86_400 if content_days else None,
+                               purge_every=settings.request_log_purge_interval_s,
+                               hash_key=load_hash_key(settings), clock=clock,
+                               max_queue_bytes=settings.request_log_queue_max_bytes)
               if settings.request_log_enabled else None)
     limiter = limiter or make_rate_limiter(settings.rate_limit_burst, settings.rate_limit_per_second,
                                            settings.redis_url)

@@ -5,17 +5,32 @@ thread parses them into :class:`~flagstone.abuse.base.RequestRecord`, writes a b
 transaction and hands the batch to the sinks (the detection monitor). What is stored of the content
 is a setting:
 
-* ``none``    nothing (the SHA-256 of the input and its length are always kept)
-* ``hashed``  the normalised-text key (``text_key``), which survives evasions and matches known texts
-* ``full``    the text itself, until :func:`purge` clears it after the retention period
+* ``none``    no content. Every mode keeps the input's keyed hash (``input_hash``), its length, the
+              scores, flags, thresholds, model version, and a keyed MinHash signature (for the
+              near-duplicate rules over the log)
+* ``hashed``  also the keyed hash of the normalised text, which survives evasions and matches known
+              texts hashed with the same key (:func:`keyed_text_key`)
+* ``full``    also the text itself
+
+Hashes are HMAC-SHA256 under the installation's secret (:func:`load_hash_key`: the setting
+``request_log_hash_key``, else a random key kept in ``data_dir/request_log.key``), and the MinHash
+seeds are derived from it too: without the secret, nobody can hash a dictionary of likely texts and
+match them against the log, as they could with plain SHA-256.
+
+Retention: :func:`purge` deletes rows older than the retention and clears stored content older than
+the content retention (if shorter); the writer thread runs it every ``purge_every`` seconds, and
+``flagstone logs purge`` runs it on demand.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 import logging
+import os
 import queue
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -29,7 +44,10 @@ from flagstone.abuse import db
 from flagstone.abuse.base import RequestRecord
 from flagstone.abuse.similarity import minhash
 from flagstone.errors import ConfigError
-from flagstone.text.normalize import text_key
+
+if False:  # typing only (no import cycle at run time)
+    from flagstone.settings import Settings
+from flagstone.text.normalize import normalize
 
 log = logging.getLogger(__name__)
 ContentStorage = Literal["none", "hashed", "full"]
@@ -50,6 +68,46 @@ class RawCall:
     thresholds: dict | None = None
 
 
+KEY_FILE = "request_log.key"
+_PROCESS_KEY = secrets.token_bytes(32)  # writers built without an installation key (tests, tools)
+
+
+def load_hash_key(settings: Settings) -> bytes:
+    """The installation's secret for keyed hashes: the setting, else ``data_dir/request_log.key``
+    (made once, 256 random bits, readable by the owner only; every worker process reads the same)."""
+    if settings.request_log_hash_key:
+        return settings.request_log_hash_key.encode("utf-8")
+    path = settings.data_dir / KEY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) < 32:
+            raise ConfigError(f"{path}: the request-log hash key is too short (delete it to make a new one, "
+                              "which changes every hash from then on)") from None
+        return key.encode("ascii")
+    key = secrets.token_hex(32)
+    with os.fdopen(fd, "w", encoding="ascii") as f:
+        f.write(key + "\n")
+    log.info("request log: made a new hash key in %s", path)
+    return key.encode("ascii")
+
+
+def keyed_hash(text: str, key: bytes) -> str:
+    """HMAC-SHA256 of the text's UTF-8 bytes (hex)."""
+    return hmac.new(key, text.encode("utf-8", "replace"), hashlib.sha256).hexdigest()
+
+
+def keyed_text_key(text: str, key: bytes) -> str:
+    """The keyed counterpart of ``text_key``: HMAC of the case-folded normalised text."""
+    return keyed_hash(" ".join(normalize(text).casefold().split()), key)
+
+
+def minhash_salt(key: bytes) -> int:
+    return int.from_bytes(hmac.new(key, b"minhash", hashlib.sha256).digest()[:8], "big")
+
+
 def _texts(inp: object) -> list[str]:
     if isinstance(inp, str):
         return [inp]
@@ -60,7 +118,7 @@ def _texts(inp: object) -> list[str]:
     return []
 
 
-def parse_call(call: RawCall) -> list[RequestRecord]:
+def parse_call(call: RawCall, hash_key: bytes = _PROCESS_KEY) -> list[RequestRecord]:
     """Turn one captured call into one record per input; malformed bodies give no records."""
     try:
         req = json.loads(call.request_body)
@@ -74,23 +132,24 @@ def parse_call(call: RawCall) -> list[RequestRecord]:
         log.warning("request log: call %s has %d inputs but %d results", call.request_id, len(texts),
                     len(results))
     model = str(resp.get("model", ""))
+    salt = minhash_salt(hash_key)
     out = []
     for i, (text, res) in enumerate(zip(texts, results, strict=False)):
         cats = res.get("categories", {})
         out.append(RequestRecord(
             ts=call.ts, account=call.account, key_id=call.key_id,
-            input_hash=hashlib.sha256(text.encode("utf-8", "replace")).hexdigest(), input_len=len(text),
+            input_hash=keyed_hash(text, hash_key), input_len=len(text),
             scores={k: float(v) for k, v in res.get("category_scores", {}).items()},
             flags=tuple(k for k, v in cats.items() if v), model_version=model,
-            thresholds=dict(call.thresholds or {}), signature=minhash(text), text=text,
+            thresholds=dict(call.thresholds or {}), signature=minhash(text, salt), text=text,
             request_id=f"{call.request_id}#{i}"))
     return out
 
 
-def _row(rec: RequestRecord, storage: str) -> dict:
+def _row(rec: RequestRecord, storage: str, hash_key: bytes) -> dict:
     content = None
     if storage == "hashed" and rec.text is not None:
-        content = text_key(rec.text)
+        content = keyed_text_key(rec.text, hash_key)
     elif storage == "full":
         content = rec.text
     return {"request_id": rec.request_id, "ts": rec.ts, "account": rec.account, "key_id": rec.key_id,
@@ -112,16 +171,21 @@ class RequestLogWriter:
     def __init__(self, engine: Engine | None, *, storage: str = "none", batch_size: int = 64,
                  flush_interval: float = 0.05, max_queue: int = 100_000, max_queue_bytes: int = 64_000_000,
                  sinks: list[Sink] | None = None,
-                 retention: float | None = None, purge_every: float = 3600.0,
+                 retention: float | None = None, content_retention: float | None = None,
+                 purge_every: float = 300.0, hash_key: bytes | None = None,
                  clock: Callable[[], float] = time.time) -> None:
         if storage not in STORAGE_MODES:
             raise ConfigError(f"unknown content storage {storage!r}; available: {', '.join(STORAGE_MODES)}")
         self.engine, self.storage = engine, storage
         self.batch_size, self.flush_interval = batch_size, flush_interval
         self.sinks = list(sinks or [])
-        # The scheduled purge: with a retention, stored full text older than it is cleared every
-        # ``purge_every`` seconds by the writer thread itself (no separate scheduler to deploy).
-        self.retention, self.purge_every, self.clock = retention, purge_every, clock
+        # The scheduled purge, run by the writer thread itself every ``purge_every`` seconds (no separate
+        # scheduler to deploy): rows older than ``retention`` are deleted, stored content older than
+        # ``content_retention`` is cleared.
+        self.retention, self.content_retention = retention, content_retention
+        self.purge_every, self.clock = purge_every, clock
+        self.hash_key = hash_key or _PROCESS_KEY
+        self.deleted = 0
         self._next_purge = time.monotonic()
         self.purged = 0
         self.cpu_seconds = 0.0  # CPU time the writer thread spent on batches (parse, write, sinks)
@@ -155,14 +219,18 @@ class RequestLogWriter:
                 log.warning("request log queue full: %d calls dropped so far", self.dropped)
 
     def _maybe_purge(self) -> None:
-        if self.retention is None or self.engine is None or time.monotonic() < self._next_purge:
+        if (self.retention is None and self.content_retention is None) or self.engine is None \
+                or time.monotonic() < self._next_purge:
             return
         self._next_purge = time.monotonic() + self.purge_every
         try:
-            cleared, _ = purge(self.engine, content_retention=self.retention, now=self.clock())
+            cleared, deleted = purge(self.engine, content_retention=self.content_retention,
+                                     row_retention=self.retention, now=self.clock(), actor="scheduled purge")
             self.purged += cleared
-            if cleared:
-                log.info("request log: cleared stored text of %d requests past retention", cleared)
+            self.deleted += deleted
+            if cleared or deleted:
+                log.info("request log: deleted %d rows and cleared the content of %d past retention",
+                         deleted, cleared)
         except Exception:
             log.exception("request log: scheduled purge failed")
 
@@ -207,12 +275,12 @@ class RequestLogWriter:
     def _handle(self, batch: list[RawCall | RequestRecord]) -> None:
         records: list[RequestRecord] = []
         for item in batch:
-            records.extend(parse_call(item) if isinstance(item, RawCall) else [item])
+            records.extend(parse_call(item, self.hash_key) if isinstance(item, RawCall) else [item])
         if not records:
             return
         if self.engine is not None:
             with self.engine.begin() as conn:
-                conn.execute(insert(db.requests), [_row(r, self.storage) for r in records])
+                conn.execute(insert(db.requests), [_row(r, self.storage, self.hash_key) for r in records])
         self.written += len(records)
         for sink in self.sinks:
             try:
@@ -256,16 +324,24 @@ def read_log(engine: Engine, *, since: float | None = None, until: float | None 
                                 text=r.content if r.content_kind == "full" else None)
 
 
-def purge(engine: Engine, *, content_retention: float, row_retention: float | None = None,
-          now: float | None = None) -> tuple[int, int]:
-    """Clear stored full text older than ``content_retention`` seconds; delete rows older than
-    ``row_retention``. Returns ``(contents_cleared, rows_deleted)``. Run it on a schedule."""
+def purge(engine: Engine, *, content_retention: float | None = None, row_retention: float | None = None,
+          now: float | None = None, actor: str | None = None) -> tuple[int, int]:
+    """Delete rows older than ``row_retention`` seconds and clear stored content (text or keyed hash)
+    older than ``content_retention``. Returns ``(contents_cleared, rows_deleted)``; with an ``actor``,
+    a purge that removed anything is recorded in the audit log."""
     now = time.time() if now is None else now
     t = db.requests
     with engine.begin() as conn:
-        cleared = conn.execute(update(t).where(t.c.ts < now - content_retention, t.c.content_kind == "full")
-                               .values(content=None, content_kind=None)).rowcount
-        deleted = 0
+        deleted = cleared = 0
         if row_retention is not None:
             deleted = conn.execute(delete(t).where(t.c.ts < now - row_retention)).rowcount
+        if content_retention is not None:
+            cleared = conn.execute(update(t).where(t.c.ts < now - content_retention, t.c.content_kind.is_not(None))
+                                   .values(content=None, content_kind=None)).rowcount
+        if actor and (deleted or cleared):
+            conn.execute(insert(db.audit).values(ts=now, actor=actor, action="purge_request_log",
+                                                 target="request_log", details={
+                                                     "rows_deleted": deleted, "contents_cleared": cleared,
+                                                     "row_retention": row_retention,
+                                                     "content_retention": content_retention}))
     return cleared, deleted

@@ -39,15 +39,20 @@ def shingles(text: str, k: int = SHINGLE) -> set[str]:
     return set(map(canon.__getitem__, map(slice, range(len(canon) - k + 1), range(k, len(canon) + 1))))
 
 
-def minhash(text: str) -> tuple[int, ...]:
-    """Return the MinHash signature of ``text`` (empty text -> empty signature)."""
+def minhash(text: str, salt: int = 0) -> tuple[int, ...]:
+    """Return the MinHash signature of ``text`` (empty text -> empty signature).
+
+    A secret ``salt`` (64 bits) changes every hash function: signatures stay comparable with others
+    made with the same salt, but nobody without it can compute the signature of a guessed text.
+    """
     sh = shingles(text)
     if not sh:
         return ()
     x = np.fromiter(map(zlib.crc32, map(str.encode, sh)), dtype=np.uint64, count=len(sh))  # UTF-8
     # One independent hash function per position: mix(shingle_hash XOR seed_i). (A linear a*x+b mod p
     # without wrap-around is nearly monotonic in x, which makes the minima correlated.)
-    h = _mix(x[:, None] ^ _SEEDS[None, :])
+    seeds = _SEEDS ^ np.uint64(salt) if salt else _SEEDS
+    h = _mix(x[:, None] ^ seeds[None, :])
     return tuple(h.min(axis=0).tolist())
 
 
