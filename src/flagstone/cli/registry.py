@@ -91,6 +91,9 @@ def _promote(args) -> int:
                      reason=args.reason, n_boot=args.bootstrap)
     if result.comparison is not None:
         print(comparison_table(result.comparison))
+    for name, ov in result.overlap.items():  # suite items the candidate trained on (left out of the gate)
+        print(f"overlap with training data, {name}: " + (f"{ov['exact']} exact, {ov['near']} near of {ov['items']}"
+                                                         if ov.get("checked") else ov.get("note", "not checked")))
     print(f"{result.version.short} is now in {result.version.stage}")
     return 0
 
