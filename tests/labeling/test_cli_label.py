@@ -58,7 +58,7 @@ def test_label_agreement_lists_per_category_agreement_and_disagreements(store, c
         assert main(["label", "llm", "--dataset", "pool", "--model", "m", "--base-url", stub.base_url]) == 0
     ann = work.authenticate(store, "ann", PASSWORD)
     work.submit_labels(store, ann, text_key(TEXTS[0]), "al-batch-1", ["harassment"])
-    work.submit_labels(store, ann, text_key(TEXTS[3]), "al-batch-1", [])  # people say: not hate
+    work.submit_labels(store, ann, text_key(TEXTS[3]), "al-batch-1", [], none_of_these=True)  # people say: not hate
     capsys.readouterr()
     assert main(["label", "agreement", "--dataset", "pool", "--model", "m"]) == 0
     out = capsys.readouterr().out

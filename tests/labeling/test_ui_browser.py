@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 from tests.browser import ARGS, CHROMIUM, require_chromium
 from tests.labeling.ui_setup import PASSWORD, TEXTS, build_store, serve_ui, ui_settings
+from tests.page_checks import WIDTHS, check_page, open_page, visible_in_viewport_width
 
 from flagstone.abuse.db import open_engine
 from flagstone.abuse.keys import KeyStore
@@ -148,3 +149,84 @@ def test_a_page_of_another_site_cannot_post_to_the_admin_or_the_ui(server, tmp_p
         evil.server_close()
     assert not keys.get(info.id).active  # revoked by the same-origin request only
     engine.dispose()
+
+
+def _login(page, url, username="ann"):
+    page.goto(url + "/ui/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(url + "/ui/")
+
+
+def test_empty_enter_saves_nothing_and_z_undoes_the_last_labels(server):
+    from playwright.sync_api import sync_playwright
+
+    url, store = server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page()
+            _login(page, url)
+            page.goto(url + "/ui/queue/al-batch-1")
+            assert page.locator("#shortcuts").is_visible() and "undo" not in page.locator("#shortcuts").inner_text()
+            page.locator("body").press("Enter")  # nothing chosen: refused in the page
+            assert page.locator("#choice-error").is_visible()
+            assert page.locator("#item-text").inner_text() == TEXTS[0]
+            page.keyboard.press("3")  # hate
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#saved")
+            assert "hate" in page.locator("#saved").inner_text() and page.locator("#item-text").inner_text() == TEXTS[1]
+            assert "1 of 4" in page.locator("#progress").inner_text()
+            page.keyboard.press("z")  # undo: the item comes back, nothing stored
+            page.wait_for_function(f"document.getElementById('item-text').textContent === {TEXTS[0]!r}")
+            with store.connect() as conn:
+                assert conn.execute(select(labels.c.id)).first() is None
+            page.keyboard.press("1")
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#saved")
+            page.click("#edit-last")  # edit: pre-filled with harassment, change it to none of these
+            assert page.locator("#cat-0").is_checked()
+            page.keyboard.press("n")
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#edited")
+            assert page.locator("#history .cats").first.inner_text() == "none"
+        finally:
+            browser.close()
+    with store.connect() as conn:
+        values = conn.execute(select(labels.c.value).where(labels.c.item_key == text_key(TEXTS[0]))).scalars().all()
+    assert len(values) == 13 and set(values) == {0}
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_every_labeling_page_fits_a_phone_and_a_desktop(server, tmp_path, width):
+    from playwright.sync_api import sync_playwright
+
+    url, _ = server
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            ctx = browser.new_context(viewport={"width": width, "height": 844})
+            opened = open_page(browser, url + "/ui/login", width, context=ctx)
+            check_page(opened, "ui-login", tmp_path)
+            assert visible_in_viewport_width(opened.page, "#login")
+            _login(opened.page, url, "ada")
+            page = opened.page
+            page.goto(url + "/ui/queue/al-batch-1")
+            page.keyboard.press("1")
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#saved")
+            assert page.evaluate("document.querySelector('meta[name=viewport]').content").startswith("width=device-width")
+            for path, name, key in (("/ui/", "ui-home", "#queues"), ("/ui/queue/al-batch-1", "ui-label", "#do-submit"),
+                                    ("/ui/history", "ui-history", "#history"), ("/ui/account", "ui-account", "main form"),
+                                    ("/ui/admin", "ui-admin", "#stats"), ("/ui/admin/gold", "ui-gold", "#save-gold")):
+                opened = open_page(browser, url + path, width, context=ctx)
+                check_page(opened, name, tmp_path)
+                assert opened.page.locator(key).first.is_visible(), (path, key)
+                if name == "ui-history":  # each row's buttons are on screen, not scrolled off to the right
+                    assert visible_in_viewport_width(opened.page, "#history .undo button")
+                    assert visible_in_viewport_width(opened.page, "#history a.edit")
+                opened.page.close()
+            ctx.close()
+        finally:
+            browser.close()

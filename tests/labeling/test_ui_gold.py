@@ -40,7 +40,7 @@ def test_gold_list_scores_each_persons_latest_labels(store):
     [g] = gold.list_gold(store)
     assert (g.item_key, g.text, g.positives, g.people, g.accuracy) == (key, TEXTS[4], (), 0, None)
     work.submit_labels(store, ann, key, "al-batch-1", ["harassment"])  # wrong on harassment
-    work.submit_labels(store, ada, key, "al-batch-1", [])
+    work.submit_labels(store, ada, key, "al-batch-1", [], none_of_these=True)
     [g] = gold.list_gold(store)
     assert (g.people, g.decisions, g.correct) == (2, 4, 3) and g.accuracy == 0.75
 

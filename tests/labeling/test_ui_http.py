@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from tests.labeling.ui_setup import PASSWORD, TEXTS
 from tests.labeling.ui_setup import csrf_token as _csrf
@@ -117,3 +119,73 @@ def test_item_text_is_escaped(env):
     login(client)
     page = client.get("/ui/queue/evil").text
     assert "&lt;script&gt;alert(" in page and evil not in page
+
+
+def _stored(store):
+    with store.connect() as conn:
+        return conn.execute(select(labels.c.item_key, labels.c.category, labels.c.value)).all()
+
+
+def test_an_empty_submit_is_refused_and_the_form_comes_back_with_what_was_typed(env):
+    client, store = env
+    login(client)
+    page = client.get("/ui/queue/al-batch-1").text
+    r = client.post("/ui/queue/al-batch-1", data={"csrf": _csrf(page), "item_key": text_key(TEXTS[0]),
+                                                  "comment": "thinking about it", "action": "submit"})
+    assert r.status_code == 400
+    assert "none of these" in r.text and 'id="error"' in r.text
+    assert TEXTS[0] in r.text and "thinking about it</textarea>" in r.text  # same item, comment kept
+    assert _stored(store) == []
+    r = client.post("/ui/queue/al-batch-1", data={"csrf": _csrf(page), "item_key": text_key(TEXTS[0]),
+                                                  "none": "1", "action": "submit"}, follow_redirects=False)
+    assert r.status_code == 303
+    assert {v for _, _, v in _stored(store)} == {0} and len(_stored(store)) == 13
+
+
+def test_undo_and_edit_over_http(env):
+    client, store = env
+    login(client)
+    page = client.get("/ui/queue/al-batch-1").text
+    key = text_key(TEXTS[0])
+    r = client.post("/ui/queue/al-batch-1", data={"csrf": _csrf(page), "item_key": key, "category": "hate"})
+    assert r.status_code == 200 and 'id="saved"' in r.text and "Undo" in r.text and TEXTS[1] in r.text
+    r = client.post("/ui/undo", data={"csrf": _csrf(r.text), "item_key": key, "queue": "al-batch-1"})
+    assert r.status_code == 200 and TEXTS[0] in r.text and _stored(store) == []  # back in the queue
+    client.post("/ui/queue/al-batch-1", data={"csrf": _csrf(r.text), "item_key": key, "category": "hate"})
+    edit = client.get(f"/ui/edit/{key}")
+    assert edit.status_code == 200 and 'value="hate" data-key="3" id="cat-2" checked' in edit.text
+    r = client.post(f"/ui/edit/{key}", data={"csrf": _csrf(edit.text), "category": "harassment"},
+                    follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/ui/history?edited={key}"
+    assert {c for _, c, v in _stored(store) if v} == {"harassment"} and len(_stored(store)) == 13
+    history = client.get(f"/ui/history?edited={key}").text
+    assert 'id="edited"' in history and f"/ui/edit/{key}" in history
+
+
+def test_home_shows_progress_per_queue(env):
+    client, _ = env
+    login(client)
+    page = client.get("/ui/queue/al-batch-1").text
+    assert "You have labelled 0 of 4 items in this queue; 4 left for you." in page
+    client.post("/ui/queue/al-batch-1", data={"csrf": _csrf(page), "item_key": text_key(TEXTS[0]), "none": "1"})
+    home = client.get("/ui/").text
+    row = home[home.index('data-queue="al-batch-1"'):]
+    cells = dict(re.findall(r'<td class="(mine|left|pending|total)"[^>]*>(\d+)</td>', row)[:4])
+    assert cells == {"mine": "1", "left": "3", "pending": "3", "total": "4"}
+
+
+def test_long_usernames_and_comments_get_clear_errors(env):
+    client, store = env
+    token = _csrf(client.get("/ui/login").text)
+    r = client.post("/ui/login", data={"username": "u" * 5000, "password": PASSWORD, "csrf": token})
+    assert r.status_code == 400 and "at most 64 characters" in r.text
+    login(client, "ada")
+    admin = client.get("/ui/admin").text
+    r = client.post("/ui/admin/users", data={"csrf": _csrf(admin), "username": "n" * 5000, "password": PASSWORD,
+                                             "role": "annotator"})
+    assert r.status_code == 400 and "at most 64 characters" in r.text
+    page = client.get("/ui/queue/al-batch-1").text
+    r = client.post("/ui/queue/al-batch-1", data={"csrf": _csrf(page), "item_key": text_key(TEXTS[0]),
+                                                  "category": "hate", "comment": "x" * 100_000})
+    assert r.status_code == 400 and "at most 5000 characters" in r.text
+    assert _stored(store) == []

@@ -95,11 +95,11 @@ def test_bad_submissions_are_refused_and_store_nothing(store):
     vic = work.authenticate(store, "vic", PASSWORD)
     key = text_key(TEXTS[0])
     with pytest.raises(PermissionDeniedError):
-        work.submit_labels(store, vic, key, "al-batch-1", [])
+        work.submit_labels(store, vic, key, "al-batch-1", [], none_of_these=True)
     with pytest.raises(InvalidRequestError, match="unknown categories"):
         work.submit_labels(store, ann, key, "al-batch-1", ["spam"])
     with pytest.raises(NotFoundError):
-        work.submit_labels(store, ann, "0" * 64, "al-batch-1", [])
+        work.submit_labels(store, ann, "0" * 64, "al-batch-1", [], none_of_these=True)
     with store.connect() as conn:
         assert conn.execute(select(labels.c.id)).first() is None
 
@@ -125,3 +125,98 @@ def test_gold_for_unknown_items_or_categories_is_refused(store):
         work.add_gold(store, "f" * 64, {"hate": True})
     with pytest.raises(InvalidRequestError):
         work.add_gold(store, text_key(TEXTS[0]), {"spam": True})
+
+
+def _positives(store, user, key):
+    with store.connect() as conn:
+        rows = conn.execute(select(labels.c.category, labels.c.value).where(
+            labels.c.annotator_id == user.annotator_id, labels.c.item_key == key)).all()
+    return sorted(c for c, v in rows if v), len(rows)
+
+
+def test_an_empty_choice_saves_nothing_unless_none_of_these_is_explicit(store):
+    ann = work.authenticate(store, "ann", PASSWORD)
+    key = text_key(TEXTS[0])
+    with pytest.raises(InvalidRequestError, match="none of these") as empty:
+        work.submit_labels(store, ann, key, "al-batch-1", [])
+    assert empty.value.param == "category"
+    with pytest.raises(InvalidRequestError, match="both chosen"):
+        work.submit_labels(store, ann, key, "al-batch-1", ["hate"], none_of_these=True)
+    assert _positives(store, ann, key) == ([], 0)
+    assert work.next_item(store, ann, "al-batch-1").item_key == key  # still waiting for a real answer
+    work.submit_labels(store, ann, key, "al-batch-1", [], none_of_these=True)
+    assert _positives(store, ann, key) == ([], len(CATEGORIES))
+
+
+def test_undo_removes_ones_latest_labels_and_the_item_comes_back(store):
+    ann = work.authenticate(store, "ann", PASSWORD)
+    key = text_key(TEXTS[0])
+    work.submit_labels(store, ann, key, "al-batch-1", ["hate"], comment="slurs", unclear=True)
+    assert work.next_item(store, ann, "al-batch-1").item_key != key
+    removed = work.undo_labels(store, ann, key, "al-batch-1")
+    assert removed.positives == ("hate",) and removed.comment == "slurs"
+    assert _positives(store, ann, key) == ([], 0)
+    with store.connect() as conn:
+        assert conn.execute(select(ui_feedback.c.id).where(ui_feedback.c.item_key == key)).first() is None
+        status = conn.execute(select(label_queue.c.status).where(label_queue.c.item_key == key)).scalar_one()
+    assert status == "pending" and work.next_item(store, ann, "al-batch-1").item_key == key
+    with pytest.raises(NotFoundError, match="no labels"):
+        work.undo_labels(store, ann, key)  # nothing left to undo
+    vic = work.authenticate(store, "vic", PASSWORD)
+    with pytest.raises(PermissionDeniedError):
+        work.undo_labels(store, vic, key)
+
+
+def test_undo_leaves_other_peoples_labels_and_keeps_the_item_done_for_them(store):
+    ann, ada = work.authenticate(store, "ann", PASSWORD), work.authenticate(store, "ada", PASSWORD)
+    key = text_key(TEXTS[3])
+    work.submit_labels(store, ada, key, "al-batch-1", ["hate"])
+    work.submit_labels(store, ann, key, "al-batch-1", ["hate", "violence"])
+    work.undo_labels(store, ann, key)
+    assert _positives(store, ada, key) == (["hate"], len(CATEGORIES))
+    assert _positives(store, ann, key) == ([], 0)
+    with store.connect() as conn:
+        assert conn.execute(select(label_queue.c.status).where(label_queue.c.item_key == key)).scalar_one() == "done"
+
+
+def test_edit_replaces_ones_latest_labels(store):
+    ann = work.authenticate(store, "ann", PASSWORD)
+    key = text_key(TEXTS[0])
+    work.submit_labels(store, ann, key, "al-batch-1", ["hate"])
+    work.edit_labels(store, ann, key, ["harassment"], comment="insult, not hate")
+    assert _positives(store, ann, key) == (["harassment"], len(CATEGORIES))  # replaced, not added
+    sub = work.latest_submission(store, ann, key)
+    assert sub.positives == ("harassment",) and sub.comment == "insult, not hate"
+    with pytest.raises(InvalidRequestError, match="none of these"):
+        work.edit_labels(store, ann, key, [])
+    assert _positives(store, ann, key) == (["harassment"], len(CATEGORIES))  # a refused edit changes nothing
+    with pytest.raises(NotFoundError):
+        work.edit_labels(store, ann, text_key(TEXTS[1]), ["hate"])  # never labelled by ann
+
+
+def test_progress_per_queue_counts_mine_left_and_pending(store):
+    ann, ada = work.authenticate(store, "ann", PASSWORD), work.authenticate(store, "ada", PASSWORD)
+    work.submit_labels(store, ann, text_key(TEXTS[0]), "al-batch-1", ["harassment"])
+    work.skip_item(store, ann, text_key(TEXTS[1]), "al-batch-1")
+    work.submit_labels(store, ada, text_key(TEXTS[2]), "al-batch-1", ["violence"])
+    (p,) = work.queue_progress(store, ann)
+    assert (p.queue, p.total, p.pending, p.mine, p.left_for_me) == ("al-batch-1", 4, 2, 1, 1)
+    (q,) = work.queue_progress(store, ada)
+    assert (q.mine, q.left_for_me) == (1, 2)
+
+
+def test_free_text_has_limits_with_clear_errors(store):
+    ann = work.authenticate(store, "ann", PASSWORD)
+    with pytest.raises(InvalidRequestError, match="at most 64 characters") as long_name:
+        work.create_user(store, "a" * 5000, PASSWORD, "annotator")
+    assert long_name.value.param == "username"
+    with pytest.raises(InvalidRequestError, match="at most 1024"):
+        work.create_user(store, "bob", "p" * 5000, "annotator")
+    with pytest.raises(InvalidRequestError, match="at most 5000 characters"):
+        work.submit_labels(store, ann, text_key(TEXTS[0]), "al-batch-1", ["hate"], comment="x" * 100_000)
+    with pytest.raises(InvalidRequestError, match="at most 5000 characters"):
+        work.skip_item(store, ann, text_key(TEXTS[0]), "al-batch-1", comment="x" * 100_000)
+    with store.connect() as conn:
+        assert conn.execute(select(ui_users.c.id).where(ui_users.c.username == "bob")).first() is None
+        assert conn.execute(select(ui_feedback.c.id)).first() is None
+        assert conn.execute(select(labels.c.id)).first() is None

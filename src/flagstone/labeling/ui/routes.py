@@ -21,7 +21,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
-from flagstone.errors import FlagstoneError, PermissionDeniedError
+from flagstone.errors import FlagstoneError, InvalidRequestError, PermissionDeniedError
 from flagstone.labeling.ui import work
 from flagstone.labeling.ui.auth import Session, Signer
 from flagstone.policy.taxonomy import CATEGORIES
@@ -130,6 +130,9 @@ def login(request: Request, username: Annotated[str, Form()], password: Annotate
     if not _csrf_ok(request, csrf):
         return _render(request, "login.html", {"user": None, "error": "Form expired; try again."}, status=403)
     st = _state(request)
+    if len(username) > work.MAX_USERNAME or len(password) > work.MAX_PASSWORD:
+        return _render(request, "login.html", {"user": None, "error": f"A username has at most {work.MAX_USERNAME} "
+                                               f"characters and a password at most {work.MAX_PASSWORD}."}, status=400)
     subjects = [f"user:{username.strip().lower()}", f"ip:{_client(request)}"]
     wait = st.throttle.retry_after(subjects)
     if wait is not None:  # refused before the password is checked, right or wrong
@@ -187,25 +190,41 @@ def home(request: Request) -> Response:
     user = _user(request)
     if user is None:
         return _login_redirect()
-    queues = work.queue_summary(_state(request).get_store())
+    queues = work.queue_progress(_state(request).get_store(), user)
     return _render(request, "home.html", {"user": user, "queues": queues})
 
 
+def _label_page(request: Request, user: work.UIUser, queue: str, item: work.WorkItem | None, *,
+                status: int = 200, **extra) -> HTMLResponse:
+    """The label form for ``item`` (``extra``: error, chosen, none, comment, saved, editing)."""
+    st = _state(request)
+    store = st.get_store()
+    with store.connect() as conn:
+        version = current_version(conn)
+        policy = load_version_policy(conn, version.id)
+    ctx = {"user": user, "queue": queue, "item": item, "policy": policy, "version": version, "shortcuts": SHORTCUTS,
+           "progress": work.progress_of(store, user, queue), "max_comment": work.MAX_COMMENT, "error": None, "chosen": (),
+           "none": False, "comment": "", "saved": None, "editing": False, **extra}
+    return _render(request, "label.html", ctx, status=status)
+
+
 @router.get("/queue/{queue}", response_class=HTMLResponse)
-def queue_page(request: Request, queue: str) -> Response:
+def queue_page(request: Request, queue: str, saved: str | None = None) -> Response:
     user = _user(request)
     if user is None:
         return _login_redirect()
     store = _state(request).get_store()
     try:
-        with store.connect() as conn:
-            version = current_version(conn)
-            policy = load_version_policy(conn, version.id)
         item = work.next_item(store, user, queue, gold_rate=_state(request).settings.labeling_gold_rate)
+        last = work.latest_submission(store, user, saved) if saved else None
+        last_text = work.get_work_item(store, saved, queue).text if saved else ""
     except FlagstoneError as exc:
         return _error(request, exc, user)
-    return _render(request, "label.html", {"user": user, "queue": queue, "item": item, "policy": policy,
-                                           "version": version, "shortcuts": SHORTCUTS})
+    return _label_page(request, user, queue, item, saved=last and {"sub": last, "text": last_text})
+
+
+def _choice(form) -> tuple[list[str], bool, str]:  # type: ignore[no-untyped-def]
+    return [str(c) for c in form.getlist("category")], bool(form.get("none")), str(form.get("comment", ""))
 
 
 @router.post("/queue/{queue}", response_class=HTMLResponse)
@@ -217,25 +236,87 @@ async def queue_submit(request: Request, queue: str) -> Response:
     if not _csrf_ok(request, str(form.get("csrf", ""))):
         return _error(request, PermissionDeniedError("form expired or forged (CSRF check failed); reload"), user)
     store = _state(request).get_store()
-    key, comment = str(form.get("item_key", "")), str(form.get("comment", ""))
+    key = str(form.get("item_key", ""))
+    chosen, none, comment = _choice(form)
     try:
         if form.get("action") == "skip":
             work.skip_item(store, user, key, queue, comment)
-        else:
-            chosen = [] if form.get("none") else [str(c) for c in form.getlist("category")]
-            work.submit_labels(store, user, key, queue, chosen, comment=comment, unclear=bool(form.get("unclear")))
+            return RedirectResponse(f"/ui/queue/{queue}", status_code=303)
+        work.submit_labels(store, user, key, queue, chosen, none_of_these=none, comment=comment,
+                           unclear=bool(form.get("unclear")))
+    except InvalidRequestError as exc:  # the same item again, with what was chosen and typed: nothing is lost
+        try:
+            item = work.get_work_item(store, key, queue)
+        except FlagstoneError as missing:
+            return _error(request, missing, user)
+        return _label_page(request, user, queue, item, status=exc.status, error=exc.message, chosen=chosen,
+                           none=none, comment=comment)
     except FlagstoneError as exc:
         return _error(request, exc, user)
-    return RedirectResponse(f"/ui/queue/{queue}", status_code=303)
+    return RedirectResponse(f"/ui/queue/{queue}?saved={key}", status_code=303)
+
+
+@router.post("/undo", response_class=HTMLResponse)
+async def undo(request: Request) -> Response:
+    """Take back one's latest labels of an item: they are deleted and the item is pending again
+    (in the form's ``queue``; from the history page, in whichever queue it was done)."""
+    user = _user(request)
+    if user is None:
+        return _login_redirect()
+    form = await request.form()
+    try:
+        if not _csrf_ok(request, str(form.get("csrf", ""))):
+            raise PermissionDeniedError("form expired or forged (CSRF check failed); reload")
+        queue = str(form.get("queue", ""))
+        work.undo_labels(_state(request).get_store(), user, str(form.get("item_key", "")), queue or None)
+    except FlagstoneError as exc:
+        return _error(request, exc, user)
+    return RedirectResponse(f"/ui/queue/{queue}" if queue else "/ui/history", status_code=303)
+
+
+@router.get("/edit/{item_key}", response_class=HTMLResponse)
+def edit_page(request: Request, item_key: str, queue: str = "") -> Response:
+    user = _user(request)
+    if user is None:
+        return _login_redirect()
+    store = _state(request).get_store()
+    try:
+        sub = work.latest_submission(store, user, item_key)
+        item = work.get_work_item(store, item_key, queue)
+    except FlagstoneError as exc:
+        return _error(request, exc, user)
+    return _label_page(request, user, queue, item, editing=True, chosen=sub.positives, none=not sub.positives,
+                       comment=sub.comment)
+
+
+@router.post("/edit/{item_key}", response_class=HTMLResponse)
+async def edit_submit(request: Request, item_key: str) -> Response:
+    user = _user(request)
+    if user is None:
+        return _login_redirect()
+    form = await request.form()
+    store = _state(request).get_store()
+    queue = str(form.get("queue", ""))
+    chosen, none, comment = _choice(form)
+    try:
+        if not _csrf_ok(request, str(form.get("csrf", ""))):
+            raise PermissionDeniedError("form expired or forged (CSRF check failed); reload")
+        work.edit_labels(store, user, item_key, chosen, none_of_these=none, comment=comment)
+    except InvalidRequestError as exc:
+        return _label_page(request, user, queue, work.get_work_item(store, item_key, queue), status=exc.status,
+                           editing=True, error=exc.message, chosen=chosen, none=none, comment=comment)
+    except FlagstoneError as exc:
+        return _error(request, exc, user)
+    return RedirectResponse(f"/ui/history?edited={item_key}", status_code=303)
 
 
 @router.get("/history", response_class=HTMLResponse)
-def history_page(request: Request) -> Response:
+def history_page(request: Request, edited: str | None = None) -> Response:
     user = _user(request)
     if user is None:
         return _login_redirect()
     rows = work.recent_labels(_state(request).get_store(), user)
-    return _render(request, "history.html", {"user": user, "rows": rows})
+    return _render(request, "history.html", {"user": user, "rows": rows, "edited": edited})
 
 
 @router.get("/admin", response_class=HTMLResponse)

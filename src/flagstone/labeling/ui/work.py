@@ -7,7 +7,12 @@ Routes stay thin and call these; they raise :mod:`flagstone.errors`, never HTTP 
   instead; the page looks the same, so gold cannot be told apart.
 * Submitting writes one label per category (chosen ones 1, the rest 0; "none of these" = all 0)
   with the person's annotator and the current policy version, marks the queue request done, and
-  records the comment and the "policy unclear" flag. Skipping records a skip for this person only.
+  records the comment and the "policy unclear" flag. All 0 needs an explicit "none of these": an
+  empty submit is refused, so a slip of the Enter key saves nothing. Skipping records a skip for
+  this person only.
+* A person may undo their latest labels of an item (the rows go, the queue request is pending again)
+  or edit them (the submission is replaced under the current policy version).
+* Free text has limits (username 64, password 1024, comment 5000 characters), refused with a clear error.
 * Roles hold on every action, not only on the pages: viewers neither label nor skip, and a label or a
   skip names an item of that queue (or a gold item, which any queue may show), so nobody labels
   items outside the queue they work on.
@@ -56,6 +61,19 @@ class WorkItem:
     category: str | None = None  # a relabel request names the category whose wording changed
 
 
+MAX_USERNAME, MAX_PASSWORD, MAX_COMMENT = 64, 1024, 5000
+
+
+@dataclass(frozen=True)
+class QueueProgress:
+    queue: str
+    reason: str
+    total: int  # items the queue has asked about
+    pending: int  # not labelled by anyone yet
+    mine: int  # labelled by this person
+    left_for_me: int  # pending, and neither labelled nor skipped by this person
+
+
 @dataclass(frozen=True)
 class AnnotatorStats:
     username: str
@@ -70,10 +88,9 @@ class AnnotatorStats:
 def create_user(store: Store, username: str, password: str, role: str) -> UIUser:
     if role not in ROLES:
         raise InvalidRequestError(f"unknown role {role!r}; available: {', '.join(ROLES)}")
-    if not username or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
-        raise InvalidRequestError("a username is letters, digits, '-', '_' or '.'")
+    check_username(username)
     try:
-        hashed = hash_password(password)
+        hashed = hash_password(check_password_length(password))
     except ValueError as exc:
         raise InvalidRequestError(str(exc)) from exc
     with store.begin() as conn:
@@ -84,6 +101,28 @@ def create_user(store: Store, username: str, password: str, role: str) -> UIUser
                                                     annotator_id=aid, created_at=utcnow())
                            .returning(ui_users.c.id)).scalar_one()
     return UIUser(uid, username, role, aid)
+
+
+def check_username(username: str) -> str:
+    if len(username) > MAX_USERNAME:
+        raise InvalidRequestError(f"a username has at most {MAX_USERNAME} characters (this one has "
+                                  f"{len(username)})", param="username")
+    if not username or not username.replace("-", "").replace("_", "").replace(".", "").isalnum():
+        raise InvalidRequestError("a username is letters, digits, '-', '_' or '.'", param="username")
+    return username
+
+
+def check_password_length(password: str) -> str:
+    if len(password) > MAX_PASSWORD:
+        raise InvalidRequestError(f"a password has at most {MAX_PASSWORD} characters", param="password")
+    return password
+
+
+def check_comment(comment: str) -> str:
+    if len(comment) > MAX_COMMENT:
+        raise InvalidRequestError(f"a comment has at most {MAX_COMMENT} characters (this one has {len(comment)}); "
+                                  "shorten it and submit again", param="comment")
+    return comment
 
 
 def _user(row) -> UIUser:
@@ -106,7 +145,7 @@ def change_password(store: Store, user: UIUser, current: str, new: str) -> None:
     if not verify_password(current, stored):
         raise PermissionDeniedError("the current password is wrong")
     try:
-        hashed = hash_password(new)
+        hashed = hash_password(check_password_length(new))
     except ValueError as exc:
         raise InvalidRequestError(str(exc)) from exc
     with store.begin() as conn:
@@ -181,15 +220,29 @@ def _check_may_work_on(conn, user: UIUser, item_key: str, queue: str, action: st
         raise PermissionDeniedError(f"item {item_key[:12]} is not in queue {queue!r}; {action} items of your queue")
 
 
-def submit_labels(store: Store, user: UIUser, item_key: str, queue: str, chosen: Iterable[str], *,
-                  comment: str = "", unclear: bool = False) -> PolicyVersion:
-    """Store the person's labels for every category under the current policy version."""
-    chosen = set(chosen)
+def _check_choice(chosen: set[str], none_of_these: bool) -> None:
     unknown = sorted(chosen - set(CATEGORIES))
     if unknown:
-        raise InvalidRequestError(f"unknown categories {unknown}")
-    if len(comment) > 5000:
-        raise InvalidRequestError("a comment has at most 5000 characters")
+        raise InvalidRequestError(f"unknown categories {unknown}", param="category")
+    if chosen and none_of_these:
+        raise InvalidRequestError(f"'none of these' and categories ({', '.join(sorted(chosen))}) were both chosen; "
+                                  "pick one or the other", param="category")
+    if not chosen and not none_of_these:
+        raise InvalidRequestError("nothing was chosen: tick the categories that apply, or 'none of these' "
+                                  "when none does", param="category")
+
+
+def submit_labels(store: Store, user: UIUser, item_key: str, queue: str, chosen: Iterable[str], *,
+                  none_of_these: bool = False, comment: str = "", unclear: bool = False) -> PolicyVersion:
+    """Store the person's labels for every category under the current policy version.
+
+    ``chosen`` are the categories that apply; an empty choice needs ``none_of_these`` (all 0).
+    """
+    if not user.can_label:  # before the form's content: a viewer learns nothing from its errors
+        raise PermissionDeniedError(f"role {user.role!r} cannot label")
+    chosen = set(chosen)
+    _check_choice(chosen, none_of_these)
+    check_comment(comment)
     now = utcnow()
     with store.begin() as conn:
         _check_may_work_on(conn, user, item_key, queue, "label")
@@ -209,6 +262,7 @@ def submit_labels(store: Store, user: UIUser, item_key: str, queue: str, chosen:
 
 
 def skip_item(store: Store, user: UIUser, item_key: str, queue: str, comment: str = "") -> None:
+    check_comment(comment)
     with store.begin() as conn:
         _check_may_work_on(conn, user, item_key, queue, "skip")
         conn.execute(ui_feedback.insert().values(user_id=user.id, item_key=item_key, queue=queue, kind="skip",
@@ -273,3 +327,110 @@ def recent_labels(store: Store, user: UIUser, limit: int = 50) -> list[LabelledI
                 break
     return [LabelledItem(k, text, tuple(sorted(p)), name, ver, at)
             for (k, at, text, name, ver), p in list(grouped.items())[:limit]]
+
+
+def queue_progress(store: Store, user: UIUser) -> list[QueueProgress]:
+    """Per queue: how many items it asked about, how many are still pending, how many this person
+    labelled, and how many are left for them (pending, neither labelled nor skipped by them)."""
+    with store.connect() as conn:
+        done = _done_by(conn, user)
+        mine = set(conn.execute(select(labels.c.item_key).where(labels.c.annotator_id == user.annotator_id)
+                                .distinct()).scalars())
+        rows = conn.execute(select(label_queue.c.queue, label_queue.c.reason, label_queue.c.item_key,
+                                   label_queue.c.status).order_by(label_queue.c.queue, label_queue.c.id)).all()
+    by_queue: dict[str, dict] = {}
+    for queue, reason, key, status in rows:
+        q = by_queue.setdefault(queue, {"reason": reason, "all": set(), "pending": set()})
+        q["all"].add(key)
+        if status == "pending":
+            q["pending"].add(key)
+    return [QueueProgress(name, q["reason"], len(q["all"]), len(q["pending"]), len(q["all"] & mine),
+                          len(q["pending"] - done)) for name, q in by_queue.items()]
+
+
+def progress_of(store: Store, user: UIUser, queue: str) -> QueueProgress | None:
+    return next((p for p in queue_progress(store, user) if p.queue == queue), None)
+
+
+def get_work_item(store: Store, item_key: str, queue: str) -> WorkItem:
+    """The item as a queue shows it (for the label page shown again, or to edit one's labels)."""
+    with store.connect() as conn:
+        text = conn.execute(select(items.c.text).where(items.c.key == item_key)).scalar_one_or_none()
+        if text is None:
+            raise NotFoundError(f"no item {item_key[:12]}")
+        row = conn.execute(select(label_queue.c.reason, label_queue.c.category)
+                           .where(label_queue.c.queue == queue, label_queue.c.item_key == item_key).limit(1)).first()
+    return WorkItem(item_key, text, queue, row.reason if row else "gold", row.category if row else None)
+
+
+@dataclass(frozen=True)
+class Submission:
+    item_key: str
+    created_at: object
+    positives: tuple[str, ...]
+    comment: str
+
+
+def latest_submission(store: Store, user: UIUser, item_key: str) -> Submission:
+    """This person's latest labels of the item (one submission: the rows written together)."""
+    with store.connect() as conn:
+        at = conn.execute(select(func.max(labels.c.created_at)).where(labels.c.annotator_id == user.annotator_id,
+                                                                      labels.c.item_key == item_key)).scalar()
+        if at is None:
+            raise NotFoundError(f"you have no labels of item {item_key[:12]}")
+        rows = conn.execute(select(labels.c.category, labels.c.value).where(
+            labels.c.annotator_id == user.annotator_id, labels.c.item_key == item_key, labels.c.created_at == at)).all()
+        comment = conn.execute(select(ui_feedback.c.body).where(
+            ui_feedback.c.user_id == user.id, ui_feedback.c.item_key == item_key, ui_feedback.c.kind == "comment",
+            ui_feedback.c.created_at == at)).scalar()
+    return Submission(item_key, at, tuple(sorted(c for c, v in rows if v)), comment or "")
+
+
+def _drop_submission(conn, user: UIUser, sub: Submission) -> None:
+    conn.execute(labels.delete().where(labels.c.annotator_id == user.annotator_id,
+                                       labels.c.item_key == sub.item_key, labels.c.created_at == sub.created_at))
+    conn.execute(ui_feedback.delete().where(ui_feedback.c.user_id == user.id, ui_feedback.c.item_key == sub.item_key,
+                                            ui_feedback.c.kind.in_(("comment", "unclear")),
+                                            ui_feedback.c.created_at == sub.created_at))
+
+
+def undo_labels(store: Store, user: UIUser, item_key: str, queue: str | None = None) -> Submission:
+    """Remove this person's latest labels of the item; its queue request (in ``queue``, else in any
+    queue) is pending again unless someone else has labelled the item since. Returns what was removed."""
+    if not user.can_label:
+        raise PermissionDeniedError(f"role {user.role!r} cannot label")
+    sub = latest_submission(store, user, item_key)
+    with store.begin() as conn:
+        _drop_submission(conn, user, sub)
+        others = conn.execute(select(labels.c.id).where(labels.c.item_key == item_key,
+                                                        labels.c.annotator_id != user.annotator_id).limit(1)).first()
+        if others is None:
+            reopen = label_queue.update().where(label_queue.c.item_key == item_key, label_queue.c.status == "done")
+            if queue is not None:
+                reopen = reopen.where(label_queue.c.queue == queue)
+            conn.execute(reopen.values(status="pending"))
+    return sub
+
+
+def edit_labels(store: Store, user: UIUser, item_key: str, chosen: Iterable[str], *, none_of_these: bool = False,
+                comment: str = "") -> PolicyVersion:
+    """Replace this person's latest labels of the item (same rules as a submission, current policy version)."""
+    if not user.can_label:
+        raise PermissionDeniedError(f"role {user.role!r} cannot label")
+    chosen = set(chosen)
+    _check_choice(chosen, none_of_these)
+    check_comment(comment)
+    sub = latest_submission(store, user, item_key)
+    now = utcnow()
+    with store.begin() as conn:
+        _drop_submission(conn, user, sub)
+        version = current_version(conn)
+        conn.execute(labels.insert(), [
+            dict(item_key=item_key, category=c, value=int(c in chosen), annotator_id=user.annotator_id,
+                 policy_version_id=version.id, score=None, is_pseudo=False, source_ref=None, created_at=now)
+            for c in CATEGORIES])
+        if comment.strip():
+            conn.execute(ui_feedback.insert().values(user_id=user.id, item_key=item_key, queue=None, kind="comment",
+                                                     body=comment.strip(), policy_version_id=version.id,
+                                                     created_at=now))
+    return version
