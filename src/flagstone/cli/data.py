@@ -89,6 +89,8 @@ def _qc(args) -> int:
     print(f"  exact duplicates {s['exact_duplicate_items']} in {s['exact_duplicate_groups']} groups, "
           f"near-duplicate pairs {s['near_duplicate_pairs']}")
     print(f"  conflicts {sum(s['conflicts'].values())} {s['conflicts'] or ''}")
+    mh = s["machine_human_disagreements"]
+    print(f"  machine labels disagreeing with people {sum(mh.values())} {mh or ''}")
     print(f"  likely label errors {sum(s['likely_label_errors'].values())} {s['likely_label_errors'] or ''}")
     leak = s["leakage_pairs"]
     print(f"  train/test leakage pairs: {'not checked (no splits)' if leak is None else leak}")

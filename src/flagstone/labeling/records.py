@@ -3,6 +3,9 @@
 A successful outcome becomes one ``labels`` row per category (annotator kind ``model``, name
 ``llm:<model>``, the policy version it was made under); every outcome, failures included, becomes one
 ``llm_label_runs`` row with attempts, token counts, rationales or the error. A failure writes no label.
+Saving is idempotent: a label equal to the annotator's latest for that (item, category, policy
+version) is not written again, so rerunning a labeling job adds nothing twice. Model labels sit beside
+people's and never replace them (``flagstone.data.labels`` resolves people first).
 """
 
 from __future__ import annotations
@@ -51,10 +54,35 @@ def save_outcomes(store: Store, outcomes: Sequence[LabelOutcome], policy_version
                                 source_ref=None, created_at=now) for c, d in o.decisions.items()]
         if run_rows:
             conn.execute(llm_label_runs.insert(), run_rows)
+        label_rows = _new_only(conn, label_rows)
         if label_rows:
             conn.execute(labels.insert(), label_rows)
         counts["label_rows"] = len(label_rows)
     return counts
+
+
+def _new_only(conn: Connection, rows: list[dict]) -> list[dict]:
+    """Drop rows whose annotator's latest label on (item, category, policy version) already says the same."""
+    if not rows:
+        return rows
+    keys = sorted({r["item_key"] for r in rows})
+    ann = sorted({r["annotator_id"] for r in rows})
+    latest: dict[tuple, int] = {}
+    for i in range(0, len(keys), 5000):  # stay under SQLite's bound-parameter limit
+        q = (select(labels.c.item_key, labels.c.category, labels.c.annotator_id, labels.c.policy_version_id,
+                    labels.c.value)
+             .where(labels.c.item_key.in_(keys[i:i + 5000]), labels.c.annotator_id.in_(ann))
+             .order_by(labels.c.created_at, labels.c.id))
+        for k, c, a, v, value in conn.execute(q):
+            latest[(k, c, a, v)] = value
+    out, seen = [], set()
+    for r in rows:
+        key = (r["item_key"], r["category"], r["annotator_id"], r["policy_version_id"])
+        if latest.get(key) == r["value"] or (key, r["value"]) in seen:
+            continue
+        seen.add((key, r["value"]))
+        out.append(r)
+    return out
 
 
 def latest_labels(store: Store, *, kind: str, name: str | None = None, policy_version_id: int | None = None,

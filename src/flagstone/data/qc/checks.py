@@ -142,3 +142,34 @@ def balance(current: dict[str, Sequence[int | None]]) -> dict[str, dict[str, int
         neg = sum(v == 0 for v in vals)
         out[cat] = {"positive": pos, "negative": neg, "unlabeled": len(vals) - pos - neg}
     return out
+
+
+def machine_human_disagreements(obs: Sequence[Obs]) -> dict[str, list[tuple[int, str, int, int]]]:
+    """Per category, ``(item, machine annotator, machine value, people's value)`` wherever a model's
+    latest label (LLM or pseudo-label) differs from the people's majority on that item.
+
+    People's labels win in resolution (``data/labels.py``); this says where the machines would have
+    been wrong, i.e. how far their suggestions can be trusted where no person has looked.
+    """
+    people: dict[tuple[int, str], dict[str, tuple[tuple, int]]] = {}
+    machines: dict[tuple[int, str], dict[str, tuple[tuple, int]]] = {}
+    for o in obs:
+        side = people if o.kind == "person" else machines if o.kind == "model" else None
+        if side is None:
+            continue
+        latest = side.setdefault((o.item, o.category), {})
+        if o.annotator not in latest or latest[o.annotator][0] < o.order:
+            latest[o.annotator] = (o.order, o.value)
+    out: dict[str, list[tuple[int, str, int, int]]] = {}
+    for (item, cat), by_machine in sorted(machines.items()):
+        votes = people.get((item, cat))
+        if not votes:
+            continue
+        ones = sum(v for _, v in votes.values())
+        if ones * 2 == len(votes):
+            continue  # people split evenly: no verdict to disagree with
+        human = int(ones * 2 > len(votes))
+        for name, (_, value) in sorted(by_machine.items()):
+            if value != human:
+                out.setdefault(cat, []).append((item, name, value, human))
+    return out

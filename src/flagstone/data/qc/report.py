@@ -132,6 +132,7 @@ def run_checks(data: QcData, opts: QcOptions | None = None) -> tuple[dict, dict,
     near = checks.near_duplicates(near_duplicate_pairs(sigs, opts.near_threshold), exact)
     lap("duplicates")
     conf = checks.conflicts(data.obs)
+    machine = checks.machine_human_disagreements(data.obs)
     lap("conflicts")
     agree = checks.agreement(data.obs, min_kappa=opts.min_kappa, min_overlap=opts.min_overlap)
     lap("agreement")
@@ -168,12 +169,14 @@ def run_checks(data: QcData, opts: QcOptions | None = None) -> tuple[dict, dict,
         "exact_duplicate_groups": len(exact), "exact_duplicate_items": sum(len(g) - 1 for g in exact),
         "near_duplicate_pairs": len(near),
         "conflicts": {c: len(v) for c, v in conf.items()},
+        "machine_human_disagreements": {c: len(v) for c, v in machine.items()},
         "likely_label_errors": {c: len(v) for c, v in errors.items()},
         "leakage_pairs": len(leak) if has_splits else None,
         "alpha": agree["alpha"],
         "poor_annotators": [a for a, s in agree["annotators"].items() if s["poor"]],
     }
     details = {"text_issues": issues, "exact": exact, "near": near, "conflicts": conf, "label_errors": errors,
+               "machine_human": machine,
                "label_errors_skipped": skipped, "leakage": leak, "agreement": agree, "balance": bal}
     return summary, details, timings
 
