@@ -43,3 +43,12 @@ def test_executors_find_the_model_where_spark_submit_unpacked_it(tmp_path, monke
     assert executor_model_dir(str(driver), "./model") == str(driver)  # shared storage: the driver's path
     monkeypatch.chdir(tmp_path)
     assert executor_model_dir(str(tmp_path / "absent"), "./absent") == str(tmp_path / "absent")  # -> ModelError
+
+
+def test_spark_submit_confs_win_over_the_engines_defaults():
+    from flagstone.scale.spark import _DEFAULT_CONF, engine_defaults
+
+    key = "spark.sql.execution.arrow.maxRecordsPerBatch"
+    assert engine_defaults(set())[key] == "4096" == _DEFAULT_CONF[key]
+    kept = engine_defaults({key, "spark.ui.enabled"})
+    assert key not in kept and "spark.ui.enabled" not in kept and kept["spark.sql.session.timeZone"] == "UTC"

@@ -71,19 +71,28 @@ def build_session(settings: Settings):
     except ImportError as exc:
         raise ConfigError("the spark engine needs pyspark: pip install 'flagstone[spark]'") from exc
     builder = SparkSession.builder.appName("flagstone")
-    conf = dict(_DEFAULT_CONF)
     if "PYSPARK_GATEWAY_PORT" not in os.environ:  # not under spark-submit: settings pick the master
+        conf = dict(_DEFAULT_CONF)
         builder = builder.master(settings.spark_master)
         if settings.spark_master.startswith("local") and "PYSPARK_PYTHON" not in os.environ:
             # Local workers must use this interpreter (and its packages); pyspark reads only the env.
             os.environ["PYSPARK_PYTHON"] = sys.executable
-    conf.update(settings.spark_conf)
+    else:  # builder configs would override spark-submit's --conf: the engine's defaults yield to them
+        from pyspark import SparkConf
+
+        conf = engine_defaults({key for key, _ in SparkConf().getAll()})
+    conf.update(settings.spark_conf)  # given explicitly to flagstone: applied in both cases
     for key, value in conf.items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     # Executor failures are translated into domain errors; Spark's own stack traces would be noise.
     session.sparkContext.setLogLevel("FATAL")
     return session
+
+
+def engine_defaults(submitted: set[str]) -> dict[str, str]:
+    """The engine's default configs, less those already set (by ``spark-submit --conf``)."""
+    return {key: value for key, value in _DEFAULT_CONF.items() if key not in submitted}
 
 
 def _translate(exc: Exception, default_file: str) -> Exception:
