@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from flagstone.augment.perturb import AugmentSpec
 from flagstone.errors import ConfigError
 from flagstone.policy.taxonomy import CATEGORIES
+from flagstone.training.compose import ComposeSpec
 
 
 class _Strict(BaseModel):
@@ -137,6 +138,8 @@ class Recipe(_Strict):
     evaluation: EvaluationSpec = EvaluationSpec()
     # Perturbed copies of training-split rows (adversarial augmentation); see training/augment.py.
     augment: AugmentSpec | None = None
+    # Composite rows (long negatives, harmful rows padded with benign ones) so length is no signal.
+    compose: ComposeSpec | None = None
     cache_dir: str = "../.cache"
 
     @model_validator(mode="after")

@@ -172,6 +172,13 @@ def prepare_training(lr: LoadedRecipe) -> Prepared:
         aug = augment_training(data, weights, calib, r.augment, dev_source=r.evaluation.dev_source)
         p.data, p.weights, p.calib = aug.data, aug.weights, aug.calib
         p.augmented, p.augment_dropped = aug.items, aug.dropped
+    if r.compose is not None:
+        from flagstone.training.compose import append_composites
+
+        before = len(p.data)
+        p.data, p.weights, p.calib = append_composites(p.data, p.weights, p.calib, r.compose,
+                                                       dev_source=r.evaluation.dev_source)
+        p.sources.update({s: p.data.sources[before:].count(s) for s in set(p.data.sources[before:])})
     p.emb = p.embed(p.data.texts)
     if any(h.features == "multilingual" for h in r.heads):
         from flagstone.models.multilingual import english_weight
