@@ -1,4 +1,5 @@
-"""Admin web pages for the abuse flow: API keys and incidents (list, detail, triage, export).
+"""Admin web pages for the abuse flow: an index, API keys, the request log and incidents (list, detail,
+triage, export).
 
 Mounted by :func:`flagstone.abuse.http.install_abuse` under ``/admin``. When auth is required the
 pages need a key with the ``admin`` scope, sent as a bearer token or entered once on ``/admin/login``.
@@ -10,7 +11,10 @@ the server. Sign-ins are throttled per client address like the labeling UI's (42
 On a loopback development server without keys the pages are open.
 
 Pages are GETs rendering templates; changes are JSON POSTs sent by a few lines of script in the page,
-answering ``{"redirect": ...}`` or an error envelope. In every auth mode the server's body guard
+answering ``{"redirect": ...}`` or an error envelope. When the answer names the page already shown,
+the script fetches it again and swaps its ``data-refresh`` parts (tables), without a full reload;
+revoking a key asks for confirmation first. The request-log page filters by key, account, status and
+time and shows a request's text only where the log stored it (``full``) and its retention allows. In every auth mode the server's body guard
 refuses state-changing requests from other sites before they get here (:mod:`flagstone.serving.body`).
 """
 
@@ -18,14 +22,20 @@ from __future__ import annotations
 
 import logging
 import secrets
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
 import jinja2
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+from sqlalchemy.engine import Engine
 
+from flagstone.abuse import db
 from flagstone.errors import AuthenticationError, InvalidRequestError, PermissionDeniedError, RateLimitError
 from flagstone.store.sessions import LoginThrottle, SessionStore
 
@@ -33,6 +43,15 @@ log = logging.getLogger(__name__)
 COOKIE = "flagstone_admin"  # a signed session id (the cookie of earlier versions held the raw key)
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
                           autoescape=True)
+MAX_NOTE, MAX_FIELD = 5000, 200  # characters: a note; an account, key name, target or reason
+
+
+def fmt_ts(ts: float | None) -> str:
+    """A stored epoch time as people read it (UTC, to the second)."""
+    return "" if ts is None else datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+_ENV.filters["ts"] = fmt_ts
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
 
@@ -116,15 +135,32 @@ def logout(request: Request, actor: Actor) -> Response:  # noqa: ARG001 - signed
     return resp
 
 
+@router.get("", response_class=HTMLResponse)
+def index(request: Request) -> Response:
+    """What needs attention: open incidents, keys, the latest requests; sign-in first when needed."""
+    try:
+        actor = admin_actor(request)
+    except AuthenticationError:
+        if "text/html" in request.headers.get("accept", ""):  # a person's browser: to the sign-in page
+            return RedirectResponse("/admin/login", status_code=303)
+        raise
+    abuse = request.app.state.abuse
+    incidents = abuse.incidents.list()
+    keys = abuse.keys.list()
+    return _page("admin_index.html", actor=actor, open_incidents=[i for i in incidents if i.status != "closed"],
+                 incidents=len(incidents), active_keys=sum(k.active for k in keys), keys=len(keys),
+                 requests=query_requests(abuse.engine, limit=10), retention=_content_retention(request))
+
+
 @router.get("/keys", response_class=HTMLResponse)
 def keys_page(request: Request, actor: Actor) -> HTMLResponse:
     return _page("admin_keys.html", keys=request.app.state.abuse.keys.list(), actor=actor, new_key=None)
 
 
 class NewKey(BaseModel):
-    account: str
+    account: str = Field(min_length=1, max_length=MAX_FIELD)
     scopes: list[str] = ["moderate"]
-    name: str = ""
+    name: str = Field(default="", max_length=MAX_FIELD)
 
 
 @router.post("/keys")
@@ -161,14 +197,14 @@ class StatusBody(BaseModel):
 
 
 class NoteBody(BaseModel):
-    text: str
+    text: str = Field(min_length=1, max_length=MAX_NOTE)
 
 
 class ActionBody(BaseModel):
-    action: str
-    target: str
-    thresholds: str = ""  # "category=value, category=value" for tighten_thresholds
-    reason: str = ""
+    action: str = Field(max_length=MAX_FIELD)
+    target: str = Field(min_length=1, max_length=MAX_FIELD)
+    thresholds: str = Field(default="", max_length=MAX_FIELD)  # "category=value, category=value"
+    reason: str = Field(default="", max_length=MAX_FIELD)
 
 
 @router.post("/incidents/{incident_id}/status")
@@ -205,3 +241,96 @@ def export(request: Request, actor: Actor, incident_id: int, format: str = "mark
                     headers={"Content-Disposition": f'attachment; filename="incident-{incident_id}.'
                                                     f'{"html" if format == "html" else "md"}"'})
 
+
+
+# -- the request log ---------------------------------------------------------------------------------
+try:  # refused requests are logged too (status in the row's model_version): read them the log's way
+    from flagstone.abuse.requestlog import REFUSED, refusal_of
+except ImportError:  # the same row format ("refused:<status>:<code> <path>"), read here
+    REFUSED = "refused:"
+
+    def refusal_of(model_version: str) -> tuple[int, str]:
+        if not model_version.startswith(REFUSED):
+            return 200, ""
+        status, _, rest = model_version[len(REFUSED):].partition(":")
+        return (int(status) if status.isdigit() else 0), rest
+
+
+@dataclass(frozen=True)
+class LoggedRequest:
+    request_id: str
+    ts: float
+    account: str
+    key_id: str
+    status: int
+    refusal: str
+    input_len: int
+    flags: list[str]
+    model_version: str
+    content: str | None  # the text, only where stored in full and within the content retention
+    content_note: str  # why there is no text: "not stored", "hashed", "past retention"
+
+
+def query_requests(engine: Engine, *, key_id: str | None = None, account: str | None = None,
+                   status: int | None = None, since: float | None = None, until: float | None = None,
+                   content_retention_s: float | None = None, now: float | None = None,
+                   limit: int = 200) -> list[LoggedRequest]:
+    """The latest logged requests matching every filter given, newest first, at most ``limit``."""
+    t = db.requests
+    q = select(t).order_by(t.c.ts.desc(), t.c.id.desc()).limit(limit)
+    if key_id:
+        q = q.where(t.c.key_id == key_id)
+    if account:
+        q = q.where(t.c.account == account)
+    if since is not None:
+        q = q.where(t.c.ts >= since)
+    if until is not None:
+        q = q.where(t.c.ts < until)
+    if status is not None:
+        q = q.where(~t.c.model_version.startswith(REFUSED) if status == 200
+                    else t.c.model_version.startswith(f"{REFUSED}{status}:"))
+    now = time.time() if now is None else now
+    out = []
+    with engine.connect() as conn:
+        for r in conn.execute(q):
+            code, refusal = refusal_of(r.model_version)
+            fresh = content_retention_s is None or r.ts >= now - content_retention_s
+            full = r.content_kind == "full" and r.content is not None
+            note = ("past retention" if full and not fresh else "hashed" if r.content_kind == "hashed"
+                    else "" if full else "not stored")
+            out.append(LoggedRequest(r.request_id, r.ts, r.account, r.key_id, code, refusal, r.input_len,
+                                     list(r.flags or []), "" if code != 200 else r.model_version,
+                                     r.content if full and fresh else None, note))
+    return out
+
+
+def _content_retention(request: Request) -> float | None:
+    days = request.app.state.settings.request_log_content_retention_days
+    return None if days is None else days * 86400.0
+
+
+def _epoch(value: str | None, name: str) -> float | None:
+    """An ``<input type=datetime-local>`` value (UTC) or epoch seconds, as epoch seconds."""
+    if not value:
+        return None
+    try:
+        return float(value)
+    except ValueError:
+        pass
+    try:
+        return datetime.fromisoformat(value).replace(tzinfo=UTC).timestamp()
+    except ValueError:
+        raise InvalidRequestError(f"{name} must be a date and time like 2026-01-31T13:45 (UTC)", param=name) from None
+
+
+@router.get("/requests", response_class=HTMLResponse)
+def requests_page(request: Request, actor: Actor, key: str = "", account: str = "", status: str = "",
+                  since: str = "", until: str = "") -> HTMLResponse:
+    if status and not status.isdigit():
+        raise InvalidRequestError("status is an HTTP status code such as 200, 401 or 429", param="status")
+    rows = query_requests(request.app.state.abuse.engine, key_id=key.strip() or None,
+                          account=account.strip() or None, status=int(status) if status else None,
+                          since=_epoch(since, "since"), until=_epoch(until, "until"),
+                          content_retention_s=_content_retention(request))
+    return _page("admin_requests.html", actor=actor, rows=rows, storage=request.app.state.settings.request_log_content,
+                 filters={"key": key, "account": account, "status": status, "since": since, "until": until})
