@@ -189,3 +189,67 @@ def test_request_ids_are_unique_within_and_across_middlewares():
     a, b = AbuseGuard(app=None), AbuseGuard(app=None)  # type: ignore[arg-type]
     ids = [a._next_id() for _ in range(1000)] + [b._next_id() for _ in range(1000)]
     assert len(set(ids)) == len(ids) and all(len(i) <= 64 for i in ids)
+
+
+def _rows(s):
+    from sqlalchemy import select
+
+    from flagstone.abuse import db
+
+    s.writer.flush()
+    with s.engine.connect() as conn:
+        return conn.execute(select(db.requests).order_by(db.requests.c.id)).all()
+
+
+def test_refused_requests_are_logged_without_content_against_the_account(make_client):
+    from flagstone.abuse.requestlog import refusal_of
+
+    client, s = make_client(request_log_content="full", rate_limit_burst=1, rate_limit_per_second=0.001)
+    key, info = s.keys.create("acme")
+    assert post(client, "secret words one", key).status_code == 200
+    assert post(client, "secret words two", key).status_code == 429  # throttled
+    assert post(client, "secret words three", "fsk_nope_nope").status_code == 401  # unknown key
+    s.keys.revoke(info.id)
+    assert post(client, "secret words four", key).status_code == 401  # revoked: still its account's
+    other, _ = s.keys.create("beta")
+    assert client.post("/v1/moderations", json={"input": 5}, headers={"Authorization": f"Bearer {other}"}
+                       ).status_code == 400
+    rows = _rows(s)
+    got = [(r.account, refusal_of(r.model_version)[0], r.content) for r in rows]
+    assert got == [("acme", 200, "secret words one"), ("acme", 429, None), ("client:testclient", 401, None),
+                   ("acme", 401, None), ("beta", 400, None)]
+    assert all(r.input_hash == "" and r.scores == {} for r in rows[1:])  # nothing of the refused texts
+    assert refusal_of(rows[1].model_version)[1] == "rate_limit_exceeded /v1/moderations"
+    assert rows[3].key_id == info.id and rows[4].input_len == len(b'{"input":5}')
+
+
+def test_refusals_raise_an_incident_with_evidence_and_enforcement_is_reversible(make_client):
+    client, s = make_client()
+    s.monitor.engine.rules[:] = parse_rules({"rules": [
+        {"name": "refused", "kind": "refusals", "threshold": 3, "window": 60, "severity": "high"}]})
+    key, info = s.keys.create("acme")
+    s.keys.revoke(info.id, actor="alice")
+    for _ in range(3):
+        assert post(client, "hello", key).status_code == 401
+    s.writer.flush()
+    (inc,) = s.incidents.list()
+    d = s.incidents.show(inc.id)
+    assert inc.subject == "account:acme" and inc.created_at > 0 and d.alerts[0]["ts"] > 0
+    (ev,) = [e for e in d.evidence if e["kind"] == "records"]
+    assert [r["status"] for r in ev["body"]["records"]] == [401, 401, 401]
+    assert {r["key_id"] for r in ev["body"]["records"]} == {info.id} and ev["ts"] == d.alerts[0]["ts"]
+    assert "First alert" in s.incidents.export(inc.id)
+    # Every enforcement has its undo, each recorded with its actor.
+    s.incidents.act(inc.id, "reinstate_key", info.id, actor="bob")
+    assert post(client, "hello", key).status_code == 200
+    s.incidents.act(inc.id, "block_account", "acme", actor="bob")
+    assert post(client, "hello", key).status_code == 403
+    s.incidents.act(inc.id, "unblock_account", "acme", actor="carol")
+    assert post(client, "hello", key).status_code == 200
+    s.incidents.act(inc.id, "tighten_thresholds", "acme", actor="bob", params={"thresholds": {"violence": 0.01}})
+    assert post(client, "a calm sentence", key).json()["results"][0]["flagged"] is True
+    s.incidents.act(inc.id, "reset_thresholds", "acme", actor="carol")
+    assert post(client, "a calm sentence", key).json()["results"][0]["flagged"] is False
+    audit = [(a["actor"], a["action"]) for a in s.incidents.show(inc.id).audit]
+    assert audit == [("bob", "reinstate_key"), ("bob", "block_account"), ("carol", "unblock_account"),
+                     ("bob", "tighten_thresholds"), ("carol", "reset_thresholds")]

@@ -64,7 +64,7 @@ def test_actions_take_effect_and_are_audited_against_the_incident(engine):
     with pytest.raises(AuthenticationError):
         keys.verify(plain)
     assert keys.is_blocked("acme") and keys.account_thresholds("acme") == {"sexual": 0.2}
-    with pytest.raises(InvalidRequestError, match="available: block_account, revoke_key"):
+    with pytest.raises(InvalidRequestError, match="available: block_account, reinstate_key, reset_thresholds"):
         store.act(iid, "delete_everything", "acme", actor="mallory")
     with pytest.raises(InvalidRequestError, match="thresholds"):
         store.act(iid, "tighten_thresholds", "acme", actor="bob", params={})

@@ -89,6 +89,8 @@ class AccountAnomaly(Rule):
 
     def observe(self, rec: RequestRecord) -> list[Alert]:
         c = self.cfg
+        if rec.refused:  # no scores: a refusal says nothing about the account's category mix
+            return []
         st = self._acc.touch(rec.account, rec.ts)
         b = int(rec.ts // c.bucket)
         if b != st.bucket:
@@ -151,6 +153,8 @@ class MixDrift(Rule):
 
     def observe(self, rec: RequestRecord) -> list[Alert]:
         c = self.cfg
+        if rec.refused:
+            return []
         self._win.append((rec.ts, rec.flags))
         for cat in rec.flags:
             self._recent[CATEGORY_INDEX[cat]] += 1

@@ -48,6 +48,14 @@ class RequestRecord:
     signature: tuple[int, ...] = ()
     text: str | None = None
     request_id: str = ""
+    # A refused request (401, 403, 429, other 4xx) is logged too, without content: status is its HTTP
+    # status and refusal "<error code> <path>"; its scores, flags and signature are empty.
+    status: int = 200
+    refusal: str = ""
+
+    @property
+    def refused(self) -> bool:
+        return self.status != 200
 
     @property
     def flagged(self) -> bool:

@@ -168,6 +168,7 @@ class AbuseGuard:
             return
         s: AbuseServices = scope["app"].state.abuse
         token = _bearer(scope)
+        info: KeyInfo | None = None
         try:
             info, overrides = self._authenticate(s, token)
             client = (scope.get("client") or ("local", 0))[0]
@@ -180,8 +181,21 @@ class AbuseGuard:
         except FlagstoneError as exc:
             extra = {"Retry-After": str(max(1, math.ceil(exc.retry_after)))} if isinstance(exc, RateLimitError) else None
             await JSONResponse(exc.to_envelope(), status_code=exc.status, headers=extra)(scope, receive, send)
+            self._log_refusal(s, scope, exc, info)
             return
         await self._forward(s, scope, receive, send, info, bucket, overrides)
+
+    def _log_refusal(self, s: AbuseServices, scope: Scope, exc: FlagstoneError, info: KeyInfo | None) -> None:
+        """Log a refused request, without content, against whoever can be told: the key's account when
+        the key was genuine (revoked, blocked, throttled), else the client address."""
+        if s.writer is None:
+            return
+        account = info.account if info else getattr(exc, "account", None)
+        key_id = info.id if info else getattr(exc, "key_id", None)
+        client = (scope.get("client") or ("local", 0))[0]
+        s.writer.submit(RawCall(ts=s.clock(), account=account or f"client:{client}", key_id=key_id or "-",
+                                request_id=self._next_id(), request_body=b"", response_body=b"",
+                                status=exc.status, error=str(exc.code or type(exc).__name__), path=scope["path"]))
 
     async def _check_access(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Any route but ``POST /v1/moderations``: the key scope ``abuse.access`` asks for, if auth is on."""
@@ -192,6 +206,7 @@ class AbuseGuard:
                 s.keys.verify(_bearer(scope), scope=scope_needed)
             except FlagstoneError as exc:
                 await JSONResponse(exc.to_envelope(), status_code=exc.status)(scope, receive, send)
+                self._log_refusal(s, scope, exc, None)
                 return
         await self.app(scope, receive, send)
 
@@ -226,11 +241,26 @@ class AbuseGuard:
             await send(msg)
 
         await self.app(scope, recv, snd)
-        if s.writer is not None and start.get("status") == 200:
-            s.writer.submit(RawCall(ts=s.clock(), account=info.account if info else bucket,
-                                    key_id=info.id if info else "-", request_id=self._next_id(),
-                                    request_body=b"".join(req_chunks),
-                                    response_body=b"".join(resp_chunks), thresholds=overrides or None))
+        if s.writer is None:
+            return
+        status = start.get("status", 500)
+        refused = status != 200
+        s.writer.submit(RawCall(ts=s.clock(), account=info.account if info else bucket,
+                                key_id=info.id if info else "-", request_id=self._next_id(),
+                                # A refused body is not kept (only its length): it may be anything.
+                                request_body=b"".join(req_chunks) if not refused else b"",
+                                body_len=sum(map(len, req_chunks)),
+                                response_body=b"".join(resp_chunks) if not refused else b"",
+                                thresholds=overrides or None, status=status,
+                                error=_error_code(b"".join(resp_chunks)) if refused else "", path=scope["path"]))
+
+
+def _error_code(body: bytes) -> str:
+    try:
+        err = json.loads(body)["error"]
+        return str(err.get("code") or err.get("type") or "")
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return ""
 
 
 def _bearer(scope: Scope) -> str | None:

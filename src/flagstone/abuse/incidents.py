@@ -3,7 +3,11 @@
 An incident follows ``open -> investigating -> mitigated -> closed`` (it may be reopened). An alert
 joins the live incident about the same subject (an account, a key, a campaign, a global category)
 that was updated within ``group_gap`` seconds, or opens a new one. Actions on an incident (revoke a
-key, block an account, tighten an account's thresholds) are registered once in :data:`ACTIONS`.
+key, block an account, tighten an account's thresholds) are registered once in :data:`ACTIONS`, each
+with its undo (``reinstate_key``, ``unblock_account``, ``reset_thresholds``), all recorded in the
+audit log with the actor. Each alert brings its evidence: the request-log records that triggered it
+(metadata only, never the text, so the log's retention still governs content), attached to the
+incident with the alert's time.
 """
 
 from __future__ import annotations
@@ -66,6 +70,30 @@ def _tighten(keys: KeyStore, target: str, params: dict, actor: str, incident: in
     return {"account": target, "thresholds": keys.tighten(target, thresholds, actor=actor, incident_id=incident)}
 
 
+@register_action("reinstate_key")
+def _reinstate(keys: KeyStore, target: str, params: dict, actor: str, incident: int) -> dict:
+    info = keys.reinstate(target, actor=actor, incident_id=incident)
+    return {"key": info.id, "account": info.account}
+
+
+@register_action("unblock_account")
+def _unblock(keys: KeyStore, target: str, params: dict, actor: str, incident: int) -> dict:
+    keys.set_blocked(target, False, reason=str(params.get("reason", "")), actor=actor, incident_id=incident)
+    return {"account": target}
+
+
+@register_action("reset_thresholds")
+def _reset(keys: KeyStore, target: str, params: dict, actor: str, incident: int) -> dict:
+    cats = params.get("categories")
+    if cats is None and isinstance(params.get("thresholds"), dict):
+        cats = list(params["thresholds"])
+    return {"account": target, "thresholds": keys.reset_thresholds(target, cats, actor=actor, incident_id=incident)}
+
+
+EVIDENCE_RECORDS = 50  # records attached per alert
+EVIDENCE_LOOKBACK = 86_400.0  # rule windows are shorter; bounds the scan of the log by its ts index
+
+
 @dataclass(frozen=True)
 class Incident:
     id: int
@@ -93,6 +121,27 @@ class IncidentDetail:
     @property
     def request_ids(self) -> list[str]:
         return list(dict.fromkeys(r for al in self.alerts for r in al["request_ids"]))
+
+
+def _evidence_records(conn: Connection, a: Alert) -> list[dict]:
+    """The logged records an alert names (no text: evidence outlives the log's content retention)."""
+    from flagstone.abuse.requestlog import refusal_of
+
+    ids = list(a.request_ids[-EVIDENCE_RECORDS:])
+    if not ids:
+        return []
+    t = db.requests
+    rows = conn.execute(select(t.c.request_id, t.c.ts, t.c.account, t.c.key_id, t.c.input_hash, t.c.input_len,
+                               t.c.flags, t.c.scores, t.c.model_version)
+                        .where(t.c.ts >= a.ts - EVIDENCE_LOOKBACK, t.c.ts <= a.ts, t.c.request_id.in_(ids))
+                        .order_by(t.c.ts, t.c.request_id)).all()
+    out = []
+    for r in rows:
+        status, refusal = refusal_of(r.model_version)
+        out.append({"request_id": r.request_id, "ts": r.ts, "account": r.account, "key_id": r.key_id,
+                    "input_hash": r.input_hash, "input_len": r.input_len, "flags": list(r.flags),
+                    "scores": r.scores, "status": status, "refusal": refusal})
+    return out
 
 
 _ENV = jinja2.Environment(loader=jinja2.FileSystemLoader(Path(__file__).parent / "templates"),
@@ -137,6 +186,10 @@ class IncidentStore:
                                               subject=a.subject, severity=a.severity, message=a.message,
                                               category=a.category, accounts=list(a.accounts),
                                               request_ids=list(a.request_ids), details=a.details))
+        records = _evidence_records(conn, a)
+        if records:
+            conn.execute(insert(db.evidence).values(incident_id=inc_id, ts=a.ts, kind="records", body={
+                "rule": a.rule, "alert_ts": a.ts, "records": records}))
         return int(inc_id)
 
     # -- reading -------------------------------------------------------------------------------

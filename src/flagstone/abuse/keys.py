@@ -93,10 +93,15 @@ class KeyStore:
         # Compare even when the id is unknown, so timing does not reveal which ids exist.
         expected = row.secret_hash if row is not None else _hash("")
         ok = hmac.compare_digest(expected, _hash(secret)) and row is not None
-        if not ok or row.revoked_at is not None:
+        if not ok:
             raise AuthenticationError("Incorrect API key provided.")
-        if row.blocked:
-            raise PermissionDeniedError("This account is blocked.", code="account_blocked")
+        if row.revoked_at is not None or row.blocked:
+            # The secret was right: the refusal is logged against its account (the client is told no more).
+            exc: AuthenticationError | PermissionDeniedError = (
+                AuthenticationError("Incorrect API key provided.") if row.revoked_at is not None
+                else PermissionDeniedError("This account is blocked.", code="account_blocked"))
+            exc.account, exc.key_id = row.account, row.id  # type: ignore[union-attr]
+            raise exc
         info = _row_to_info(row)
         if scope not in info.scopes:
             raise PermissionDeniedError(f"This key lacks the {scope!r} scope.")
@@ -128,6 +133,30 @@ class KeyStore:
             conn.execute(insert(db.audit).values(ts=now, actor=actor, action="revoke_key", target=f"key:{key_id}",
                                                  incident_id=incident_id, details={"account": info.account}))
         return self.get(key_id)
+
+    def reinstate(self, key_id: str, *, actor: str = "cli", incident_id: int | None = None) -> KeyInfo:
+        """Undo a revocation (recorded in the audit log with the actor, like the revocation)."""
+        info = self.get(key_id)
+        if info.revoked_at is None:
+            return info
+        with self.engine.begin() as conn:
+            conn.execute(update(db.api_keys).where(db.api_keys.c.id == key_id).values(revoked_at=None))
+            conn.execute(insert(db.audit).values(ts=self.clock(), actor=actor, action="reinstate_key",
+                                                 target=f"key:{key_id}", incident_id=incident_id,
+                                                 details={"account": info.account, "revoked_at": info.revoked_at}))
+        return self.get(key_id)
+
+    def reset_thresholds(self, account: str, categories: list[str] | None = None, *, actor: str = "cli",
+                         incident_id: int | None = None) -> dict[str, float]:
+        """Undo tightening: drop the account's overrides for ``categories`` (all when None)."""
+        current = self.account_thresholds(account)
+        kept = {c: v for c, v in current.items() if categories is not None and c not in categories}
+        with self.engine.begin() as conn:
+            conn.execute(update(db.accounts).where(db.accounts.c.id == account).values(thresholds=kept))
+            conn.execute(insert(db.audit).values(ts=self.clock(), actor=actor, action="reset_thresholds",
+                                                 target=f"account:{account}", incident_id=incident_id,
+                                                 details={"before": current, "after": kept}))
+        return kept
 
     def set_blocked(self, account: str, blocked: bool, *, reason: str = "", actor: str = "cli",
                     incident_id: int | None = None) -> None:

@@ -66,6 +66,25 @@ class RawCall:
     request_body: bytes
     response_body: bytes
     thresholds: dict | None = None
+    status: int = 200  # anything else is a refusal: logged without content (see refusal_of)
+    error: str = ""  # the error envelope's code
+    path: str = ""
+    body_len: int = 0  # of a refused request, whose body is not kept
+
+
+REFUSED = "refused:"  # model_version prefix of a refused request's row: "refused:<status>:<code> <path>"
+
+
+def refusal_of(model_version: str) -> tuple[int, str]:
+    """``(status, "code path")`` of a stored row (200 and "" for a served request).
+
+    Refusals reuse the ``model_version`` column (no schema change): a row of a refused request
+    has no model, no scores and no content.
+    """
+    if not model_version.startswith(REFUSED):
+        return 200, ""
+    status, _, rest = model_version[len(REFUSED):].partition(":")
+    return (int(status) if status.isdigit() else 0), rest
 
 
 KEY_FILE = "request_log.key"
@@ -119,7 +138,15 @@ def _texts(inp: object) -> list[str]:
 
 
 def parse_call(call: RawCall, hash_key: bytes = _PROCESS_KEY) -> list[RequestRecord]:
-    """Turn one captured call into one record per input; malformed bodies give no records."""
+    """Turn one captured call into one record per input; malformed bodies give no records.
+
+    A refused call gives one record without content (its body is neither parsed nor hashed).
+    """
+    if call.status != 200:
+        return [RequestRecord(ts=call.ts, account=call.account, key_id=call.key_id, input_hash="",
+                              input_len=call.body_len, scores={}, flags=(), model_version="",
+                              request_id=f"{call.request_id}#0", status=call.status,
+                              refusal=f"{call.error} {call.path}".strip()[:100])]
     try:
         req = json.loads(call.request_body)
         resp = json.loads(call.response_body)
@@ -154,7 +181,8 @@ def _row(rec: RequestRecord, storage: str, hash_key: bytes) -> dict:
         content = rec.text
     return {"request_id": rec.request_id, "ts": rec.ts, "account": rec.account, "key_id": rec.key_id,
             "input_hash": rec.input_hash, "input_len": rec.input_len, "scores": rec.scores,
-            "flags": list(rec.flags), "thresholds": rec.thresholds, "model_version": rec.model_version,
+            "flags": list(rec.flags), "thresholds": rec.thresholds,
+            "model_version": f"{REFUSED}{rec.status}:{rec.refusal}"[:128] if rec.refused else rec.model_version,
             "signature": list(rec.signature), "content": content,
             "content_kind": storage if content is not None else None}
 
@@ -317,11 +345,13 @@ def read_log(engine: Engine, *, since: float | None = None, until: float | None 
         q = q.where(t.c.account == account)
     with engine.connect() as conn:
         for r in conn.execute(q):
+            status, refusal = refusal_of(r.model_version)
             yield RequestRecord(ts=r.ts, account=r.account, key_id=r.key_id, input_hash=r.input_hash,
                                 input_len=r.input_len, scores=r.scores, flags=tuple(r.flags),
-                                model_version=r.model_version, thresholds=r.thresholds,
-                                signature=tuple(r.signature), request_id=r.request_id,
-                                text=r.content if r.content_kind == "full" else None)
+                                model_version="" if status != 200 else r.model_version,
+                                thresholds=r.thresholds, signature=tuple(r.signature), request_id=r.request_id,
+                                text=r.content if r.content_kind == "full" else None, status=status,
+                                refusal=refusal)
 
 
 def purge(engine: Engine, *, content_retention: float | None = None, row_retention: float | None = None,
