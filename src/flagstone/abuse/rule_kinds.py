@@ -6,6 +6,9 @@
 * ``coordinated``    at least ``min_accounts`` accounts sent near-duplicate flagged texts
 * ``probing``        one account/key sent ``min_variants`` near-variants of a text, at least
                      ``min_flagged`` flagged and ``min_unflagged`` not: someone searching for the threshold
+* ``refusals``       at least ``threshold`` refused requests (401, 403, 429, other 4xx; ``statuses`` to
+                     narrow) per account/key within the window: a revoked, blocked or throttled key that
+                     keeps calling. Refusals have no content: of the other kinds only ``burst`` counts them.
 """
 
 from __future__ import annotations
@@ -116,16 +119,20 @@ class BaselineRate(Rule):
         # Per subject: [window of (ts, flagged, request id), flagged count in it, decayed history].
         # Idle for ten half-lives, a history has decayed to 0.1%: the subject is forgotten.
         self._state = self.table(lambda: [deque(), 0, _History()], ttl=config.window + 10 * config.half_life)
+        # A busy subject's rate is taken over its newest records (per_subject) rather than the whole window.
+        self._per_subject = min(2000, config.max_window_items)
 
     def observe(self, rec: RequestRecord) -> list[Alert]:
         c = self.cfg
+        if rec.refused:
+            return []
         subject = subject_of(rec, c.group_by)
         st = self._state.touch(subject, rec.ts)
         q, hist = st[0], st[2]
         flagged = hit(rec, c.category)
         q.append((rec.ts, flagged, rec.request_id))
         st[1] += flagged
-        while q and (q[0][0] <= rec.ts - c.window or len(q) > c.max_window_items):
+        while q and (q[0][0] <= rec.ts - c.window or len(q) > self._per_subject):
             ts, f, _ = q.popleft()
             st[1] -= f
             hist.add(ts, f, c.half_life)
@@ -220,7 +227,8 @@ class Probing(Rule):
     def __init__(self, config: ProbingConfig) -> None:
         super().__init__(config)
         self.cfg = config
-        per_subject = max(4 * config.min_variants, min(1000, config.max_window_items))
+        # A query examines at most 256 candidates, newest first: older entries would hardly be read.
+        per_subject = max(4 * config.min_variants, min(256, config.max_window_items))
         self._index = self.table(lambda: WindowIndex(config.window, max_items=per_subject), ttl=config.window)
 
     def observe(self, rec: RequestRecord) -> list[Alert]:
@@ -240,3 +248,36 @@ class Probing(Rule):
                           f"({n_flagged} flagged) within {self.cfg.window:g}s",
                           accounts=(rec.account,), request_ids=tuple(p[2] for p in family.values()),
                           details={"variants": len(family), "flagged": n_flagged})
+
+
+class RefusalsConfig(GroupedConfig):
+    threshold: int = Field(default=50, ge=1)
+    statuses: list[int] = Field(default_factory=list)  # empty: every refusal
+
+
+@register_rule_kind
+class Refusals(Rule):
+    kind = "refusals"
+    Config: ClassVar = RefusalsConfig
+
+    def __init__(self, config: RefusalsConfig) -> None:
+        super().__init__(config)
+        self.cfg = config
+        self._win = self.table(_counter(config.threshold, config), ttl=config.window)
+
+    def observe(self, rec: RequestRecord) -> list[Alert]:
+        if not rec.refused or (self.cfg.statuses and rec.status not in self.cfg.statuses):
+            return []
+        subject = subject_of(rec, self.cfg.group_by)
+        q = self._win.touch(subject, rec.ts)
+        q.append((rec.ts, rec.request_id, rec.status))
+        _trim(q, rec.ts, self.cfg.window)
+        if len(q) < self.cfg.threshold or self._quiet(subject, rec.ts):
+            return []
+        statuses: dict[str, int] = {}
+        for _, _, st in q:
+            statuses[str(st)] = statuses.get(str(st), 0) + 1
+        return self._fire(subject, rec.ts, f"{len(q)} refused requests within {self.cfg.window:g}s "
+                          f"({', '.join(f'{k}: {v}' for k, v in sorted(statuses.items()))})",
+                          accounts=(rec.account,), request_ids=tuple(r for _, r, _ in q),
+                          details={"count": len(q), "statuses": statuses})
