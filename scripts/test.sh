@@ -15,7 +15,8 @@ fi
 .venv/bin/python -m pip install -q -e ".[test,spark,images]"
 .venv/bin/ruff check src tests benchmarks
 set +e
-.venv/bin/python -m pytest "$@"
+# The slowest tests are printed on every run, so the suite's time stays visible.
+.venv/bin/python -m pytest --durations=15 "$@"
 rc=$?
 set -e
 # pytest's exit code 5 means "no tests collected": treat as a failure, never a silent pass.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -80,11 +81,24 @@ def test_missing_file_and_unknown_kind(tmp_path: Path) -> None:
     assert "ensemble" in str(exc.value) and "ensemble" in available_kinds()
 
 
-def test_configure_threads(model: Moderator) -> None:
-    before = model.predict_proba(["hello"])
-    model.configure(threads=1)
-    np.testing.assert_allclose(model.predict_proba(["hello"]), before, atol=1e-5)
-    model.configure(threads=0)
+def test_configure_threads_reaches_the_encoder_and_keeps_the_scores(model: Moderator) -> None:
+    texts = ["hello", "a second text to spread over threads", "and a third one"]
+    before = model.predict_proba(texts)
+    try:
+        model.configure(threads=1)
+        one = model.encoder
+        assert one.threads == 1 and one._solo is None  # one thread: no multi-threaded solo session
+        np.testing.assert_array_equal(model.predict_proba(texts), before)  # same bits, any thread count
+        model.configure(threads=2)
+        two = model.encoder
+        assert two is not one and two.threads == 2 and two._solo is not None  # rebuilt with 2 threads
+        np.testing.assert_array_equal(model.predict_proba(texts), before)
+        assert two._pool is not None and two._pool._max_workers == 2  # three texts went over two threads
+        np.testing.assert_array_equal(model.predict_proba(texts[:1]), before[:1])  # the solo session
+        assert model.configure(threads=2).encoder is two  # an unchanged count keeps the encoder
+    finally:
+        model.configure(threads=0)
+    assert model.encoder.threads == (os.cpu_count() or 1)  # 0 = one per core
 
 
 def test_library_serving_path_has_no_torch_or_sklearn() -> None:

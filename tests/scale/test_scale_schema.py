@@ -31,8 +31,14 @@ def test_spark_ddl_lists_every_column_in_order():
     assert "`ts` timestamp" in spark_ddl(REQUEST_LOG_SCHEMA)
 
 
-def test_input_columns_accept_integer_ids_and_large_strings():
-    check_input_columns(pa.schema([("id", pa.int64()), ("text", pa.large_string()), ("x", pa.int8())]), file="f")
+@pytest.mark.parametrize("id_type", [pa.string(), pa.large_string(), pa.int8(), pa.int64(), pa.uint64()])
+@pytest.mark.parametrize("text_type", [pa.string(), pa.large_string()])
+def test_input_columns_accept_integer_ids_and_large_strings(id_type, text_type):
+    schema = pa.schema([("x", pa.int8()), ("text", text_type), ("id", id_type)])  # any order, extra columns
+    assert check_input_columns(schema, file="f") is None
+    # The boundary next to each accepted layout is refused: a binary text column is not text.
+    with pytest.raises(DataError, match="column 'text' has type binary, expected string"):
+        check_input_columns(pa.schema([("id", id_type), ("text", pa.binary())]), file="f")
 
 
 @pytest.mark.parametrize("schema, message", [

@@ -22,8 +22,10 @@ POSTGRES_ENV = "FLAGSTONE_TEST_POSTGRES_URL"
 
 
 def backends() -> list[str]:
-    """Backends to run store tests on: SQLite always, PostgreSQL when its URL is set."""
-    return ["sqlite", "postgresql"] if os.environ.get(POSTGRES_ENV) else ["sqlite"]
+    """Backends to run store tests on: SQLite always; PostgreSQL when its URL is set, and always under
+    ``CI`` (where tests/conftest.py fails the PostgreSQL variants if the URL is missing or dead)."""
+    ci = os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+    return ["sqlite", "postgresql"] if os.environ.get(POSTGRES_ENV) or ci else ["sqlite"]
 
 
 @contextmanager
