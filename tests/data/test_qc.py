@@ -98,3 +98,51 @@ def test_leakage_counted_when_metadata_splits_straddle(policy_store, tmp_path):
     m = parse_mapping({"name": "s", "columns": {"text": "t", "metadata": ["split"]}, "labels": []})
     import_file(policy_store, f, "s", m)
     assert run_qc(policy_store, "s").summary["leakage_pairs"] == 1
+
+
+def add_model_labels(store, name, pairs, *, pseudo=False):
+    with store.begin() as conn:
+        ann = get_or_create(conn, annotators, {"kind": "model", "name": name}, {"is_expert": False})
+        pv = current_version(conn).id
+        conn.execute(labels.insert(), [dict(item_key=text_key(t), category="hate", value=v, annotator_id=ann,
+                                            policy_version_id=pv, is_pseudo=pseudo, created_at=utcnow())
+                                       for t, v in pairs])
+
+
+def test_html_report_lists_machine_labels_that_disagree_with_people(policy_store, tmp_path):
+    from flagstone.data.mapping import parse_mapping
+
+    texts = ["you lot are subhuman filth", "what a pleasant walk by the river", "they should all be deported"]
+    f = tmp_path / "m.jsonl"
+    f.write_text("".join(json.dumps({"t": t}) + "\n" for t in texts))
+    import_file(policy_store, f, "m", parse_mapping({"name": "m", "columns": {"text": "t"}, "labels": []}))
+    add_labels(policy_store, "carol", [(texts[0], 1), (texts[1], 0), (texts[2], 1)])
+    add_model_labels(policy_store, "llm:judge-7b", [(texts[0], 0), (texts[1], 0), (texts[2], 1)])  # wrong once
+    add_model_labels(policy_store, "model:abc123", [(texts[1], 1)], pseudo=True)  # wrong once
+    report = run_qc(policy_store, "m")
+    assert report.summary["machine_human_disagreements"] == {"hate": 2}
+    html, js = write_report(report, tmp_path / "reports")
+    page = html.read_text()
+    section = page.split('id="machine-human"')[1].split("<h2>")[0]
+    rows = section.split("<tr>")[2:]  # after the header row
+    assert len(rows) == 2
+    by_machine = {("model:llm:judge-7b" in r, "model:abc123" in r and "llm:" not in r): r for r in rows}
+    wrong_llm, wrong_pseudo = by_machine[(True, False)], by_machine[(False, True)]
+    assert texts[0] in wrong_llm and '<td class="num">0</td><td class="num">1</td>' in wrong_llm
+    assert texts[1] in wrong_pseudo and '<td class="num">1</td><td class="num">0</td>' in wrong_pseudo
+    assert texts[2] not in section  # the LLM agreed with carol there
+    assert "machine labels disagreeing with people</th><td>hate: 2" in page
+    assert json.loads(js.read_text())["summary"]["machine_human_disagreements"] == {"hate": 2}
+
+
+def test_html_report_says_none_without_machine_human_disagreement(policy_store, tmp_path):
+    from flagstone.data.mapping import parse_mapping
+
+    f = tmp_path / "n.jsonl"
+    f.write_text(json.dumps({"t": "a calm note about the weather"}) + "\n")
+    import_file(policy_store, f, "n", parse_mapping({"name": "n", "columns": {"text": "t"}, "labels": []}))
+    add_labels(policy_store, "carol", [("a calm note about the weather", 0)])
+    add_model_labels(policy_store, "llm:judge-7b", [("a calm note about the weather", 0)])
+    html, _ = write_report(run_qc(policy_store, "n"), tmp_path / "reports")
+    section = html.read_text().split('id="machine-human"')[1].split("<h2>")[0]
+    assert '<p class="muted">none</p>' in section and "<table>" not in section

@@ -4,7 +4,9 @@ Labels are read as the current-label view sees them (only labels trusted under t
 version, see ``flagstone.data.labels``). Splits for the leakage check come from a ``split`` metadata
 column when the source had one, else from the dataset's latest snapshot; without either, leakage is
 reported as not checked. Label errors are searched per category with at least ``min_per_class``
-current labels of each class.
+current labels of each class. Machine labels (LLM or pseudo-label) that disagree with the people's
+majority on an item are counted per category and listed in both reports (people's labels win in
+resolution; the list says how far the machines' suggestions can be trusted where nobody looked).
 """
 
 from __future__ import annotations
@@ -209,6 +211,9 @@ def render_html(report: QcReport, opts: QcOptions | None = None) -> str:
         "exact": [[item(i) for i in g[:5]] for g in d["exact"][:opts.examples]],
         "near": [(item(a), item(b), s) for a, b, s in d["near"][:opts.examples]],
         "conflicts": {c: [item(i) for i in v[:opts.examples]] for c, v in d["conflicts"].items()},
+        "machine_human": {c: [{**item(i), "machine": name, "machine_value": mv, "human": hv}
+                              for i, name, mv, hv in v[:opts.examples]]
+                          for c, v in d["machine_human"].items()},
         "errors": {c: [item(i) for i in v[:opts.examples]] for c, v in d["label_errors"].items()},
         "leak": [(item(a), item(b), s) for a, b, s in d["leakage"][:opts.examples]],
         "agreement": d["agreement"], "balance": d["balance"], "skipped": d["label_errors_skipped"],
