@@ -6,7 +6,8 @@ import yaml
 
 from flagstone.data.importer import get_or_create, import_file
 from flagstone.data.mapping import load_mapping
-from flagstone.data.relabel import apply_policy, pending_requests, priority
+from flagstone.data.queue import pending
+from flagstone.data.relabel import RELABEL_QUEUE, apply_policy, priority
 from flagstone.data.snapshots import create_snapshot, read_snapshot
 from flagstone.models.fakes import ConstantModel
 from flagstone.policy.versions import import_policy
@@ -56,7 +57,7 @@ def test_definition_change_queues_items_ordered_by_score(policy_store, data_fixt
     assert r.changed_categories == ("violence",)
     # Items with violence labels: hurt (V=1), lovely day (V=0), burn house (V=1).
     assert r.queued == {"violence": 3}
-    reqs = pending_requests(policy_store)
+    reqs = pending(policy_store, RELABEL_QUEUE)
     assert [q["item_key"] for q in reqs][:2] == [text_key("Have a lovely day"), text_key("I am going to hurt you badly")]
     assert all(q["reason"] == "relabel" and q["category"] == "violence" for q in reqs)
     # Old violence labels are history: the snapshot no longer trusts them; other categories keep theirs.
@@ -65,7 +66,7 @@ def test_definition_change_queues_items_ordered_by_score(policy_store, data_fixt
     assert row["violence"] is None and row["harassment"] == 1
     # Applying the same version again queues nothing new.
     assert apply_policy(policy_store, "v2").queued == {}
-    assert len(pending_requests(policy_store)) == 3
+    assert len(pending(policy_store, RELABEL_QUEUE)) == 3
 
 
 def test_moderator_scores_prioritise_when_given(policy_store, data_fixtures, tmp_path):
@@ -73,7 +74,7 @@ def test_moderator_scores_prioritise_when_given(policy_store, data_fixtures, tmp
     import_policy(policy_store, variant(tmp_path, "hate", "A rewritten definition of hate for version two."))
     model = ConstantModel(0.5)
     apply_policy(policy_store, "v2", moderator=model)
-    reqs = pending_requests(policy_store)
+    reqs = pending(policy_store, RELABEL_QUEUE)
     expected = priority(0.5, model.info.thresholds["hate"])
     assert len(reqs) == 5 and all(abs(q["priority"] - expected) < 1e-9 for q in reqs)
 
@@ -82,6 +83,6 @@ def test_target_only_change_needs_no_relabel(policy_store, data_fixtures, tmp_pa
     import_file(policy_store, data_fixtures / "mod_small.jsonl", "mod", load_mapping(data_fixtures / "openai_keys.yaml"))
     import_policy(policy_store, variant(tmp_path, "hate", "", field="target"))
     r = apply_policy(policy_store, "v2")
-    assert r.changed_categories == () and pending_requests(policy_store) == []
+    assert r.changed_categories == () and pending(policy_store, RELABEL_QUEUE) == []
     t = read_snapshot(create_snapshot(policy_store, "mod").path)
     assert sum(v is not None for v in t.column("hate").to_pylist()) > 0

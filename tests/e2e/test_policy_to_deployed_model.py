@@ -136,9 +136,10 @@ def test_policy_change_to_deployed_model(tmp_path, monkeypatch):
         v2.write_text(yaml.safe_dump(pol, sort_keys=False))
         assert cli("policy", "import", v2) == 0 and cli("policy", "apply", "2026.11.2") == 0
         store = open_store(load_settings())
-        from flagstone.data.relabel import pending_requests
+        from flagstone.data.queue import pending
+        from flagstone.data.relabel import RELABEL_QUEUE
 
-        queued = pending_requests(store)
+        queued = pending(store, RELABEL_QUEUE)
         assert queued and {q["category"] for q in queued} == {"violence"}
 
         # A person relabels through the UI's forms (a stand-in annotator: the slice's own violence labels).

@@ -20,11 +20,12 @@ from sqlalchemy import func, select
 from flagstone.active.base import PoolView
 from flagstone.active.self_training import pseudo_labels
 from flagstone.active.strategies import get_strategy
+from flagstone.data.queue import Request, enqueue, queued_keys
 from flagstone.errors import InvalidRequestError, NotFoundError
 from flagstone.models.base import Moderator
 from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.store.engine import Store, utcnow
-from flagstone.store.tables import annotators, dataset_items, datasets, items, label_queue, labels
+from flagstone.store.tables import annotators, dataset_items, datasets, items, labels
 
 log = logging.getLogger(__name__)
 
@@ -48,10 +49,7 @@ def pool_items(store: Store, dataset: str, *, exclude_queue: str | None = None) 
                             .where(dataset_items.c.dataset_id == ds).order_by(items.c.key)).all()
         human = set(conn.execute(select(labels.c.item_key).join(annotators, annotators.c.id == labels.c.annotator_id)
                                  .where(annotators.c.kind == "person")).scalars())
-        queued = set()
-        if exclude_queue:
-            queued = set(conn.execute(select(label_queue.c.item_key).where(
-                label_queue.c.queue == exclude_queue, label_queue.c.status == "pending")).scalars())
+        queued = queued_keys(conn, exclude_queue) if exclude_queue else set()
     return [(k, t) for k, t in rows if k not in human and k not in queued]
 
 
@@ -101,14 +99,11 @@ def select_to_queue(store: Store, dataset: str, budget: int, strategy: str, mode
     view = PoolView(scores=scores, thresholds=thresholds, prevalence=prevalence, categories=CATEGORIES,
                     embeddings=emb, n_labeled=int(n_labeled))
     picked = strat.rank(view, budget, np.random.default_rng(seed))
-    now = utcnow()
-    rows = [dict(queue=queue, item_key=pool[i][0], category=None, reason="active_learning",
-                 priority=float(len(picked) - r), status="pending", policy_version_id=None, created_at=now)
-            for r, i in enumerate(picked)]
     with store.begin() as conn:
-        conn.execute(label_queue.insert(), rows)
-    log.info("queued %d of %d pool items in %s with %s", len(rows), len(pool), queue, strategy)
-    return SelectionResult(queue, strategy, len(pool), len(rows))
+        queued = enqueue(conn, queue, "active_learning",
+                         [Request(pool[i][0], float(len(picked) - r)) for r, i in enumerate(picked)])
+    log.info("queued %d of %d pool items in %s with %s", queued, len(pool), queue, strategy)
+    return SelectionResult(queue, strategy, len(pool), queued)
 
 
 def add_pseudo_labels(store: Store, dataset: str, moderator: Moderator, policy_version_id: int, *,

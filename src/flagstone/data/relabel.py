@@ -3,7 +3,7 @@
 ``apply_policy(store, ref)`` makes a version current. For every category whose *meaning* changed
 against the previously current version (definition, includes, excludes, examples or input types;
 a threshold-target change alone needs no relabel), each item that has labels for that category but
-none made under a version with the new meaning becomes a ``relabel`` request in ``label_queue``.
+none made under a version with the new meaning becomes a ``relabel`` request in the label queue (``data/queue.py``).
 
 Priority is how likely the change affects the item: ``1 - |score - threshold| / max(threshold,
 1 - threshold)``, so scores near the threshold come first. The score is the given moderator's
@@ -14,12 +14,12 @@ priority 0 (still queued, after the scored ones). Applying the same version agai
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
 from flagstone.data.labels import trusted_version_ids
+from flagstone.data.queue import Request, enqueue, queued_keys
 from flagstone.policy.taxonomy import CATEGORY_INDEX
 from flagstone.policy.versions import (
     PolicyDiff,
@@ -29,8 +29,8 @@ from flagstone.policy.versions import (
     resolve_version,
     set_current,
 )
-from flagstone.store.engine import Store, utcnow
-from flagstone.store.tables import annotators, items, label_queue, labels
+from flagstone.store.engine import Store
+from flagstone.store.tables import annotators, items, labels
 
 log = logging.getLogger(__name__)
 RELABEL_QUEUE = "relabel"
@@ -67,13 +67,6 @@ def _model_scores(conn: Connection, category: str) -> dict[str, float]:
     return {k: s for k, s in conn.execute(q)}  # the latest score per item wins
 
 
-def _already_queued(conn: Connection, category: str, version_id: int) -> set[str]:
-    q = select(label_queue.c.item_key).where(
-        label_queue.c.queue == RELABEL_QUEUE, label_queue.c.category == category,
-        label_queue.c.policy_version_id == version_id)
-    return set(conn.execute(q).scalars())
-
-
 def apply_policy(store: Store, ref: str, *, moderator=None, threshold: float = 0.5) -> ApplyResult:
     """Make ``ref`` current and queue relabel requests, in one transaction."""
     with store.begin() as conn:
@@ -90,17 +83,13 @@ def apply_policy(store: Store, ref: str, *, moderator=None, threshold: float = 0
         trusted = trusted_version_ids(conn, new.category_hashes)
         queued: dict[str, int] = {}
         for cat in changed:
-            queued_before = _already_queued(conn, cat, new.id)
-            keys = [k for k in _stale_items(conn, cat, trusted.get(cat, set())) if k not in queued_before]
+            # Items already asked for under this version are not scored again (enqueue would skip them).
+            asked = queued_keys(conn, RELABEL_QUEUE, status=None, category=cat, policy_version_id=new.id)
+            keys = [k for k in _stale_items(conn, cat, trusted.get(cat, set())) if k not in asked]
             scores, thr = _scores_for(conn, cat, keys, moderator, threshold)
-            now = utcnow()
-            rows = [dict(queue=RELABEL_QUEUE, item_key=k, category=cat, reason="relabel",
-                         priority=priority(scores.get(k), thr), status="pending",
-                         policy_version_id=new.id, created_at=now) for k in keys]
-            if rows:
-                conn.execute(label_queue.insert(), rows)
-            queued[cat] = len(rows)
-            log.info("policy %s: %d relabel requests for %s", new.short, len(rows), cat)
+            queued[cat] = enqueue(conn, RELABEL_QUEUE, "relabel",
+                                  [Request(k, priority(scores.get(k), thr), cat, new.id) for k in keys])
+            log.info("policy %s: %d relabel requests for %s", new.short, queued[cat], cat)
     return ApplyResult(new.short, prev_hash[:12] if prev_hash else None, changed, queued)
 
 
@@ -118,20 +107,3 @@ def _scores_for(conn: Connection, category: str, keys: list[str], moderator, thr
     thr = moderator.info.thresholds.get(category, threshold)
     return {k: float(probs[i, col]) for i, k in enumerate(ordered)}, thr
 
-
-def pending_requests(store: Store, queue: str = RELABEL_QUEUE, limit: int | None = None) -> list[dict]:
-    """Pending requests, highest priority first (what the labeling UI reads)."""
-    q = (select(label_queue).where(label_queue.c.queue == queue, label_queue.c.status == "pending")
-         .order_by(label_queue.c.priority.desc(), label_queue.c.id))
-    if limit is not None:
-        q = q.limit(limit)
-    with store.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(q)]
-
-
-def queue_counts(store: Store) -> dict[str, int]:
-    out: dict[str, int] = defaultdict(int)
-    with store.connect() as conn:
-        for q, s in conn.execute(select(label_queue.c.queue, label_queue.c.status)):
-            out[f"{q}/{s}"] += 1
-    return dict(out)

@@ -5,7 +5,7 @@ an imported dataset. Every text is scored, then sampled *stratified by score ban
 (highest-scoring category, band of that score), each stratum gets an equal share of the budget and
 small strata are taken whole, so rare categories and the uncertain middle bands are represented
 instead of a sample of mostly benign traffic. The sample becomes ``validation_refresh`` requests in
-``label_queue``; once labelled, a suite listing the old and the fresh set side by side shows drift.
+label queue (``data/queue.py``); once labelled, a suite listing the old and the fresh set side by side shows drift.
 """
 
 from __future__ import annotations
@@ -17,13 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 from sqlalchemy import select
 
+from flagstone.data.queue import Request, enqueue
 from flagstone.errors import DataError, NotFoundError
 from flagstone.evaluation.report import score_all
 from flagstone.models.base import Moderator
 from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.store.bulk import insert_ignore
 from flagstone.store.engine import Store, utcnow
-from flagstone.store.tables import dataset_items, datasets, items, label_queue
+from flagstone.store.tables import dataset_items, datasets, items
 from flagstone.text.normalize import text_key
 
 log = logging.getLogger(__name__)
@@ -103,12 +104,7 @@ def refresh_validation(store: Store, texts: list[str], model: Moderator, *, n: i
         stamp = proc(now) if proc else now  # raw driver insert: bind the timestamp as the dialect does
         insert_ignore(conn, items, ("key", "text", "created_at"),
                       [(k, unique[i], stamp) for k, i in zip(keys, picked, strict=True)])
-        queued_before = set(conn.execute(select(label_queue.c.item_key).where(
-            label_queue.c.queue == queue, label_queue.c.reason == REASON)).scalars())
-        rows = [dict(queue=queue, item_key=k, category=None, reason=REASON, status="pending",
-                     priority=float(scores[i].max()), created_at=now)
-                for k, i in zip(keys, picked, strict=True) if k not in queued_before]
-        if rows:
-            conn.execute(label_queue.insert(), rows)
-    log.info("validation refresh: %d of %d texts queued in %s", len(rows), len(unique), queue)
-    return RefreshResult(queue, len(unique), len(rows), len(keys) - len(rows), strata)
+        queued = enqueue(conn, queue, REASON, [Request(k, float(scores[i].max()))
+                                               for k, i in zip(keys, picked, strict=True)])
+    log.info("validation refresh: %d of %d texts queued in %s", queued, len(unique), queue)
+    return RefreshResult(queue, len(unique), queued, len(keys) - queued, strata)

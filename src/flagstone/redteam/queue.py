@@ -1,8 +1,8 @@
 """Send red-team failures to the labeling queue, so people confirm them before they feed training.
 
 Each failure becomes an item (keyed by the hash of its normalised text), a member of the dataset
-``redteam-failures`` (metadata: attack, family, parent item, model, suite) and one ``label_queue`` row
-(queue ``redteam``, reason ``redteam``) for the category at stake. No label is written: the seed's labels
+``redteam-failures`` (metadata: attack, family, parent item, model, suite) and one label-queue request
+(``data/queue.py``; queue ``redteam``, reason ``redteam``) for the category at stake. No label is written: the seed's labels
 are only a suggestion in the metadata until a person confirms them. Sending the same failures twice
 queues nothing new.
 """
@@ -14,9 +14,10 @@ import logging
 
 from sqlalchemy import Connection, insert, select
 
+from flagstone.data.queue import Request, enqueue
 from flagstone.redteam.runner import RunResult
 from flagstone.store.engine import Store, utcnow
-from flagstone.store.tables import dataset_items, datasets, items, label_queue
+from flagstone.store.tables import dataset_items, datasets, items
 from flagstone.text.normalize import text_key
 
 log = logging.getLogger(__name__)
@@ -33,7 +34,7 @@ def _dataset_id(conn: Connection, name: str) -> int:
 
 def enqueue_failures(store: Store, result: RunResult, *, queue: str = QUEUE, dataset: str = DATASET) -> int:
     """Queue every successful attack for review in one transaction; return how many rows were queued."""
-    added = 0
+    requests: list[Request] = []
     with store.begin() as conn:
         ds = _dataset_id(conn, dataset)
         for t in result.failures():
@@ -49,15 +50,8 @@ def enqueue_failures(store: Store, result: RunResult, *, queue: str = QUEUE, dat
                 conn.execute(insert(dataset_items).values(dataset_id=ds, item_key=key,
                                                           source_id=f"{result.suite}:{t.attack}",
                                                           meta=json.dumps(meta, ensure_ascii=False)))
-            category = t.category or None
-            queued = select(label_queue.c.id).where(label_queue.c.queue == queue, label_queue.c.item_key == key,
-                                                    label_queue.c.category == category)
-            if conn.execute(queued).first() is not None:
-                continue
             # Larger score swings first: those say most about where the model is fooled.
-            conn.execute(insert(label_queue).values(queue=queue, item_key=key, category=category, reason="redteam",
-                                                    priority=abs(t.score_before - t.score_after),
-                                                    status="pending", created_at=utcnow()))
-            added += 1
+            requests.append(Request(key, abs(t.score_before - t.score_after), t.category or None))
+        added = enqueue(conn, queue, "redteam", requests)
     log.info("queued %d red-team failures in %r", added, queue)
     return added

@@ -1,0 +1,90 @@
+"""The label queue: the one module that writes ``label_queue`` and answers what is waiting in it.
+
+A request asks people to label one item (for one category, or for all when ``category`` is None),
+in a named queue (``relabel``, ``redteam``, ``al-<pool>-<strategy>``, ``validation-...``) with the
+``reason`` that made it. Four capabilities make requests and call :func:`enqueue`:
+
+- ``data/relabel.py``: a policy change (queue ``relabel``, one request per category and policy version);
+- ``redteam/queue.py``: attacks that fooled the model;
+- ``active/selection.py``: active-learning picks;
+- ``evaluation/refresh.py``: a fresh validation sample.
+
+Enqueueing is idempotent: a request whose (queue, item, category, policy version) the queue already
+holds, pending or done, is not added again, so running any of them twice queues nothing new. Readers
+(the labeling UI, ``flagstone data``) take :func:`pending` in priority order.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, select
+
+from flagstone.store.engine import Store, utcnow
+from flagstone.store.tables import label_queue
+
+PENDING, DONE = "pending", "done"
+
+
+@dataclass(frozen=True)
+class Request:
+    """One item to label; higher ``priority`` is served first (ties by arrival)."""
+
+    item_key: str
+    priority: float
+    category: str | None = None
+    policy_version_id: int | None = None
+
+
+def enqueue(conn: Connection, queue: str, reason: str, requests: Iterable[Request]) -> int:
+    """Add the requests the queue does not hold yet, inside the caller's transaction; return how many.
+
+    The items must already exist (``items`` rows); duplicates within ``requests`` are added once.
+    """
+    held = {tuple(r) for r in conn.execute(
+        select(label_queue.c.item_key, label_queue.c.category, label_queue.c.policy_version_id)
+        .where(label_queue.c.queue == queue))}
+    now = utcnow()
+    rows = []
+    for req in requests:
+        ident = (req.item_key, req.category, req.policy_version_id)
+        if ident in held:
+            continue
+        held.add(ident)
+        rows.append(dict(queue=queue, item_key=req.item_key, category=req.category, reason=reason,
+                         priority=float(req.priority), status=PENDING,
+                         policy_version_id=req.policy_version_id, created_at=now))
+    if rows:
+        conn.execute(label_queue.insert(), rows)
+    return len(rows)
+
+
+def queued_keys(conn: Connection, queue: str, *, status: str | None = PENDING, category: str | None = None,
+                policy_version_id: int | None = None) -> set[str]:
+    """Item keys the queue holds; each filter given (not None) must match (``status=None``: any status)."""
+    q = select(label_queue.c.item_key).where(label_queue.c.queue == queue)
+    for column, value in (("status", status), ("category", category), ("policy_version_id", policy_version_id)):
+        if value is not None:
+            q = q.where(label_queue.c[column] == value)
+    return set(conn.execute(q).scalars())
+
+
+def pending(store: Store, queue: str, limit: int | None = None) -> list[dict]:
+    """Pending requests of ``queue`` as dicts of the table's columns, highest priority first."""
+    q = (select(label_queue).where(label_queue.c.queue == queue, label_queue.c.status == PENDING)
+         .order_by(label_queue.c.priority.desc(), label_queue.c.id))
+    if limit is not None:
+        q = q.limit(limit)
+    with store.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(q)]
+
+
+def counts(store: Store) -> dict[str, int]:
+    """Requests per ``queue/status``."""
+    out: dict[str, int] = defaultdict(int)
+    with store.connect() as conn:
+        for q, s in conn.execute(select(label_queue.c.queue, label_queue.c.status)):
+            out[f"{q}/{s}"] += 1
+    return dict(out)
