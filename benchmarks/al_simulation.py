@@ -216,8 +216,8 @@ def featurise(texts: list[str], features: str, lsa_dims: int, cache_dir: Path):
 
 def minilm(texts: list[str], cache_dir: Path) -> np.ndarray:
     """The shipped encoder's embeddings of ``texts``, cached on disk by encoder hash and text hash."""
+    from flagstone.models.kinds import sha256_file
     from flagstone.models.onnx_encoder import ENCODING_SCHEME, OnnxEncoder
-    from flagstone.models.registry import sha256_file
     from flagstone.text.normalize import normalize
     from flagstone.training.embed_cache import EmbeddingCache
 

@@ -59,7 +59,7 @@ def main() -> None:
     ap.add_argument("--data", default=str(REPO.parent / "shared" / "datasets"))
     ap.add_argument("--bootstrap", type=int, default=300)
     args = ap.parse_args()
-    from flagstone.models.registry import load_model
+    from flagstone.models.kinds import load_model
     from flagstone.policy.taxonomy import CATEGORIES
     from flagstone.training.oof import average_precision, read_prompts
 

@@ -27,7 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from flagstone.models.registry import write_manifest  # noqa: E402
+from flagstone.models.kinds import write_manifest  # noqa: E402
 from flagstone.registry.store import ModelRegistry  # noqa: E402
 from flagstone.serving.app import create_app  # noqa: E402
 from flagstone.settings import Settings  # noqa: E402

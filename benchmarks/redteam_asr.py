@@ -34,7 +34,7 @@ from flagstone.evaluation.labelled import load_labelled
 from flagstone.evaluation.metrics import average_precision
 from flagstone.evaluation.report import score_all
 from flagstone.models.decoding import DecodingModel
-from flagstone.models.registry import load_model
+from flagstone.models.kinds import load_model
 from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.redteam.report import write_run
 from flagstone.redteam.runner import run_suite

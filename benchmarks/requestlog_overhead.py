@@ -83,7 +83,7 @@ def bench_model(path: str | None):
     (no spinning onnxruntime threads, so CPU seconds per request measure work, not waiting)."""
     if path is None:
         return KeywordModel(KEYWORDS, name="bench")
-    from flagstone.models.registry import load_model
+    from flagstone.models.kinds import load_model
 
     model = load_model(Path(path))
     return model.configure(threads=1) if hasattr(model, "configure") else model

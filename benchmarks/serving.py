@@ -157,7 +157,7 @@ class TorchEncoderPeer:
 
 def load_system(name: str):
     if name == "flagstone":
-        from flagstone.models.registry import load_model
+        from flagstone.models.kinds import load_model
         from flagstone.settings import DEFAULT_MODEL_DIR
 
         return load_model(DEFAULT_MODEL_DIR)

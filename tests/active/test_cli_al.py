@@ -7,7 +7,7 @@ from sqlalchemy import select
 from tests.labeling.ui_setup import TEXTS, build_store
 
 from flagstone.cli.main import main
-from flagstone.models.registry import write_manifest
+from flagstone.models.kinds import write_manifest
 from flagstone.store.tables import annotators, label_queue, labels
 from flagstone.text.normalize import text_key
 

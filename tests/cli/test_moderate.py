@@ -9,7 +9,7 @@ import jsonschema
 import pytest
 
 from flagstone.cli.main import main
-from flagstone.models.registry import write_manifest
+from flagstone.models.kinds import write_manifest
 from flagstone.policy.taxonomy import CATEGORIES
 
 SCHEMA = json.loads((Path(__file__).resolve().parents[1] / "fixtures" /

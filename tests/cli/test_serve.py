@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from flagstone.cli.main import main
-from flagstone.models.registry import write_manifest
+from flagstone.models.kinds import write_manifest
 
 
 def _free_port() -> int:

@@ -70,7 +70,7 @@ def wait_for_model(client: TestClient, version: str, timeout: float = 20.0) -> s
 
 
 def version_of(model_dir: Path) -> str:
-    from flagstone.models.registry import manifest_version
+    from flagstone.models.kinds import manifest_version
     from flagstone.registry.store import read_manifest
 
     return manifest_version(read_manifest(model_dir))

@@ -13,7 +13,7 @@ import pytest
 
 from flagstone.cli.eval import functional_table
 from flagstone.evaluation.suites import load_suite, run_suite
-from flagstone.models.registry import load_model
+from flagstone.models.kinds import load_model
 from flagstone.settings import DEFAULT_MODEL_DIR
 
 FAST = Path(__file__).resolve().parents[2] / "suites" / "functional-fast.yaml"

@@ -11,7 +11,7 @@ import pytest
 
 from flagstone.errors import ModelError
 from flagstone.models.base import Moderator
-from flagstone.models.registry import available_kinds, load_model
+from flagstone.models.kinds import available_kinds, load_model
 from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.settings import DEFAULT_MODEL_DIR
 
@@ -105,7 +105,7 @@ def test_library_serving_path_has_no_torch_or_sklearn() -> None:
     import subprocess
     import sys
 
-    code = ("import sys; from flagstone.models.registry import load_model; from flagstone.settings import "
+    code = ("import sys; from flagstone.models.kinds import load_model; from flagstone.settings import "
             "DEFAULT_MODEL_DIR; load_model(DEFAULT_MODEL_DIR).predict_proba(['hi']); "
             "bad = [m for m in ('torch', 'sklearn', 'transformers') if m in sys.modules]; "
             "sys.exit(1 if bad else 0)")

@@ -66,7 +66,7 @@ def test_malformed_manifests_name_the_field(edit, message) -> None:
 
 
 def test_loader_refuses_an_artifact_whose_manifest_is_malformed(tmp_path) -> None:
-    from flagstone.models.registry import load_model
+    from flagstone.models.kinds import load_model
 
     art = tmp_path / "art"
     shutil.copytree(DEFAULT_MODEL_DIR, art, ignore=shutil.ignore_patterns("*.onnx"))

@@ -8,7 +8,7 @@ import pytest
 
 from flagstone.evaluation.labelled import LabelledSet, load_labelled
 from flagstone.models.fakes import KeywordModel
-from flagstone.models.registry import load_model
+from flagstone.models.kinds import load_model
 
 RT_FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "redteam"
 

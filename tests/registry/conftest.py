@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from flagstone.models.registry import write_manifest
+from flagstone.models.kinds import write_manifest
 from flagstone.registry.store import ModelRegistry
 from flagstone.store.testing import backends, temp_store
 

@@ -12,7 +12,7 @@ import pytest
 from flagstone.data.overlap import FINGERPRINT_FILE, write_fingerprint
 from flagstone.errors import ConflictError
 from flagstone.evaluation.suites import load_suite, run_suite
-from flagstone.models.registry import load_model
+from flagstone.models.kinds import load_model
 from flagstone.registry.gate import GateRefusal, promote
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "suites"

@@ -10,7 +10,7 @@ import pyarrow as pa
 import pytest
 
 from flagstone.errors import DataError, ModelError
-from flagstone.models.registry import load_model
+from flagstone.models.kinds import load_model
 from flagstone.scale.batch import cached_model, parse_jsonl, score_batch
 from flagstone.scale.schema import SCORED_SCHEMA
 

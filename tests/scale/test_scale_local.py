@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from flagstone.errors import ConfigError, DataError, ModelError
-from flagstone.models.registry import load_model
+from flagstone.models.kinds import load_model
 from flagstone.scale.base import ScoreJob, available_engines, get_engine
 
 from .conftest import settings

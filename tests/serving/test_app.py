@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 
 from flagstone.models.base import ModelInfo
 from flagstone.models.fakes import ConstantModel, KeywordModel
-from flagstone.models.registry import write_manifest
+from flagstone.models.kinds import write_manifest
 from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.serving.app import create_app
 from flagstone.serving.deps import OPENAI_ALIASES

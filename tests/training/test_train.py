@@ -10,7 +10,7 @@ import pytest
 
 from flagstone.cli.main import main
 from flagstone.errors import ConfigError, ModelError
-from flagstone.models.registry import load_model
+from flagstone.models.kinds import load_model
 from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.training.recipe import load_recipe
 from flagstone.training.train import train

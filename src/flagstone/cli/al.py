@@ -8,7 +8,7 @@ from flagstone.settings import load_settings
 
 
 def _store_and_model(args):
-    from flagstone.models.registry import load_model
+    from flagstone.models.kinds import load_model
     from flagstone.store import open_store
 
     settings = load_settings(args.config)

@@ -45,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         return run_suite_cmd(args)
     from flagstone.evaluation import evaluate_scores, load_labelled
     from flagstone.evaluation.report import score_all
-    from flagstone.models.registry import load_model
+    from flagstone.models.kinds import load_model
     from flagstone.settings import load_settings
 
     settings = load_settings(args.config, model_dir=args.model_dir)
@@ -75,7 +75,7 @@ def _resolve_model(ref: str, settings):
     from pathlib import Path
 
     from flagstone.errors import NotFoundError
-    from flagstone.models.registry import load_model
+    from flagstone.models.kinds import load_model
 
     if (Path(ref) / "manifest.json").is_file():
         return load_model(ref)
@@ -190,7 +190,7 @@ def _refresh_validation(args: argparse.Namespace) -> int:
     from datetime import UTC, datetime
 
     from flagstone.evaluation.refresh import refresh_validation, texts_from_dataset, texts_from_log
-    from flagstone.models.registry import load_model
+    from flagstone.models.kinds import load_model
     from flagstone.settings import load_settings
     from flagstone.store import open_store
 

@@ -115,7 +115,7 @@ def _moderate_file(args: argparse.Namespace, settings: Settings, model) -> int:
 
 
 def _moderate(args: argparse.Namespace) -> int:
-    from flagstone.models.registry import load_model
+    from flagstone.models.kinds import load_model
     from flagstone.models.scoring import score_texts, to_results
 
     if (args.text is None) == (args.input is None):

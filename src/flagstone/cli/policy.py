@@ -81,7 +81,7 @@ def _apply(args) -> int:
 
     moderator = None
     if args.model:
-        from flagstone.models.registry import load_model
+        from flagstone.models.kinds import load_model
 
         moderator = load_model(args.model)
     r = apply_policy(_store(args), args.version, moderator=moderator)

@@ -73,7 +73,7 @@ def _target(args: argparse.Namespace, settings):
         key = args.api_key or os.environ.get("FLAGSTONE_API_KEY") or os.environ.get("OPENAI_API_KEY")
         return EndpointTarget(args.target, api_key=key, model=args.target_model)
     from flagstone.models.decoding import DecodingModel
-    from flagstone.models.registry import load_model
+    from flagstone.models.kinds import load_model
     from flagstone.redteam.runner import ModelTarget
 
     model = load_model(settings.model_dir)

@@ -27,8 +27,8 @@ from flagstone.errors import ModelError
 from flagstone.models.base import ModelInfo, check_scores
 from flagstone.models.calibration import apply_isotonic, apply_platt, clip_probs
 from flagstone.models.features import sparse_dot, term_frequency_rows, tfidf_rows
+from flagstone.models.kinds import register_model_kind
 from flagstone.models.manifest import EnsembleManifest
-from flagstone.models.registry import register_model_kind
 from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.text.normalize import normalize
 

@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from flagstone.models.base import ModelInfo, check_scores
-from flagstone.models.registry import register_model_kind
+from flagstone.models.kinds import register_model_kind
 from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.text.normalize import normalize
 

@@ -27,7 +27,7 @@ from flagstone.errors import ConflictError, FlagstoneError
 from flagstone.evaluation.compare import comparison_table
 from flagstone.evaluation.html import render_html
 from flagstone.evaluation.suites import LoadedSuite, run_suite
-from flagstone.models.registry import load_model, sha256_file
+from flagstone.models.kinds import load_model, sha256_file
 from flagstone.registry.gate import GateRefusal, gate_check
 from flagstone.registry.store import ModelRegistry
 from flagstone.training.recipe import LoadedRecipe

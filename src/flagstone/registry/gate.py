@@ -24,7 +24,7 @@ import numpy as np
 from flagstone.errors import ConflictError, InvalidRequestError
 from flagstone.evaluation.compare import Comparison, compare, comparison_table
 from flagstone.evaluation.suites import DatasetResult, LoadedSuite, SuiteResult, _subset, run_suite
-from flagstone.models.registry import load_model
+from flagstone.models.kinds import load_model
 from flagstone.registry.store import ModelRegistry, ModelVersion
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """The registry over the store: model versions, their stage, and who moved what when.
 
-A version is the artifact's manifest hash (``flagstone.models.registry.manifest_version``), so
+A version is the artifact's manifest hash (``flagstone.models.kinds.manifest_version``), so
 registering the same artifact twice is a no-op and an edited artifact is a new version. At most
 one version is in ``production``; promoting another archives the old one, and ``rollback``
 re-promotes the version that was in production before the current one (read from the audit).
@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import select, update
 
 from flagstone.errors import ConflictError, InvalidRequestError, ModelError, NotFoundError
-from flagstone.models.registry import manifest_version
+from flagstone.models.kinds import manifest_version
 from flagstone.registry.tables import STAGES, model_events, model_versions
 from flagstone.store.engine import Store, utcnow
 

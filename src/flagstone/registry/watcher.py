@@ -22,7 +22,7 @@ from pathlib import Path
 
 from flagstone.errors import FlagstoneError, ServiceUnavailableError
 from flagstone.models.base import Moderator
-from flagstone.models.registry import load_model
+from flagstone.models.kinds import load_model
 from flagstone.registry.store import ModelRegistry
 
 log = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ import pyarrow as pa
 
 from flagstone.errors import DataError
 from flagstone.models.base import Moderator, check_scores
-from flagstone.models.registry import load_model
+from flagstone.models.kinds import load_model
 from flagstone.models.scoring import score_texts
 from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.scale.schema import (

@@ -20,7 +20,7 @@ from fastapi import FastAPI
 
 from flagstone.errors import FlagstoneError
 from flagstone.models.base import Moderator
-from flagstone.models.registry import load_model
+from flagstone.models.kinds import load_model
 from flagstone.serving.holder import ModelHolder
 from flagstone.settings import Settings
 

@@ -19,8 +19,8 @@ import numpy as np
 
 from flagstone.augment.base import SyntheticItem, write_items
 from flagstone.errors import ModelError
+from flagstone.models.kinds import sha256_file, write_manifest
 from flagstone.models.onnx_encoder import ENCODING_SCHEME, OnnxEncoder
-from flagstone.models.registry import sha256_file, write_manifest
 from flagstone.policy.loader import load_policy
 from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.text.normalize import normalize
