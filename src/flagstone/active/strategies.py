@@ -24,27 +24,23 @@ import numpy as np
 
 from flagstone.active.base import PoolView, Strategy
 from flagstone.errors import InvalidRequestError, NotFoundError
+from flagstone.plugins import Registry
 
-_STRATEGIES: dict[str, Callable[..., Strategy]] = {}
+STRATEGIES: Registry[Callable[..., Strategy]] = Registry("strategy", error=NotFoundError)
 
 
 def register_strategy(cls: type) -> type:
-    name = cls.name  # type: ignore[attr-defined]
-    if name in _STRATEGIES and _STRATEGIES[name] is not cls:
-        raise ValueError(f"strategy {name!r} registered twice")
-    _STRATEGIES[name] = cls
-    return cls
+    return STRATEGIES.register()(cls)
 
 
 def available_strategies() -> list[str]:
-    return sorted(_STRATEGIES)
+    return STRATEGIES.names()
 
 
 def get_strategy(name: str, **params: Any) -> Strategy:
-    if name not in _STRATEGIES:
-        raise NotFoundError(f"unknown strategy {name!r}; available: {', '.join(available_strategies())}")
+    factory = STRATEGIES.get(name)
     try:
-        return _STRATEGIES[name](**params)
+        return factory(**params)
     except (TypeError, ValueError) as exc:  # unknown names or values out of range
         raise InvalidRequestError(f"strategy {name!r}: bad parameters {sorted(params)}: {exc}") from exc
 

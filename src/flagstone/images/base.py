@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import numpy as np
 
-from flagstone.errors import ConfigError, ModelError
+from flagstone.errors import ModelError
+from flagstone.plugins import Registry
 from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX
 
 if TYPE_CHECKING:
@@ -76,32 +77,22 @@ def check_image_scores(scores: np.ndarray, n: int, info: ImageModelInfo) -> np.n
 
 
 Factory = Callable[[], ImageModerator]
-_MODELS: dict[str, Factory] = {}
-
-
-def register_image_model(name: str) -> Callable[[Factory], Factory]:
-    def deco(factory: Factory) -> Factory:
-        if name in _MODELS and _MODELS[name] is not factory:
-            raise ValueError(f"image model {name!r} registered twice")
-        _MODELS[name] = factory
-        return factory
-
-    return deco
-
-
 def _import_builtin() -> None:
     # Importing the modules registers their models (once); nudenet itself is imported lazily.
     from flagstone.images import fakes, nudenet_model  # noqa: F401
 
 
+IMAGE_MODELS: Registry[Factory] = Registry("image model", load=_import_builtin)
+
+
+def register_image_model(name: str) -> Callable[[Factory], Factory]:
+    return IMAGE_MODELS.register(name)
+
+
 def available_image_models() -> list[str]:
-    _import_builtin()
-    return sorted(_MODELS)
+    return IMAGE_MODELS.names()
 
 
 def build_image_model(name: str) -> ImageModerator:
     """Build the registered image model ``name``; ImportError if its optional extra is missing."""
-    _import_builtin()
-    if name not in _MODELS:
-        raise ConfigError(f"unknown image model {name!r}; available: {sorted(_MODELS)}")
-    return _MODELS[name]()
+    return IMAGE_MODELS.get(name)()

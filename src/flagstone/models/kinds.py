@@ -16,35 +16,19 @@ import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from flagstone.errors import ModelError
 from flagstone.models.base import Moderator
 from flagstone.models.manifest import ArtifactManifest, validate_manifest
+from flagstone.plugins import Registry
 
 log = logging.getLogger(__name__)
 
 Loader = Callable[[Path, dict[str, Any], str], Moderator]
-_KINDS: dict[str, Loader] = {}
-_SCHEMAS: dict[str, type[ArtifactManifest]] = {}
-
-
-def register_model_kind(kind: str, *, schema: type[ArtifactManifest] = ArtifactManifest
-                        ) -> Callable[[Loader], Loader]:
-    """Register a loader for ``kind``; ``schema`` validates its manifests before the loader runs."""
-    def deco(fn: Loader) -> Loader:
-        if kind in _KINDS and _KINDS[kind] is not fn:
-            raise ValueError(f"model kind {kind!r} registered twice")
-        _KINDS[kind] = fn
-        _SCHEMAS[kind] = schema
-        return fn
-
-    return deco
-
-
-def available_kinds() -> list[str]:
-    _import_builtin_kinds()
-    return sorted(_KINDS)
+class Kind(NamedTuple):
+    loader: Loader
+    schema: type[ArtifactManifest]
 
 
 def _import_builtin_kinds() -> None:
@@ -55,6 +39,23 @@ def _import_builtin_kinds() -> None:
         from flagstone.models import ensemble  # noqa: F401
     except ImportError as exc:  # pragma: no cover - only when optional runtime pieces are missing
         log.debug("ensemble model kind unavailable: %s", exc)
+
+
+KINDS: Registry[Kind] = Registry("model kind", error=ModelError, load=_import_builtin_kinds)
+
+
+def register_model_kind(kind: str, *, schema: type[ArtifactManifest] = ArtifactManifest
+                        ) -> Callable[[Loader], Loader]:
+    """Register a loader for ``kind``; ``schema`` validates its manifests before the loader runs."""
+    def deco(fn: Loader) -> Loader:
+        KINDS.add(kind, Kind(fn, schema))
+        return fn
+
+    return deco
+
+
+def available_kinds() -> list[str]:
+    return KINDS.names()
 
 
 def sha256_file(path: Path) -> str:
@@ -75,8 +76,8 @@ def write_manifest(directory: Path, manifest: dict[str, Any]) -> str:
     return the version (an artifact that its own loader would refuse is never written)."""
     files = {rel: sha256_file(directory / rel) for rel in sorted(manifest.get("files", {}))}
     manifest = {**manifest, "files": files}
-    _import_builtin_kinds()
-    schema = _SCHEMAS.get(str(manifest.get("kind")), ArtifactManifest)
+    kind = str(manifest.get("kind"))
+    schema = KINDS.get(kind).schema if kind in KINDS else ArtifactManifest
     validate_manifest(schema, manifest, str(directory / "manifest.json"))
     (directory / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n")
     return manifest_version(manifest)
@@ -93,10 +94,8 @@ def load_model(path: str | Path, *, verify: bool = True) -> Moderator:
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise ModelError(f"{mf}: corrupt manifest: {exc}") from exc
     kind = manifest.get("kind")
-    _import_builtin_kinds()
-    if kind not in _KINDS:
-        raise ModelError(f"{mf}: unknown model kind {kind!r}; available: {sorted(_KINDS)}")
-    validate_manifest(_SCHEMAS[kind], manifest, str(mf))
+    loader, schema = KINDS.get(str(kind), where=str(mf))
+    validate_manifest(schema, manifest, str(mf))
     if verify:
         for rel, digest in manifest.get("files", {}).items():
             f = directory / rel
@@ -104,4 +103,4 @@ def load_model(path: str | Path, *, verify: bool = True) -> Moderator:
                 raise ModelError(f"{directory}: file {rel} listed in the manifest is missing")
             if sha256_file(f) != digest:
                 raise ModelError(f"{directory}: file {rel} does not match its hash in the manifest")
-    return _KINDS[kind](directory, manifest, manifest_version(manifest))
+    return loader(directory, manifest, manifest_version(manifest))

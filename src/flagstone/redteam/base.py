@@ -25,6 +25,7 @@ from abc import ABC, abstractmethod
 from typing import Any, ClassVar, Literal
 
 from flagstone.errors import ConfigError
+from flagstone.plugins import Registry
 from flagstone.policy.taxonomy import CATEGORIES
 
 FAMILIES: tuple[str, ...] = ("character", "word", "encoding", "context", "overflag")
@@ -80,16 +81,8 @@ class Chain(Attack):
         return text
 
 
-_ATTACKS: dict[str, type[Attack]] = {}
-
-
-def register_attack(cls: type[Attack]) -> type[Attack]:
-    """Class decorator: add an attack to the registry, checking its declaration once."""
-    name = getattr(cls, "name", None)
-    if not isinstance(name, str) or not name:
-        raise TypeError(f"{cls.__name__} must declare a non-empty name")
-    if name in _ATTACKS and _ATTACKS[name] is not cls:
-        raise TypeError(f"attack {name!r} registered twice")
+def _check_attack(name: str, cls: type[Attack]) -> None:
+    """An attack's declaration is checked once, when it registers."""
     if getattr(cls, "family", None) not in FAMILIES:
         raise TypeError(f"attack {name!r}: family must be one of {FAMILIES}")
     if not getattr(cls, "description", ""):
@@ -99,8 +92,6 @@ def register_attack(cls: type[Attack]) -> type[Attack]:
         raise TypeError(f"attack {name!r}: unknown or empty categories {sorted(unknown)}")
     if cls.targets not in ("positive", "benign"):
         raise TypeError(f"attack {name!r}: targets must be 'positive' or 'benign'")
-    _ATTACKS[name] = cls
-    return cls
 
 
 def _import_builtin_attacks() -> None:
@@ -112,18 +103,23 @@ def _import_builtin_attacks() -> None:
             importlib.import_module(f"{attacks.__name__}.{mod.name}")
 
 
+ATTACKS: Registry[type[Attack]] = Registry("attack", load=_import_builtin_attacks, check=_check_attack)
+
+
+def register_attack(cls: type[Attack]) -> type[Attack]:
+    """Class decorator: add an attack (named by its ``name``) to :data:`ATTACKS`."""
+    return ATTACKS.register()(cls)
+
+
 def available_attacks() -> dict[str, type[Attack]]:
-    _import_builtin_attacks()
-    return dict(sorted(_ATTACKS.items()))
+    return ATTACKS.items()
 
 
 def make_attack(name: str, params: dict[str, Any] | None = None) -> Attack:
     """Instantiate a registered attack; unknown names or parameters are a :class:`ConfigError`."""
-    registry = available_attacks()
-    if name not in registry:
-        raise ConfigError(f"unknown attack {name!r}; available: {', '.join(registry)}")
+    cls = ATTACKS.get(name)
     try:
-        return registry[name](**(params or {}))
+        return cls(**(params or {}))
     except TypeError as exc:
         raise ConfigError(f"attack {name!r}: bad parameters {params!r}: {exc}") from exc
     except ValueError as exc:
