@@ -142,6 +142,20 @@ def test_an_empty_submit_is_refused_and_the_form_comes_back_with_what_was_typed(
     assert {v for _, _, v in _stored(store)} == {0} and len(_stored(store)) == 13
 
 
+def test_a_refused_form_and_the_edit_page_keep_none_of_these_ticked(env):
+    # The template once read a context variable called "none", which Jinja takes for its None literal.
+    client, store = env
+    login(client)
+    page = client.get("/ui/queue/al-batch-1").text
+    key = text_key(TEXTS[0])
+    r = client.post("/ui/queue/al-batch-1", data={"csrf": _csrf(page), "item_key": key, "none": "1",
+                                                  "category": "hate", "action": "submit"})
+    assert r.status_code == 400 and _stored(store) == []  # both chosen: refused, shown again as chosen
+    assert 'id="none" data-key="n" checked' in r.text and 'value="hate" data-key="3" id="cat-2" checked' in r.text
+    client.post("/ui/queue/al-batch-1", data={"csrf": _csrf(r.text), "item_key": key, "none": "1"})
+    assert 'id="none" data-key="n" checked' in client.get(f"/ui/edit/{key}").text
+
+
 def test_undo_and_edit_over_http(env):
     client, store = env
     login(client)

@@ -2,8 +2,9 @@
 
 ``install_ui(app, settings, store=None)`` mounts :data:`router` on a FastAPI app; the serving layer
 calls it from ``create_app``; it also mounts the admin's gold page (:mod:`~flagstone.labeling.ui.gold_routes`).
-Domain logic lives in :mod:`~flagstone.labeling.ui.work` and :mod:`~flagstone.labeling.ui.gold`, passwords,
-sessions and CSRF in :mod:`~flagstone.labeling.ui.auth`.
+Domain logic lives in :mod:`~flagstone.labeling.ui.work` and :mod:`~flagstone.labeling.ui.gold`, machine
+labels shown as suggestions in :mod:`~flagstone.labeling.ui.suggestions`, passwords, sessions and CSRF in
+:mod:`~flagstone.labeling.ui.auth`.
 """
 
 from flagstone.labeling.ui.mount import install_ui

@@ -24,6 +24,7 @@ from fastapi.templating import Jinja2Templates
 from flagstone.errors import FlagstoneError, InvalidRequestError, PermissionDeniedError
 from flagstone.labeling.ui import work
 from flagstone.labeling.ui.auth import Session, Signer
+from flagstone.labeling.ui.suggestions import item_suggestions
 from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.policy.versions import current_version, load_version_policy
 from flagstone.settings import Settings
@@ -32,7 +33,8 @@ from flagstone.store.sessions import LoginThrottle, SessionStore
 
 log = logging.getLogger(__name__)
 COOKIE = "flagstone_ui"
-# One key per category, in taxonomy order; n = none of these, u = unclear, s = skip, c = comment.
+# One key per category, in taxonomy order; n = none of these, u = unclear, s = skip, c = comment,
+# a = accept the first machine suggestion (ticks its boxes; the person still submits).
 SHORTCUTS = dict(zip(CATEGORIES, "1234567890qwe", strict=True))
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
@@ -196,15 +198,19 @@ def home(request: Request) -> Response:
 
 def _label_page(request: Request, user: work.UIUser, queue: str, item: work.WorkItem | None, *,
                 status: int = 200, **extra) -> HTMLResponse:
-    """The label form for ``item`` (``extra``: error, chosen, none, comment, saved, editing)."""
+    """The label form for ``item`` (``extra``: error, chosen, none_chosen, comment, saved, editing; not "none", which
+    Jinja reads as its literal None)."""
     st = _state(request)
     store = st.get_store()
     with store.connect() as conn:
         version = current_version(conn)
         policy = load_version_policy(conn, version.id)
+    # Machine labels come as suggestions beside the item; "chosen" (what is ticked) is only ever the
+    # person's own: what they typed, or their stored labels when editing, never a machine's.
+    suggestions = item_suggestions(store, item.item_key) if item else []
     ctx = {"user": user, "queue": queue, "item": item, "policy": policy, "version": version, "shortcuts": SHORTCUTS,
            "progress": work.progress_of(store, user, queue), "max_comment": work.MAX_COMMENT, "error": None, "chosen": (),
-           "none": False, "comment": "", "saved": None, "editing": False, **extra}
+           "none_chosen": False, "comment": "", "saved": None, "editing": False, "suggestions": suggestions, **extra}
     return _render(request, "label.html", ctx, status=status)
 
 
@@ -250,7 +256,7 @@ async def queue_submit(request: Request, queue: str) -> Response:
         except FlagstoneError as missing:
             return _error(request, missing, user)
         return _label_page(request, user, queue, item, status=exc.status, error=exc.message, chosen=chosen,
-                           none=none, comment=comment)
+                           none_chosen=none, comment=comment)
     except FlagstoneError as exc:
         return _error(request, exc, user)
     return RedirectResponse(f"/ui/queue/{queue}?saved={key}", status_code=303)
@@ -285,7 +291,7 @@ def edit_page(request: Request, item_key: str, queue: str = "") -> Response:
         item = work.get_work_item(store, item_key, queue)
     except FlagstoneError as exc:
         return _error(request, exc, user)
-    return _label_page(request, user, queue, item, editing=True, chosen=sub.positives, none=not sub.positives,
+    return _label_page(request, user, queue, item, editing=True, chosen=sub.positives, none_chosen=not sub.positives,
                        comment=sub.comment)
 
 
@@ -304,7 +310,7 @@ async def edit_submit(request: Request, item_key: str) -> Response:
         work.edit_labels(store, user, item_key, chosen, none_of_these=none, comment=comment)
     except InvalidRequestError as exc:
         return _label_page(request, user, queue, work.get_work_item(store, item_key, queue), status=exc.status,
-                           editing=True, error=exc.message, chosen=chosen, none=none, comment=comment)
+                           editing=True, error=exc.message, chosen=chosen, none_chosen=none, comment=comment)
     except FlagstoneError as exc:
         return _error(request, exc, user)
     return RedirectResponse(f"/ui/history?edited={item_key}", status_code=303)

@@ -10,8 +10,11 @@ Routes stay thin and call these; they raise :mod:`flagstone.errors`, never HTTP 
   records the comment and the "policy unclear" flag. All 0 needs an explicit "none of these": an
   empty submit is refused, so a slip of the Enter key saves nothing. Skipping records a skip for
   this person only.
-* A person may undo their latest labels of an item (the rows go, the queue request is pending again)
-  or edit them (the submission is replaced under the current policy version).
+* A person may undo their latest labels of an item (the rows go, the queue request is pending again
+  unless another person labelled it; machine labels do not count) or edit them (the submission is
+  replaced under the current policy version).
+* Machine labels of the item (LLM, pseudo-label) are shown as suggestions, never ticked for the person
+  (:mod:`flagstone.labeling.ui.suggestions`); what the person submits is stored as their own.
 * Free text has limits (username 64, password 1024, comment 5000 characters), refused with a clear error.
 * Roles hold on every action, not only on the pages: viewers neither label nor skip, and a label or a
   skip names an item of that queue (or a gold item, which any queue may show), so nobody labels
@@ -402,8 +405,11 @@ def undo_labels(store: Store, user: UIUser, item_key: str, queue: str | None = N
     sub = latest_submission(store, user, item_key)
     with store.begin() as conn:
         _drop_submission(conn, user, sub)
-        others = conn.execute(select(labels.c.id).where(labels.c.item_key == item_key,
-                                                        labels.c.annotator_id != user.annotator_id).limit(1)).first()
+        # Only another person's labels keep the request done: machine labels (LLM, pseudo) are
+        # suggestions, and the item still needs a person.
+        others = conn.execute(select(labels.c.id).join(annotators, annotators.c.id == labels.c.annotator_id)
+                              .where(labels.c.item_key == item_key, labels.c.annotator_id != user.annotator_id,
+                                     annotators.c.kind == "person").limit(1)).first()
         if others is None:
             reopen = label_queue.update().where(label_queue.c.item_key == item_key, label_queue.c.status == "done")
             if queue is not None:
