@@ -26,10 +26,11 @@ def test_loopback_default_has_auth_off(monkeypatch):
 
 
 @pytest.mark.parametrize("content,match", [
-    ("port: [1, 2]\n", "invalid settings"),
-    ("- a\n- b\n", "expected a mapping"),
-    ("port: 80\nunknown_key: 1\n", "invalid settings"),
-    ("port: : :\n", "invalid YAML"),
+    ("host: 0.0.0.0\nport: [1, 2]\n", r"c.yaml:2: port: Input should be a valid integer"),
+    ("- a\n- b\n", "c.yaml:1: expected a mapping of settings, got list"),
+    ("port: 80\nunknown_key: 1\n", r"c.yaml:2: unknown_key: Extra inputs are not permitted"),
+    ("port: : :\n", r"c.yaml:1: invalid YAML"),
+    ("port: 80\nport: 81\n", "c.yaml:2: duplicate key 'port'"),
 ])
 def test_bad_config_files_are_errors(tmp_path, content, match):
     cfg = tmp_path / "c.yaml"

@@ -12,7 +12,7 @@
     ├── NotFoundError                   unknown model, dataset, policy version… (404)
     ├── ConflictError                   state forbids the action (409)
     ├── RateLimitError                  too many requests (429)
-    ├── ConfigError                     a settings/policy/recipe file is missing or malformed
+    ├── ConfigError                     a settings/policy/recipe file is missing or malformed (file:line)
     │   └── PolicyError                 a policy file is malformed (carries file and line)
     ├── DataError                       a data file or row is malformed (carries file and row)
     ├── ModelError                      a model artifact is missing, corrupt or fails to run
@@ -119,9 +119,16 @@ class RateLimitError(FlagstoneError):
 
 
 class ConfigError(FlagstoneError):
+    """Bad configuration; with ``file`` (and ``line``) the message reads ``file:line: reason``."""
+
     status = 500
     type = "server_error"
     default_code = "config_error"
+
+    def __init__(self, reason: str, *, file: str | None = None, line: int | None = None, **kw) -> None:
+        where = (file or "") + (f":{line}" if file is not None and line is not None else "")
+        super().__init__(f"{where}: {reason}" if where else reason, **kw)
+        self.file, self.line, self.reason = file, line, reason
 
 
 class PolicyError(ConfigError):
@@ -130,9 +137,8 @@ class PolicyError(ConfigError):
     default_code = "invalid_policy"
 
     def __init__(self, reason: str, *, file: str | None = None, line: int | None = None) -> None:
-        where = f"{file or '<policy>'}" + (f":{line}" if line is not None else "")
-        super().__init__(f"{where}: {reason}")
-        self.file, self.line, self.reason = file, line, reason
+        super().__init__(reason, file=file or "<policy>", line=line)
+        self.file = file
 
 
 class DataError(FlagstoneError):

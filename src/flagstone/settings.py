@@ -10,7 +10,6 @@ import ipaddress
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -148,26 +147,27 @@ def load_settings(config_file: str | Path | None = None, **overrides: Any) -> Se
     """
     import os
 
-    file_values: dict[str, Any] = {}
+    from pydantic import ValidationError
+
+    from flagstone.yamlfile import read_yaml
+
+    doc = None
     path = config_file or os.environ.get("FLAGSTONE_CONFIG")
     if path:
-        p = Path(path)
-        if not p.is_file():
-            raise ConfigError(f"config file not found: {p}")
-        try:
-            loaded = yaml.safe_load(p.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            raise ConfigError(f"{p}: invalid YAML: {exc}") from exc
-        if loaded is None:
-            loaded = {}
-        if not isinstance(loaded, dict):
-            raise ConfigError(f"{p}: expected a mapping of settings, got {type(loaded).__name__}")
-        file_values = loaded
+        doc = read_yaml(path, what="config file", expected="a mapping of settings", empty_ok=True)
+    file_values = doc.data if doc else {}
     env_keys = {k[len("FLAGSTONE_"):].lower() for k in os.environ if k.startswith("FLAGSTONE_")}
     # Environment beats the file: drop file values that the environment sets.
     merged = {k: v for k, v in file_values.items() if k not in env_keys}
     merged.update({k: v for k, v in overrides.items() if v is not None})
     try:
         return Settings(**merged)
-    except Exception as exc:  # pydantic ValidationError
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        loc = tuple(err["loc"])
+        if doc is not None and loc and loc[0] in merged and loc[0] not in overrides:  # the file's value
+            where = ".".join(str(x) for x in loc)
+            raise ConfigError(f"{where}: {err['msg']}", file=doc.file, line=doc.line_of(loc)) from exc
+        raise ConfigError(f"invalid settings: {exc}") from exc
+    except ValueError as exc:  # a check outside pydantic's validators
         raise ConfigError(f"invalid settings: {exc}") from exc

@@ -75,10 +75,10 @@ def test_constant_model_has_undefined_ranking_and_no_crash():
 @pytest.mark.parametrize("body,error", [
     ("name: x\ndatasets: []\n", "datasets"),
     ("name: x\ndatasets: [{name: a, path: a.jsonl}]\ngates: [{dataset: b, metric: auprc}]\n", "does not list"),
-    ("name: x\ndatasets: [{name: a, path: a.jsonl}]\ngates: [{dataset: a, metric: speed}]\n", "metric"),
+    ("name: x\ndatasets: [{name: a, path: a.jsonl}]\ngates: [{dataset: a, metric: speed}]\n", "s.yaml:3: gates.0.metric"),
     ("name: x\ndatasets: [{name: a, path: a.jsonl}]\ngates: [{dataset: a, metric: f1, category: spam}]\n",
      "unknown category"),
-    ("- a list\n", "a suite is a mapping"),
+    ("- a list\n", "s.yaml:1: expected a mapping with name and datasets, got list"),
     ("name: [unclosed\n", "invalid YAML"),
 ])
 def test_bad_suites_are_config_errors(tmp_path, body, error):

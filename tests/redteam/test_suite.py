@@ -32,10 +32,11 @@ def test_suite_from_file_with_chain_and_renamed_attack(tmp_path) -> None:
     ("name: x\nattacks:\n  - {attack: leetspeak}\n  - {attack: leetspeak}\n", "used twice"),
     ("name: x\nattacks:\n  - {chain: [{attack: leetspeak}]}\n", "a chain needs a 'name'"),
     ("name: x\nattacks:\n  - {attack: leetspeak, chain: [{attack: rot13}]}\n", "either 'attack' or 'chain'"),
-    ("name: x\nsamples: 0\nattacks:\n  - {attack: leetspeak}\n", "samples"),
-    ("name: x\ncolour: red\nattacks:\n  - {attack: leetspeak}\n", "colour"),
-    ("- just a list\n", "a suite is a mapping"),
-    ("name: [unclosed\n", "invalid suite file"),
+    ("name: x\nsamples: 0\nattacks:\n  - {attack: leetspeak}\n", "bad.yaml:2: samples"),
+    ("name: x\ncolour: red\nattacks:\n  - {attack: leetspeak}\n", "bad.yaml:2: colour"),
+    ("- just a list\n", "bad.yaml:1: expected a mapping with name and attacks, got list"),
+    ("name: [unclosed\n", r"bad.yaml:2: invalid YAML"),
+    ("name: x\nname: y\nattacks:\n  - {attack: leetspeak}\n", "bad.yaml:2: duplicate key 'name'"),
 ])
 def test_bad_suites(tmp_path, body: str, message: str) -> None:
     p = tmp_path / "bad.yaml"

@@ -13,27 +13,19 @@ import random
 import re
 from pathlib import Path
 
-import yaml
-
 from flagstone.augment.base import SyntheticItem
 from flagstone.errors import ConfigError
 from flagstone.policy.schema import Policy
+from flagstone.yamlfile import read_yaml_mapping
 
 TEMPLATES_FILE = Path(__file__).resolve().parent / "data" / "templates.yaml"
 _SLOT = re.compile(r"\{([a-z_]+)\}")
 
 
 def load_templates(path: str | Path = TEMPLATES_FILE) -> dict:
-    p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"templates file not found: {p}")
-    try:
-        doc = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: invalid YAML: {exc}") from exc
-    if not isinstance(doc, dict) or not isinstance(doc.get("categories"), dict) or not isinstance(
-            doc.get("slots"), dict):
-        raise ConfigError(f"{p}: expected 'slots' and 'categories' mappings")
+    doc = read_yaml_mapping(path, what="templates file", expected="'slots' and 'categories' mappings")
+    if not isinstance(doc.get("categories"), dict) or not isinstance(doc.get("slots"), dict):
+        raise ConfigError("expected 'slots' and 'categories' mappings", file=str(path))
     return doc
 
 

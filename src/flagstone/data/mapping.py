@@ -37,11 +37,11 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from flagstone.errors import ConfigError
 from flagstone.policy.taxonomy import CATEGORIES
+from flagstone.yamlfile import read_yaml
 
 UNKNOWN = None
 
@@ -183,17 +183,12 @@ def parse_mapping(data: Any, *, file: str = "<mapping>") -> Mapping:
 
 def load_mapping(path: str | Path) -> AnyMapping:
     p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"mapping file not found: {p}")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{p}: invalid YAML: {exc}") from exc
-    if isinstance(data, dict) and isinstance(data.get("text"), str):
+    doc = read_yaml(p, what="mapping file", expected="a YAML mapping with name, columns and labels")
+    if isinstance(doc.data.get("text"), str):
         from flagstone.training.sources import load_mapping as load_source_mapping
 
         return SourceMapping(load_source_mapping(p))
-    return parse_mapping(data, file=str(p))
+    return doc.validate(Mapping)
 
 
 def get_path(row: dict, path: str) -> Any:

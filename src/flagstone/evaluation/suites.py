@@ -39,15 +39,15 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from flagstone.errors import ConfigError, DataError
+from flagstone.errors import DataError
 from flagstone.evaluation.functional import FunctionalResult, load_items, run_functional
 from flagstone.evaluation.labelled import LabelledSet, load_labelled
 from flagstone.evaluation.report import ANY, EvalReport, evaluate_scores, score_all
 from flagstone.models.base import Moderator
 from flagstone.policy.taxonomy import CATEGORIES
+from flagstone.yamlfile import load_yaml_model
 
 log = logging.getLogger(__name__)
 
@@ -132,19 +132,7 @@ class LoadedSuite:
 
 def load_suite(path: str | Path) -> LoadedSuite:
     p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"suite file not found: {p}")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: invalid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{p}: a suite is a mapping")
-    try:
-        suite = Suite.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ConfigError(f"{p}: {'.'.join(map(str, err['loc'])) or '(top level)'}: {err['msg']}") from exc
+    suite = load_yaml_model(p, Suite, what="suite file", expected="a mapping with name and datasets")
     return LoadedSuite(suite, p.resolve())
 
 

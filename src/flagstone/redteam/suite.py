@@ -22,11 +22,11 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from flagstone.errors import ConfigError
 from flagstone.redteam.base import Attack, Chain, make_attack
+from flagstone.yamlfile import load_yaml_model
 
 if TYPE_CHECKING:
     from flagstone.evaluation.labelled import LabelledSet
@@ -102,17 +102,6 @@ def load_suite(name_or_path: str | Path) -> Suite:
         if not shipped.is_file():
             raise ConfigError(f"suite not found: {name_or_path} (shipped suites: {', '.join(available_suites())})")
         p = shipped
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{p}: invalid suite file: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{p}: a suite is a mapping with name and attacks")
-    try:
-        suite = Suite.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(x) for x in err["loc"]) or "(top level)"
-        raise ConfigError(f"{p}: {where}: {err['msg']}") from exc
+    suite = load_yaml_model(p, Suite, what="suite file", expected="a mapping with name and attacks")
     suite.build()  # fail now on unknown attacks or bad parameters, not halfway through a run
     return suite
