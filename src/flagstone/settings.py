@@ -118,6 +118,20 @@ class Settings(BaseSettings):
             raise ValueError("port must be 0..65535")
         return self
 
+    def with_overrides(self, **flags: Any) -> Settings:
+        """These settings with CLI flags on top (None means the flag was not given), validated again.
+
+        ``flagstone`` loads settings once in ``cli/main.py``; a command with its own flags (``--model``,
+        ``--port``...) layers them here instead of reading the file and environment a second time.
+        """
+        given = {k: v for k, v in flags.items() if v is not None}
+        if not given:
+            return self
+        try:
+            return Settings.model_validate({**self.model_dump(), **given})
+        except ValueError as exc:  # pydantic ValidationError, or the checks in _check
+            raise ConfigError(f"invalid settings: {exc}") from exc
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import argparse
 
-from flagstone.settings import load_settings
-
 
 def _store_and_model(args):
     from flagstone.models.kinds import load_model
     from flagstone.store import open_store
 
-    settings = load_settings(args.config)
+    settings = args.settings
     return open_store(settings), load_model(args.model or settings.model_dir)
 
 

@@ -82,9 +82,8 @@ def _finish(args: argparse.Namespace, items, policy=None, existing: list[str] | 
 
 def _policy(args: argparse.Namespace):
     from flagstone.policy import load_policy
-    from flagstone.settings import load_settings
 
-    return load_policy(args.policy or load_settings(args.config).policy_path)
+    return load_policy(args.policy or args.settings.policy_path)
 
 
 def _split(s: str) -> list[str]:

@@ -6,13 +6,11 @@ import argparse
 import json
 import sys
 
-from flagstone.settings import load_settings
-
 
 def _store(args):
     from flagstone.store import open_store
 
-    return open_store(load_settings(args.config))
+    return open_store(args.settings)
 
 
 def _import(args) -> int:

@@ -46,9 +46,8 @@ def run(args: argparse.Namespace) -> int:
     from flagstone.evaluation import evaluate_scores, load_labelled
     from flagstone.evaluation.report import score_all
     from flagstone.models.kinds import load_model
-    from flagstone.settings import load_settings
 
-    settings = load_settings(args.config, model_dir=args.model_dir)
+    settings = args.settings.with_overrides(model_dir=args.model_dir)
     data = load_labelled(args.data, text_field=args.text_field)
     model = load_model(settings.model_dir)
     with Progress(len(data), "scoring") as bar:
@@ -96,9 +95,8 @@ def run_suite_cmd(args: argparse.Namespace) -> int:
     from flagstone.evaluation.compare import compare, comparison_table
     from flagstone.evaluation.html import render_html
     from flagstone.evaluation.suites import load_suite, run_suite
-    from flagstone.settings import load_settings
 
-    settings = load_settings(args.config)
+    settings = args.settings
     suite = load_suite(args.suite)
     models = [_resolve_model(args.data, settings)] + ([_resolve_model(args.compare, settings)] if args.compare else [])
     results = []
@@ -191,10 +189,9 @@ def _refresh_validation(args: argparse.Namespace) -> int:
 
     from flagstone.evaluation.refresh import refresh_validation, texts_from_dataset, texts_from_log
     from flagstone.models.kinds import load_model
-    from flagstone.settings import load_settings
     from flagstone.store import open_store
 
-    settings = load_settings(args.config, model_dir=args.model_dir)
+    settings = args.settings.with_overrides(model_dir=args.model_dir)
     store = open_store(settings)
     if args.from_log:
         from flagstone.abuse.db import open_engine

@@ -12,8 +12,6 @@ import getpass
 import os
 import sys
 
-from flagstone.settings import load_settings
-
 
 def add_db_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument("--database-url", help="database holding keys, the request log and incidents "
@@ -23,7 +21,7 @@ def add_db_arg(p: argparse.ArgumentParser) -> None:
 def open_db(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from flagstone.abuse.db import open_engine
 
-    settings = load_settings(args.config, database_url=getattr(args, "database_url", None))
+    settings = args.settings.with_overrides(database_url=getattr(args, "database_url", None))
     return open_engine(settings.resolved_database_url)
 
 

@@ -6,13 +6,11 @@ import argparse
 import getpass
 import os
 
-from flagstone.settings import load_settings
-
 
 def _store(args):
     from flagstone.store import open_store
 
-    settings = load_settings(args.config)
+    settings = args.settings
     return settings, open_store(settings)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 
 from flagstone.cli.keys import actor, add_db_arg, open_db
-from flagstone.settings import load_settings
 
 
 def _purge(args: argparse.Namespace) -> int:
@@ -19,7 +18,7 @@ def _purge(args: argparse.Namespace) -> int:
     from flagstone.abuse import db
     from flagstone.abuse.requestlog import purge
 
-    settings = load_settings(args.config)
+    settings = args.settings
     days = args.retention_days if args.retention_days is not None else settings.request_log_retention_days
     content_days = (args.content_retention_days if args.content_retention_days is not None
                     else settings.request_log_content_retention_days)

@@ -1,7 +1,8 @@
 """Entry point ``flagstone``: discovers command modules in this package and dispatches.
 
 Every module in ``flagstone.cli`` that defines ``register(subparsers)`` adds its commands; each
-command sets ``func(args) -> int``. Domain errors become a one-line message and exit code 2.
+command sets ``func(args) -> int`` and finds the settings, loaded once here, in ``args.settings``.
+Domain errors become a one-line message and exit code 2.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 
 from flagstone import __version__
 from flagstone.errors import FlagstoneError
+from flagstone.settings import load_settings
 
 # The optional extra that provides each module a command may miss (pyproject.toml's extras).
 EXTRA_OF = {"pyarrow": "data", "duckdb": "data", "sklearn": "data", "torch": "train", "transformers": "train",
@@ -66,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 1
     try:
+        # Settings are read once (defaults < --config file < FLAGSTONE_* env); commands take
+        # args.settings and layer their own flags with settings.with_overrides(...).
+        args.settings = load_settings(args.config)
         return int(args.func(args) or 0)
     except FlagstoneError as exc:
         print(f"error: {exc.message}", file=sys.stderr)

@@ -19,7 +19,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from flagstone.errors import DataError
-from flagstone.settings import Settings, load_settings
+from flagstone.settings import Settings
 
 _CONTROL = {c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}
 
@@ -122,7 +122,7 @@ def _moderate(args: argparse.Namespace) -> int:
         args.parser.error("give either TEXT or --input FILE (not both)")
     if args.input is not None and not args.output:
         args.parser.error("--input needs --output OUT.jsonl")
-    settings = load_settings(args.config, model_dir=args.model_dir)
+    settings = args.settings.with_overrides(model_dir=args.model_dir)
     model = load_model(settings.model_dir)
     if args.input is not None:
         return _moderate_file(args, settings, model)

@@ -34,11 +34,10 @@ def run(args: argparse.Namespace) -> int:
     from flagstone.evaluation.suites import load_suite
     from flagstone.pipelines.run import STEPS, PipelineRun
     from flagstone.registry.store import ModelRegistry
-    from flagstone.settings import load_settings
     from flagstone.store import open_store
     from flagstone.training.recipe import load_recipe
 
-    settings = load_settings(args.config)
+    settings = args.settings
     cache = str(Path(args.cache_dir).resolve()) if args.cache_dir else None
     lr = load_recipe(args.recipe, cache_dir=cache)
     started: dict[str, float] = {}

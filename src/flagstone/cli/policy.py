@@ -5,13 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 
-from flagstone.settings import load_settings
-
 
 def _store(args):
     from flagstone.store import open_store
 
-    return open_store(load_settings(args.config))
+    return open_store(args.settings)
 
 
 def _import(args) -> int:

@@ -88,9 +88,8 @@ def run(args: argparse.Namespace) -> int:
     from flagstone.redteam.report import write_run
     from flagstone.redteam.runner import run_suite
     from flagstone.redteam.suite import default_seeds, load_suite
-    from flagstone.settings import load_settings
 
-    settings = load_settings(args.config, model_dir=args.model)
+    settings = args.settings.with_overrides(model_dir=args.model)
     suite = load_suite(args.suite)
     overrides = {k: v for k, v in (("max_items", args.max_items), ("max_chars", args.max_chars)) if v}
     if overrides:

@@ -50,10 +50,9 @@ def _actor(args) -> str:
 
 def _registry(args):
     from flagstone.registry.store import ModelRegistry
-    from flagstone.settings import load_settings
     from flagstone.store import open_store
 
-    return ModelRegistry(open_store(load_settings(args.config)))
+    return ModelRegistry(open_store(args.settings))
 
 
 def _register(args) -> int:

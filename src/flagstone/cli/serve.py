@@ -11,14 +11,14 @@ import argparse
 import os
 import sys
 
-from flagstone.settings import _is_loopback, load_settings
+from flagstone.settings import _is_loopback
 
 
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     flags = {"host": args.host, "port": args.port, "model_dir": args.model_dir}
-    settings = load_settings(args.config, **flags)  # fail here, with one line, on bad settings
+    settings = args.settings.with_overrides(**flags)  # fail here, with one line, on bad settings
     for key, value in flags.items():
         if value is not None:
             os.environ[f"FLAGSTONE_{key.upper()}"] = str(value)
