@@ -2,14 +2,16 @@
 
     FlagstoneError                      base; never raised directly
     ├── InvalidRequestError             the caller sent something we cannot use (HTTP 400)
-    │   ├── InputTooLargeError          an input or body exceeds a configured limit (400 / 413)
+    │   ├── InputTooLargeError          an input exceeds a configured limit (400)
+    │   │   └── PayloadTooLargeError    the body exceeds the size limit (413)
     │   ├── UnsupportedInputError       valid OpenAI input we do not handle (e.g. images without a model) (400)
     │   ├── InvalidImageError           an image that cannot be decoded safely (bomb, truncated, format) (400)
     │   ├── ImageURLRefusedError        a remote image URL we will not fetch (off, host, address, size) (400)
     │   └── UnsupportedMediaTypeError   the body is not JSON (wrong Content-Type) (415)
     ├── AuthenticationError             missing or bad API key (401)
     ├── PermissionDeniedError           key lacks the scope (403)
-    ├── NotFoundError                   unknown model, dataset, policy version… (404)
+    ├── NotFoundError                   unknown dataset, policy version, strategy… (404)
+    │   └── ModelNotFoundError          unknown model (404)
     ├── ConflictError                   state forbids the action (409)
     ├── RateLimitError                  too many requests (429)
     ├── ConfigError                     a settings/policy/recipe file is missing or malformed (file:line)
