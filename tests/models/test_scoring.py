@@ -191,3 +191,53 @@ def test_short_text_shortcut_is_exact(text):
     from flagstone.models.scoring import TOKENS_PER_WORD, _pieces, _token_cost
 
     assert sum(_token_cost(p) for p in _pieces(text)) <= len(text) * TOKENS_PER_WORD + 1e-9
+
+
+class _Diluting:
+    """Scores violence 0.9 when 'hurt' is among at most 12 words, else 0.05: a pooled embedding's dilution."""
+
+    def __init__(self, weight: float, min_words: int | None) -> None:
+        from flagstone.models.base import ModelInfo
+
+        self.info = ModelInfo(name="dilute", version="d" * 64, thresholds={c: 0.5 for c in CATEGORIES},
+                              sentence_min_words=min_words, window_weight=weight)
+        self.seen: list[str] = []
+
+    def predict_proba(self, texts):
+        self.seen.extend(texts)
+        out = np.full((len(texts), len(CATEGORIES)), 0.05)
+        for i, t in enumerate(texts):
+            if "hurt" in t and len(t.split()) <= 12:
+                out[i, CATEGORY_INDEX["violence"]] = 0.9
+        return out
+
+
+PADDED = ("We spent the morning at the market buying apples and bread for the week. " * 3
+          + "I am going to hurt you tonight. "
+          + "Then we walked home along the river and talked about the summer holidays. " * 3)
+
+
+def test_sentences_of_a_multi_sentence_text_count_at_the_model_window_weight():
+    m = _Diluting(weight=0.6, min_words=30)
+    s = score_texts(m, [PADDED], max_chunks=16)
+    assert s[0, CATEGORY_INDEX["violence"]] == pytest.approx(0.9 * 0.6)  # the threat's sentence, discounted
+    assert PADDED in m.seen and "I am going to hurt you tonight." in m.seen  # whole text and its sentences
+    short = "I am going to hurt you. Really."
+    m2 = _Diluting(weight=0.6, min_words=30)
+    assert score_texts(m2, [short], max_chunks=16)[0, CATEGORY_INDEX["violence"]] == pytest.approx(0.9)
+    assert m2.seen == [short]  # under min_words: scored whole, once
+
+
+def test_window_weight_one_and_no_sentence_minimum_keep_the_old_reading():
+    m = _Diluting(weight=1.0, min_words=None)
+    s = score_texts(m, [PADDED], max_chunks=16)
+    assert s[0, CATEGORY_INDEX["violence"]] == pytest.approx(0.05) and m.seen == [PADDED]
+
+
+def test_a_long_text_is_read_whole_beside_its_discounted_windows():
+    long = ("The weather report said rain would arrive in the afternoon and last until the evening. " * 20
+            + "I am going to hurt you tonight.")
+    m = _Diluting(weight=0.5, min_words=30)
+    s = score_texts(m, [long], max_chunks=16)
+    assert m.seen[0] == long and len(m.seen) > 2
+    assert s[0, CATEGORY_INDEX["violence"]] == pytest.approx(0.45)

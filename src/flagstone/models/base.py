@@ -37,6 +37,11 @@ class ModelInfo:
     input_types: dict[str, tuple[str, ...]] = field(default_factory=dict)  # per category: ("text",) …
     max_tokens: int = 256  # encoder window; longer texts are chunked by the scorer
     metadata: dict = field(default_factory=dict)
+    # How the scorer reads texts made of several sentences (models/scoring.py): texts of at least
+    # ``sentence_min_words`` words are also scored sentence by sentence (None: only texts longer than the
+    # encoder window), and a window's score counts ``window_weight`` times against the whole text's.
+    sentence_min_words: int | None = None
+    window_weight: float = 1.0
 
     @property
     def id(self) -> str:

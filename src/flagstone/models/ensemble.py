@@ -102,6 +102,7 @@ class EnsembleModel:
             name=m.name, version=version, thresholds=thresholds,
             input_types={c: tuple(input_types.get(c, ["text"])) for c in CATEGORIES},
             max_tokens=int(m.encoder.max_tokens),
+            sentence_min_words=m.windows.sentence_min_words, window_weight=float(m.windows.weight),
             metadata={"policy_hash": m.policy_hash, "kind": "ensemble",
                       "languages": "multilingual" if m.multilingual else "en"},
         )

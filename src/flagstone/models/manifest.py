@@ -80,6 +80,13 @@ class HeadEntry(_Strict):
     noise: float = 0.0
 
 
+class WindowEntry(_Strict):
+    """How the scorer reads multi-sentence and long texts (``models/scoring.py``)."""
+
+    sentence_min_words: int | None = Field(default=None, ge=2)
+    weight: float = Field(default=1.0, gt=0, le=1)
+
+
 class EnsembleManifest(ArtifactManifest):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -90,6 +97,7 @@ class EnsembleManifest(ArtifactManifest):
     featurizers: dict[Literal["char"], CharEntry]
     heads: list[HeadEntry] = Field(min_length=1)
     calibration: str
+    windows: WindowEntry = WindowEntry()
 
     @model_validator(mode="after")
     def _consistent(self) -> EnsembleManifest:

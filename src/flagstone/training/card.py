@@ -52,6 +52,15 @@ def model_card(m: dict[str, Any]) -> str:
         "## Model",
         f"- Encoder: {m['encoder']['base']} exported to ONNX (int8: {m['encoder']['quantized']}), mean pooling, "
         f"max {m['encoder']['max_tokens']} tokens.",
+        *([f"- Multilingual encoder: {m['multilingual']['source']} (512-d, texts cut at "
+           f"{m['multilingual']['max_chars']} characters; licence: `{m['multilingual']['licence']}`). Text that is "
+           "not English (P(English) by py3langid) is scored by the multilingual head alone, with its own "
+           "calibration: score = w * ensemble + (1 - w) * multilingual, w = P(English)."]
+          if m.get("multilingual") else []),
+        *([f"- Reading long text: texts of {m['windows']['sentence_min_words']}+ words are also scored sentence by "
+           f"sentence (longer than the encoder window: in context windows too); a window counts "
+           f"{m['windows']['weight']} times its score against the whole text's."]
+          if m.get("windows", {}).get("sentence_min_words") else []),
         f"- Char n-grams {m['featurizers']['char']['ngram_range']} hashed into "
         f"{m['featurizers']['char']['n_features']} buckets, sublinear TF-IDF.",
         "- Heads: " + ", ".join(f"{h['features']} (logistic regression, C={h['C']}, weight {h['weight']}"
@@ -94,6 +103,19 @@ def model_card(m: dict[str, Any]) -> str:
         ok = metrics["oktest"]
         lines += ["", f"OKTest (benign prompts with alarming words): false-positive rate {_f(ok['fpr'])} "
                       f"on {ok['n']} prompts; flagged by category: {ok['flagged_by_category']}"]
+    fn = metrics.get("functional")
+    if fn:
+        lines += ["", f"Functional suite ({fn['items']} hand-written items, `suites/functional/`), scored as served:", "",
+                  "| class | right | accuracy | harmful caught | benign left alone |", "|---|---|---|---|---|"]
+        lines += [f"| {r['class']} | {r['right']}/{r['n']} | {_f(r['accuracy'])} | {r['caught']}/{r['positives']} | "
+                  f"{r['clean']}/{r['negatives']} |" for r in fn["classes"]]
+        lines += ["", "Per language (same suite):", "",
+                  "| language | right | harmful caught (recall) | benign flagged (FPR) |", "|---|---|---|---|"]
+        for lang, d in fn.get("languages", {}).items():
+            rec = d["caught"] / d["positives"] if d["positives"] else None
+            fpr = 1 - d["clean"] / d["negatives"] if d["negatives"] else None
+            lines.append(f"| {lang} | {d['right']}/{d['n']} | {_f(rec)} ({d['caught']}/{d['positives']}) | "
+                         f"{_f(fpr)} ({d['negatives'] - d['clean']}/{d['negatives']}) |")
     if not dev and "oktest" not in metrics:
         lines.append("Not evaluated in this run (train with `--evaluate`).")
     lines += [
@@ -103,7 +125,9 @@ def model_card(m: dict[str, Any]) -> str:
         "  hate/threatening, sexual/minors) have few positives; a category with too few borrows its parent's head.",
         "- Positives for illicit come mostly from *requests* (question sets), so harmful content phrased",
         "  otherwise, and benign requests that sound dangerous, are the likeliest errors.",
-        "- English only; images are not scored by this model.",
+        *(["- Languages other than English are scored by one head on the multilingual encoder, trained on",
+           "  (mostly English) labels through the shared vector space; no native-speaker labelled data trained it."]
+          if m.get("multilingual") else ["- English only; images are not scored by this model."]),
         "",
     ]
     return "\n".join(lines)

@@ -40,6 +40,14 @@ class MultilingualSpec(_Strict):
     sha256: str | None = None
 
 
+class WindowSpec(_Strict):
+    # Serving-time reading of long texts, written into the artifact (models/scoring.py): texts of at
+    # least sentence_min_words words are also scored sentence by sentence, and a window's score counts
+    # weight times against the whole text's (1.0 and None: the behaviour of earlier artifacts).
+    sentence_min_words: int | None = Field(default=None, ge=2)
+    weight: float = Field(default=1.0, gt=0, le=1)
+
+
 class CharSpec(_Strict):
     n_features: int = Field(default=1 << 18, ge=16)
     ngram_range: tuple[int, int] = (2, 5)
@@ -111,6 +119,9 @@ class EvaluationSpec(_Strict):
     bootstrap: int = Field(default=1000, ge=0)
     # Benign prompts that look harmful (evaluation only; may be absent in a fresh clone).
     oktest: str | None = None
+    # Functional suite items (suites/functional/items.jsonl): each failure class and language scored
+    # on the written artifact as the server reads texts; results go into the model card.
+    functional: str | None = None
 
 
 class Recipe(_Strict):
@@ -130,6 +141,7 @@ class Recipe(_Strict):
     encoder: EncoderSpec = EncoderSpec()
     multilingual: MultilingualSpec | None = None  # needed by "multilingual" heads
     char: CharSpec = CharSpec()
+    windows: WindowSpec = WindowSpec()
     heads: list[HeadSpec] = Field(min_length=1)
     min_positives: int = Field(default=5, ge=1)  # fewer: the category borrows its parent's head
     calibration: CalibrationSpec = CalibrationSpec()

