@@ -146,3 +146,22 @@ def test_a_noisy_embedding_head_trains_reproducibly(tmp_path: Path) -> None:
     # the char head never sees the noise
     np.testing.assert_array_equal(np.load(tmp_path / "a" / "heads" / "char_coef.npy"),
                                   np.load(tmp_path / "c" / "heads" / "char_coef.npy"))
+
+
+def test_a_multilingual_recipe_writes_every_part_and_serves_other_languages(tmp_path) -> None:
+    """Multilingual head (own calibration, encoder copied with its licence), windows, composites, and
+    the functional suite's figures in the card: the parts of the default recipe, on fixture rows."""
+    from flagstone.training.train import train
+
+    lr = load_recipe(Path(__file__).resolve().parents[1] / "fixtures" / "training" / "tiny_multilingual.yaml")
+    version, metrics = train(lr, tmp_path / "m", evaluate_model=True)
+    m = json.loads((tmp_path / "m" / "manifest.json").read_text())
+    assert {"multilingual.onnx", "calibration_multilingual.json", "multilingual.LICENSE.md"} <= set(m["files"])
+    assert m["windows"] == {"sentence_min_words": 30, "weight": 0.6}
+    assert any(s.startswith("compose:") for s in m["training"]["sources"])
+    assert "languages" in metrics["functional"] and "fr" in metrics["functional"]["languages"]
+    card = (tmp_path / "m" / "MODEL_CARD.md").read_text()
+    assert "Multilingual encoder" in card and "Per language" in card and "sentence by sentence" in card
+    model = load_model(tmp_path / "m")
+    assert model.info.window_weight == 0.6 and model.info.version == version
+    assert model.predict_proba(["Je vais te trouver.", "I will find you."]).shape == (2, 13)

@@ -45,7 +45,9 @@ def head_logits(head: Head, X: Any) -> np.ndarray:
     if hasattr(X, "indptr"):  # sparse rows (char n-grams): read only the coefficients they use
         out = sparse_dot(X, head.coef.T)
     else:
-        out = X @ head.coef.T.astype(np.float32, copy=False)
+        # einsum's own loops, not BLAS: a BLAS product rounds a row differently with the batch's size
+        # (1e-6 in a logit), and a text's score must not depend on who shares its batch.
+        out = np.einsum("nd,kd->nk", X, head.coef.astype(np.float32, copy=False))
     return np.asarray(out, dtype=np.float64) + head.intercept
 
 

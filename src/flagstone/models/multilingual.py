@@ -58,12 +58,20 @@ def packaged_encoder() -> Path:
 
 
 def _custom_ops_library() -> str:
-    try:
-        from onnxruntime_extensions import get_library_path
-    except ImportError as exc:
+    """Path of onnxruntime-extensions' custom-op library, found without importing the package: its
+    ``__init__`` imports transformers and torch when they are installed (seconds and hundreds of MB
+    that serving never needs)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("onnxruntime_extensions")
+    if spec is None or not spec.submodule_search_locations:
         raise ModelError("the multilingual encoder needs onnxruntime-extensions (a serving dependency: "
-                         "pip install -e .)") from exc
-    return get_library_path()
+                         "pip install -e .)")
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    found = sorted(folder.glob("_extensions_pydll*.so")) + sorted(folder.glob("_extensions_pydll*.pyd"))
+    if not found:
+        raise ModelError(f"onnxruntime-extensions at {folder} has no custom-op library")
+    return str(found[0])
 
 
 class MultilingualEncoder:
