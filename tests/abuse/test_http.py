@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from fastapi.testclient import TestClient
+from tests.images.images_util import BLUE, data_url, solid
 
 from flagstone.abuse import http as abuse_http
 from flagstone.abuse.http import install_abuse
@@ -146,15 +145,32 @@ def test_admin_pages_need_an_admin_key_and_drive_the_flow(make_client):
     assert "ops/" in md.text  # the audit log names the admin who acted
 
 
-def test_apply_thresholds_only_tightens_and_leaves_other_bodies_alone():
-    from flagstone.abuse.http import apply_thresholds
+def test_tightened_thresholds_are_applied_where_results_are_built_once(make_client, monkeypatch):
+    """The route builds the response with the account's thresholds; the middleware passes it on as is."""
+    from flagstone.serving.routes import moderations
 
-    body = b'{"results": [{"flagged": false, "categories": {"hate": false, "sexual": false},' \
-           b' "category_scores": {"hate": 0.3, "sexual": 0.1}}]}'
-    out = json.loads(apply_thresholds(body, {"hate": 0.25, "sexual": 0.5}))
-    assert out["results"][0] == {"flagged": True, "categories": {"hate": True, "sexual": False},
-                                 "category_scores": {"hate": 0.3, "sexual": 0.1}}
-    assert apply_thresholds(b"not json", {"hate": 0.1}) == b"not json"
+    built = []
+    real = moderations.to_results
+
+    def spy(info, scores, *args, **kwargs):
+        built.append(kwargs.get("thresholds"))
+        return real(info, scores, *args, **kwargs)
+
+    monkeypatch.setattr(moderations, "to_results", spy)
+    client, s = make_client(image_model="fake-red")
+    key, _ = s.keys.create("acme")
+    other, _ = s.keys.create("other")
+    s.keys.tighten("acme", {"hate": 0.04})
+    r = post(client, ["hello", "a calm sentence"], key)
+    assert built == [{"hate": 0.04}]  # one build, with the account's thresholds
+    assert [x["categories"]["hate"] for x in r.json()["results"]] == [True, True]
+    assert int(r.headers["content-length"]) == len(r.content)
+    assert post(client, "hello", other).json()["results"][0]["flagged"] is False  # nothing leaks
+    assert built[1:] == [None]
+    assert not hasattr(abuse_http, "apply_thresholds")  # no second pass over the response JSON
+    parts = [{"type": "text", "text": "hello"}, {"type": "image_url", "image_url": {"url": data_url(solid(BLUE))}}]
+    mixed = client.post("/v1/moderations", json={"input": parts}, headers={"Authorization": f"Bearer {key}"})
+    assert mixed.json()["results"][0]["categories"]["hate"] is True  # text and image parts: the same rule
 
 
 def test_installing_again_replaces_the_services_without_a_second_middleware(tmp_path):

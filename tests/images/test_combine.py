@@ -54,3 +54,13 @@ def test_null_image_model_leaves_text_alone():
     r = combine(TEXT, _text(violence=0.9), null, np.full((1, len(CATEGORIES)), np.nan))
     assert all(v == ["text"] for v in r.category_applied_input_types.values())
     assert r.category_scores["violence"] == 0.9 and r.categories["violence"]
+
+
+def test_an_accounts_tightened_thresholds_add_flags_on_the_combined_score_only():
+    tight = {"sexual": 0.6, "violence": 0.9, "hate": 0.05}
+    r = combine(TEXT, _text(sexual=0.2, violence=0.7), IMAGE, _images(0.65), tight)
+    assert r.categories["sexual"]  # 0.65 (image) < the image model's 0.8 but >= the account's 0.6
+    assert r.categories["violence"]  # a higher account threshold never loosens the model's 0.5
+    assert r.categories["hate"]  # 0.1 >= 0.05
+    image_only = combine(TEXT, None, IMAGE, _images(0.1), {"hate": 0.0})
+    assert not image_only.categories["hate"]  # no part applies to hate: still never flagged

@@ -183,6 +183,19 @@ def test_to_results_applies_thresholds_at_or_above():
     assert not clean.flagged and not any(clean.categories.values())
 
 
+def test_to_results_tightened_thresholds_only_lower_the_models():
+    model = ConstantModel(0.5)  # every threshold 0.5
+    row = np.full((1, 13), 0.3)
+    (r,) = to_results(model.info, row, thresholds={"hate": 0.25, "violence": 0.9})
+    assert r.categories["hate"] and r.flagged  # 0.3 >= the account's 0.25
+    assert not r.categories["violence"]  # 0.3 < 0.5; the account's 0.9 does not matter
+    row[0, V] = 0.6
+    (r,) = to_results(model.info, row, thresholds={"violence": 0.9})
+    assert r.categories["violence"]  # a higher account threshold never loosens the model's 0.5
+    (same,) = to_results(model.info, row, thresholds={})
+    assert same == to_results(model.info, row)[0]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(alphabet=st.sampled_from("ab ¥\n\t" + "x" * 5), max_size=400))
 def test_short_text_shortcut_is_exact(text):

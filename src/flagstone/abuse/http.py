@@ -8,7 +8,8 @@ A pure ASGI middleware. On every other route it checks the key scope that
    OpenAI's envelope for a missing or bad key; 403 for a blocked account or a missing scope);
 2. takes a token from the key's bucket (429 with ``Retry-After``), in process or shared via Redis
    (anonymous calls, possible only with auth off, are not limited);
-3. lets the route run, applies any tightened thresholds of the account to the response, and hands
+3. hands the account's tightened thresholds to the route (``request.state.account_thresholds``, read by
+   ``serving/routes/moderations.py``, which builds the results with them), lets it run, and hands
    the raw request and response bytes to the batched request log (parsing happens off the request
    path, in the log writer's thread, which also feeds the detection monitor and the incident store).
 
@@ -225,21 +226,12 @@ class AbuseGuard:
         async def snd(msg: Message) -> None:
             if msg["type"] == "http.response.start":
                 start.update(msg)
-                if overrides and msg["status"] == 200:
-                    return  # held back: the body is rewritten with the account's thresholds
             elif msg["type"] == "http.response.body":
                 resp_chunks.append(msg.get("body", b""))
-                if overrides and start.get("status") == 200:
-                    if msg.get("more_body", False):
-                        return
-                    body = apply_thresholds(b"".join(resp_chunks), overrides)
-                    resp_chunks[:] = [body]
-                    hdrs = [(k, v) for k, v in start["headers"] if k.lower() != b"content-length"]
-                    await send({**start, "headers": hdrs + [(b"content-length", str(len(body)).encode())]})
-                    await send({"type": "http.response.body", "body": body, "more_body": False})
-                    return
             await send(msg)
 
+        if overrides:  # a fresh per-request state dict, so nothing leaks into other requests
+            scope["state"] = {**scope.get("state", {}), "account_thresholds": dict(overrides)}
         await self.app(scope, recv, snd)
         if s.writer is None:
             return
@@ -269,20 +261,3 @@ def _bearer(scope: Scope) -> str | None:
             auth = value.decode("latin-1")
             return auth[7:].strip() if auth[:7].lower() == "bearer " else None
     return None
-
-
-def apply_thresholds(body: bytes, overrides: dict[str, float]) -> bytes:
-    """Re-flag a moderation response with an account's tightened (lower) thresholds."""
-    try:
-        doc = json.loads(body)
-        results = doc["results"]
-    except (ValueError, KeyError, TypeError):
-        log.warning("could not apply account thresholds: the response is not a moderation result")
-        return body
-    for res in results:
-        scores, cats = res.get("category_scores", {}), res.get("categories", {})
-        for cat, thr in overrides.items():
-            if cat in scores and scores[cat] >= thr:
-                cats[cat] = True
-        res["flagged"] = bool(res.get("flagged")) or any(cats.values())
-    return json.dumps(doc, separators=(",", ":")).encode()

@@ -10,6 +10,8 @@ lists exactly those parts' types: ``["text"]``, ``["image"]``, ``["text", "image
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from flagstone.images.base import ImageModelInfo
@@ -18,8 +20,13 @@ from flagstone.policy.taxonomy import CATEGORIES
 
 
 def combine(text_info: ModelInfo, text_row: np.ndarray | None, image_info: ImageModelInfo,
-            image_rows: np.ndarray) -> CategoryResult:
-    """``text_row``: shape (13,) or None when the input has no text; ``image_rows``: (k, 13), nan = uncovered."""
+            image_rows: np.ndarray, thresholds: Mapping[str, float] | None = None) -> CategoryResult:
+    """``text_row``: shape (13,) or None when the input has no text; ``image_rows``: (k, 13), nan = uncovered.
+
+    ``thresholds``: an account's tightened thresholds; a category whose combined score reaches one is
+    flagged too (they only ever add flags, as in :func:`flagstone.models.scoring.to_results`).
+    """
+    tightened = thresholds or {}
     images = np.asarray(image_rows, dtype=np.float64).reshape(-1, len(CATEGORIES))
     categories, scores, applied = {}, {}, {}
     for j, c in enumerate(CATEGORIES):
@@ -33,6 +40,7 @@ def combine(text_info: ModelInfo, text_row: np.ndarray | None, image_info: Image
             best = float(np.max(images[:, j]))
             score = max(score, best)
             flagged = flagged or best >= image_info.thresholds[c]
+        flagged = flagged or bool(types and c in tightened and score >= tightened[c])
         categories[c], scores[c], applied[c] = flagged, score, types
     return CategoryResult(flagged=any(categories.values()), categories=categories,
                           category_scores=scores, category_applied_input_types=applied)

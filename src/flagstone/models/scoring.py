@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 
@@ -176,16 +176,19 @@ def score_texts(model: Moderator, texts: Sequence[str], max_chunks: int) -> np.n
     return out
 
 
-def to_results(info: ModelInfo, scores: np.ndarray, input_types: Sequence[str] = ("text",)
-               ) -> list[CategoryResult]:
+def to_results(info: ModelInfo, scores: np.ndarray, input_types: Sequence[str] = ("text",),
+               thresholds: Mapping[str, float] | None = None) -> list[CategoryResult]:
     """Turn score rows into OpenAI-shaped results using the model's per-category thresholds.
 
+    ``thresholds`` (an account's tightened thresholds, from the abuse middleware) can only lower a
+    category's threshold: a category is flagged at the lower of the model's and this one.
     ``category_applied_input_types`` lists the input's types that the category covers (``["text"]``
     for text input).
     """
+    limits = effective_thresholds(info.thresholds, thresholds)
     results = []
     for row in np.asarray(scores, dtype=np.float64):
-        cats = {c: bool(row[j] >= info.thresholds[c]) for j, c in enumerate(CATEGORIES)}
+        cats = {c: bool(row[j] >= limits[c]) for j, c in enumerate(CATEGORIES)}
         applied = {c: [t for t in input_types if t in info.input_types.get(c, ("text",))]
                    for c in CATEGORIES}
         results.append(CategoryResult(
@@ -195,3 +198,10 @@ def to_results(info: ModelInfo, scores: np.ndarray, input_types: Sequence[str] =
             category_applied_input_types=applied,
         ))
     return results
+
+
+def effective_thresholds(model: Mapping[str, float], tightened: Mapping[str, float] | None) -> dict[str, float]:
+    """Per category, the lower of the model's threshold and a tightened one (tightening never loosens)."""
+    if not tightened:
+        return dict(model)
+    return {c: min(t, tightened.get(c, t)) for c, t in model.items()}

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -153,7 +154,8 @@ def _decode_and_score(opened: list[tuple[str, PILImage]], model: ImageModerator)
 
 
 async def moderate_with_images(batch: ImageInput, texts: list[str], model: Moderator,
-                               batcher: MicroBatcher) -> tuple[list[dict[str, Any]], str]:
+                               batcher: MicroBatcher, thresholds: Mapping[str, float] | None = None,
+                               ) -> tuple[list[dict[str, Any]], str]:
     """One result for a parts-list input with images; the text (if any) goes through the batcher."""
     assert batch.model is not None
     if batch.has_text:
@@ -161,4 +163,4 @@ async def moderate_with_images(batch: ImageInput, texts: list[str], model: Moder
         text_row = rows[0]
     else:
         info, text_row = model.info, None
-    return [asdict(combine(info, text_row, batch.model.info, batch.rows))], info.id
+    return [asdict(combine(info, text_row, batch.model.info, batch.rows, thresholds))], info.id

@@ -28,11 +28,13 @@ async def create_moderation(body: ModerationRequest, request: Request) -> Respon
     model = resolve_model(body, state.models.current)  # 503 while loading; 404 for unknown model names
     images = await input_images(body, request)  # 400 for each refused image part; empty for text only
     batcher = state.batcher
+    # The account's tightened thresholds, set by the abuse middleware (flagstone.abuse.http); none without.
+    tightened = getattr(request.state, "account_thresholds", None)
     if images.images:
-        results, model_id = await moderate_with_images(images, texts, model, batcher)
+        results, model_id = await moderate_with_images(images, texts, model, batcher, tightened)
     else:
         scores, info = await batcher.submit(texts)
-        results, model_id = [r.as_dict() for r in to_results(info, scores)], info.id
+        results, model_id = [r.as_dict() for r in to_results(info, scores, thresholds=tightened)], info.id
     # Validated once against OpenAI's schema and serialised here; returning the model itself would make
     # FastAPI validate it a second time against ``response_model`` (kept for the OpenAPI document).
     doc = ModerationResponse.model_validate(
