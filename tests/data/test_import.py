@@ -111,7 +111,7 @@ def test_import_needs_a_current_policy(store, data_fixtures):
 
 @pytest.mark.parametrize("data, match", [
     ({"name": "x", "columns": {"text": "t"}, "labels": [{"column": "a", "category": "nope", "positive": [1]}]},
-     "unknown category"),
+     "unknown categories"),
     ({"name": "x", "columns": {"text": "t"}, "labels": [{"column": "a", "category": "hate"}]},
      "positive/negative values or a threshold"),
     ({"name": "x", "labels": []}, "columns"),
@@ -152,11 +152,12 @@ def test_training_recipe_mapping_files_are_accepted(policy_store, data_fixtures,
 
 def test_training_rules_mapping_with_bad_value(policy_store, tmp_path):
     (tmp_path / "m.yaml").write_text(
-        "name: t\nlicence_class: A\nfile: x.csv\ntext: t\ncopy: {flag: hate}\n"
+        "name: t\nlicence_class: A\nfile: x.csv\ncolumns: {text: t}\n"
+        "labels: [{column: flag, category: hate, positive: [1], negative: [0]}]\n"
         "rules:\n  - when: {kind: benign}\n    set: {'*': 0}\n")
     (tmp_path / "d.csv").write_text("t,flag,kind\nhello there,,benign\nyou lot are vermin,1,\nodd row,7,\n")
     m = load_mapping(tmp_path / "m.yaml")
-    with pytest.raises(DataError, match="row 3: column 'flag' must be 0 or 1"):
+    with pytest.raises(DataError, match="row 3: column 'flag': value '7' is not in positive"):
         import_file(policy_store, tmp_path / "d.csv", "t", m)
     r = import_file(policy_store, tmp_path / "d.csv", "t", m, skip_bad=True)
     assert (r.rows_accepted, r.rows_rejected, r.new_labels) == (2, 1, 14)  # 13 zeros + hate=1

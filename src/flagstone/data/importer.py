@@ -1,4 +1,4 @@
-"""Import a JSONL, CSV or Parquet file into a dataset: atomic, idempotent, every label traceable.
+"""Import a JSONL, JSON, CSV/TSV or Parquet file into a dataset: atomic, idempotent, every label traceable.
 
 * **Atomic.** The whole import is one database transaction: a bad row (without ``skip_bad``), an
   exception or a killed process leaves the store exactly as it was.
@@ -24,8 +24,8 @@ from pathlib import Path
 
 from sqlalchemy import Connection, func, select
 
-from flagstone.data.mapping import AnyMapping, get_path
-from flagstone.data.readers import RowError, detect_format, iter_rows
+from flagstone.data.mapping import Mapping, get_path
+from flagstone.data.readers import RowError
 from flagstone.errors import DataError
 from flagstone.policy.versions import current_version
 from flagstone.store.bulk import insert_ignore
@@ -71,7 +71,7 @@ def _count(conn: Connection, table, *where) -> int:
     return conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
 
 
-def _parse(row: dict | RowError, mapping: AnyMapping) -> tuple[str, str | None, dict, dict[str, int]]:
+def _parse(row: dict | RowError, mapping: Mapping) -> tuple[str, str | None, dict, dict[str, int]]:
     """Return (text, source id, metadata, {category: 0|1}); raise ValueError with the reason."""
     if isinstance(row, RowError):
         raise ValueError(row.reason)
@@ -113,12 +113,12 @@ class _Rejects:
         return None
 
 
-def import_file(store: Store, path: str | Path, dataset: str, mapping: AnyMapping, *,
+def import_file(store: Store, path: str | Path, dataset: str, mapping: Mapping, *,
                 skip_bad: bool = False, rejects_path: str | Path | None = None,
                 workers: int | None = None) -> ImportResult:
     """Import ``path`` into ``dataset``; ``workers`` > 0 normalises and keys rows in that many processes."""
     src = Path(path)
-    fmt = detect_format(src, mapping.format)
+    mapping.file_format(src)  # an unknown suffix is an error before the file is hashed
     if not src.is_file():
         raise DataError("file not found", file=str(src))
     file_hash, map_hash = sha256_file(src), mapping.content_hash()
@@ -134,7 +134,7 @@ def import_file(store: Store, path: str | Path, dataset: str, mapping: AnyMappin
     rejects = _Rejects(Path(rejects_path) if rejects_path else None)
     try:
         n_workers = workers or 0
-        result = _import_tx(store, src, fmt, dataset, mapping, file_hash, map_hash, skip_bad, rejects,
+        result = _import_tx(store, src, dataset, mapping, file_hash, map_hash, skip_bad, rejects,
                             n_workers)
     except BaseException:
         rejects.finish(commit=False)
@@ -142,7 +142,7 @@ def import_file(store: Store, path: str | Path, dataset: str, mapping: AnyMappin
     return ImportResult(**{**result.__dict__, "rejects_path": rejects.finish(commit=True)})
 
 
-def _prepare(mapping: AnyMapping, batch: list[tuple[int, dict | RowError]]) -> list[tuple]:
+def _prepare(mapping: Mapping, batch: list[tuple[int, dict | RowError]]) -> list[tuple]:
     """Parse and key a batch: ``(row_no, reason, parsed, raw)``; runs in a worker process or inline."""
     out: list[tuple] = []
     for n, row in batch:
@@ -156,10 +156,10 @@ def _prepare(mapping: AnyMapping, batch: list[tuple[int, dict | RowError]]) -> l
     return out
 
 
-_WORKER_MAPPING: AnyMapping | None = None
+_WORKER_MAPPING: Mapping | None = None
 
 
-def _init_worker(mapping: AnyMapping) -> None:
+def _init_worker(mapping: Mapping) -> None:
     global _WORKER_MAPPING
     _WORKER_MAPPING = mapping
 
@@ -180,9 +180,9 @@ def _batches(rows, size: int):
         yield batch
 
 
-def _prepared(src: Path, fmt: str, mapping: AnyMapping, workers: int):
+def _prepared(src: Path, mapping: Mapping, workers: int):
     """Yield prepared batches in file order; with workers, keying runs in parallel, a few batches ahead."""
-    batches = _batches(iter_rows(src, fmt, delimiter=mapping.csv_delimiter), BATCH_ROWS)
+    batches = _batches(mapping.iter_rows(src), BATCH_ROWS)
     if workers <= 0:
         for b in batches:
             yield _prepare(mapping, b)
@@ -204,7 +204,7 @@ def _prepared(src: Path, fmt: str, mapping: AnyMapping, workers: int):
             yield pending.popleft().result()
 
 
-def _import_tx(store: Store, src: Path, fmt: str, dataset: str, mapping: AnyMapping, file_hash: str,
+def _import_tx(store: Store, src: Path, dataset: str, mapping: Mapping, file_hash: str,
                map_hash: str, skip_bad: bool, rejects: _Rejects, workers: int) -> ImportResult:
     with store.begin() as conn:
         policy = current_version(conn)
@@ -221,7 +221,7 @@ def _import_tx(store: Store, src: Path, fmt: str, dataset: str, mapping: AnyMapp
         proc = items.c.created_at.type.dialect_impl(conn.dialect).bind_processor(conn.dialect)
         ctx = _BatchContext(ds_id, ann_id, imp_id, policy.id, policy.hash, proc(now) if proc else now)
         total = accepted = 0
-        for prepared in _prepared(src, fmt, mapping, workers):
+        for prepared in _prepared(src, mapping, workers):
             good = []
             for n, reason, parsed, raw in prepared:
                 total += 1

@@ -1,4 +1,7 @@
-"""Stream rows from JSONL, CSV and Parquet as ``(row_number, dict | error)`` without loading the file.
+"""Stream rows from JSONL, JSON, CSV/TSV and Parquet as ``(row_number, dict | error)``.
+
+The one set of row readers: ``data import``, training sources and evaluation suites read files here
+(a JSON list is loaded whole; the others stream).
 
 Row numbers are 1-based data rows (a CSV header is not a row), which is what reject reports show.
 A row that cannot even be parsed (bad JSON, not an object) comes back as a ``RowError``.
@@ -14,7 +17,9 @@ from pathlib import Path
 
 from flagstone.errors import DataError
 
-FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "csv",
+csv.field_size_limit(1 << 24)  # a long comment in a CSV cell is a text, not an error
+
+FORMATS = {".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "json", ".csv": "csv", ".tsv": "tsv",
            ".parquet": "parquet", ".pq": "parquet"}
 
 
@@ -39,13 +44,13 @@ def iter_rows(path: Path, fmt: str, *, delimiter: str = ",") -> Iterator[tuple[i
         raise DataError("file not found", file=str(path))
     if fmt == "jsonl":
         yield from _jsonl(path)
-    elif fmt == "csv":
-        yield from _csv(path, "\t" if path.suffix.lower() == ".tsv" else delimiter)
+    elif fmt in ("csv", "tsv"):
+        yield from _csv(path, "\t" if fmt == "tsv" or path.suffix.lower() == ".tsv" else delimiter)
     elif fmt == "parquet":
         yield from _parquet(path)
     elif fmt == "json":
         yield from _json_list(path)
-    else:  # the mapping schema only admits the three above
+    else:  # the mapping schema only admits the formats above
         raise DataError(f"unsupported format {fmt!r}", file=str(path))
 
 
@@ -103,3 +108,13 @@ def _parquet(path: Path) -> Iterator[tuple[int, dict | RowError]]:
         for row in batch.to_pylist():
             n += 1
             yield n, row
+
+
+def read_rows(path: Path, fmt: str, *, delimiter: str = ",") -> list[dict]:
+    """Every row of a file, for readers that cannot skip one: a row that cannot be parsed is a DataError."""
+    rows = []
+    for n, row in iter_rows(path, fmt, delimiter=delimiter):
+        if isinstance(row, RowError):
+            raise DataError(row.reason, file=str(path), row=n)
+        rows.append(row)
+    return rows

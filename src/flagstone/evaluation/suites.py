@@ -193,17 +193,18 @@ def _load_full(ls: LoadedSuite, spec: DatasetSpec) -> LabelledSet:
     path = ls.resolve(spec.path)
     if spec.mapping is None:
         return load_labelled(path, text_field=spec.text_field)
-    from flagstone.training.sources import UNKNOWN, _read_rows, _subsample, label_row, load_mapping
+    from flagstone.data.mapping import get_path, load_mapping
+    from flagstone.training.sources import UNKNOWN, label_row, mapping_rows, subsample
 
     m = load_mapping(ls.resolve(spec.mapping))
-    raw = [(row, str(row.get(m.text) or "")) for row in _read_rows(path, m)]
+    raw = [(row, str(get_path(row, m.columns.text) or "")) for row in mapping_rows(path, m)]
     if m.sample:  # the mapping's deterministic subsample (by text hash) keeps the gate affordable
-        raw = _subsample(raw, m.sample)
+        raw = subsample(raw, m.sample)
     texts, rows = [], []
     for i, (row, _) in enumerate(raw, 1):
-        text = row.get(m.text)
+        text = get_path(row, m.columns.text)
         if not isinstance(text, str):
-            raise DataError(f"no text in column {m.text!r}", file=str(path), row=i)
+            raise DataError(f"no text in column {m.columns.text!r}", file=str(path), row=i)
         lab = label_row(row, m, file=str(path), index=i).astype(float)
         lab[lab == UNKNOWN] = np.nan
         texts.append(text)

@@ -1,27 +1,14 @@
-"""Training data sources: a mapping file per dataset turns its labels into our 13 categories.
+"""Training data sources: mapping files (one per dataset), store snapshots and policy examples.
 
-A mapping is a YAML file (see ``datasets/mappings/*.yaml``)::
-
-    name: jigsaw-toxic-comments-subset
-    licence_class: B                 # A or B may train the shipped model; C and D are refused
-    file: jigsaw-toxic-comments-subset/jigsaw_toxic_comment_subset.csv   # relative to the data root
-    format: csv                      # csv | tsv | jsonl | json (a list of objects)
-    delimiter: ","                   # csv only
-    text: comment_text               # the column holding the text
-    copy: {S: sexual}                # optional: column's 0/1 value is the label; absent/blank = unknown
-    label_dict: labels               # optional: a column holding {category: 0/1}
-    rules:                           # applied in order, later rules override earlier ones
-      - when: {toxic: "0"}           # every condition must hold: a value, a list of values,
-        set: {"*": 0}                #   {ge: x} / {gt: x} / {lt: x} numeric, or {contains: s}
-      - when: {insult: "1"}
-        set: {harassment: 1}         # 1 / 0 / null (null makes it unknown again); "*" = all 13
-    sample: {max_rows: 4000, per: label}   # optional deterministic subsample by text hash
-
-Categories a row's rules never set stay **unknown** (-1) and are masked out of that category's
-training loss: a source's negatives only deny the harms in its own label scheme.
-
+A mapping file (``datasets/mappings/*.yaml``) is the one schema of :mod:`flagstone.data.mapping`, the
+same that ``flagstone data import`` reads: ``file`` (relative to the recipe's data root),
+``licence_class`` (A or B may train the shipped model; C and D are refused), ``columns.text``, and
+labels from column rules, a ``label_dict`` column and ``when``/``set`` rules. Categories a row's
+mapping never sets stay **unknown** (-1) and are masked out of that category's training loss.
 Files are read by the store importer's readers (``flagstone.data.readers``), so a file that imports
-also trains. A recipe may also name **store snapshots** (``{snapshot: ID, dataset: NAME}``):
+also trains.
+
+A recipe may also name **store snapshots** (``{snapshot: ID, dataset: NAME}``):
 :func:`load_snapshot_source` reads their resolved labels (precedence adjudicated > human > LLM >
 pseudo-label > mapped public label, ``flagstone.data.labels``) and reports the label counts per
 category and deciding tier, which the model card and the registry entry keep.
@@ -29,70 +16,23 @@ category and deciding tier, which the model card and the registry entry keep.
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from flagstone.data.mapping import UNKNOWN, Mapping, Sample, get_path, load_mapping
+from flagstone.data.readers import read_rows
 from flagstone.errors import ConfigError, DataError
 from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX
 
+__all__ = ["UNKNOWN", "Examples", "Mapping", "label_row", "load_mapping", "load_source", "mapping_rows"]
+
 log = logging.getLogger(__name__)
-
-UNKNOWN = -1
-csv.field_size_limit(1 << 24)
-
-
-class Rule(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    when: dict[str, Any] = Field(default_factory=dict)
-    set: dict[str, Literal[0, 1] | None]
-
-    @field_validator("set")
-    @classmethod
-    def _known(cls, v: dict[str, Any]) -> dict[str, Any]:
-        bad = sorted(set(v) - set(CATEGORIES) - {"*"})
-        if bad:
-            raise ValueError(f"unknown categories {bad}; the taxonomy is {list(CATEGORIES)}")
-        return v
-
-
-class Sample(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    max_rows: int = Field(ge=1)
-    per: str | None = None
-
-
-class Mapping(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    name: str
-    licence_class: Literal["A", "B", "C", "D"]
-    file: str
-    format: Literal["csv", "tsv", "jsonl", "json"] = "csv"
-    delimiter: str = ","
-    text: str
-    copy_: dict[str, str] = Field(default_factory=dict, alias="copy")
-    label_dict: str | None = None
-    rules: list[Rule] = Field(default_factory=list)
-    sample: Sample | None = None
-
-    @field_validator("copy_")
-    @classmethod
-    def _copy_known(cls, v: dict[str, str]) -> dict[str, str]:
-        bad = sorted(set(v.values()) - set(CATEGORIES))
-        if bad:
-            raise ValueError(f"unknown categories {bad}")
-        return v
 
 
 @dataclass
@@ -114,77 +54,33 @@ class Examples:
                         [s for p in parts for s in p.sources])
 
 
-def load_mapping(path: str | Path) -> Mapping:
-    p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"mapping file not found: {p}")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-        return Mapping.model_validate(data)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: invalid YAML: {exc}") from exc
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ConfigError(f"{p}: {'.'.join(map(str, err['loc']))}: {err['msg']}") from exc
-
-
-def _read_rows(path: Path, m: Mapping) -> list[dict[str, Any]]:
-    from flagstone.data.readers import RowError, iter_rows
-
-    fmt = "csv" if m.format == "tsv" else m.format
-    rows = []
-    for i, row in iter_rows(path, fmt, delimiter="\t" if m.format == "tsv" else m.delimiter):
-        if isinstance(row, RowError):
-            raise DataError(row.reason, file=str(path), row=i)
-        rows.append(row)
-    return rows
-
-
-def _holds(value: Any, cond: Any) -> bool:
-    if isinstance(cond, dict):
-        if "contains" in cond:
-            return value is not None and str(cond["contains"]) in str(value)
-        try:
-            x = float(value)
-        except (TypeError, ValueError):
-            return False
-        ops = {"ge": x >= cond.get("ge", x), "gt": x > cond.get("gt", x - 1), "lt": x < cond.get("lt", x + 1)}
-        return all(ops[k] for k in cond if k in ops)
-    options = cond if isinstance(cond, list) else [cond]
-    return value is not None and str(value).strip() in {str(o) for o in options}
+def mapping_rows(path: Path, m: Mapping) -> list[dict[str, Any]]:
+    """Every row of a mapping's file; a row that cannot be parsed is a DataError with its number."""
+    return read_rows(path, m.file_format(path), delimiter=m.delimiter)
 
 
 def label_row(row: dict[str, Any], m: Mapping, *, file: str = "<data>", index: int = 0) -> np.ndarray:
-    """The 13 labels one row maps to (1 / 0 / -1 unknown)."""
-    out = np.full(len(CATEGORIES), UNKNOWN, dtype=np.int8)
-    for col, cat in m.copy_.items():
-        v = row.get(col)
-        if v is not None and str(v).strip() != "":
-            if str(v).strip() not in ("0", "1", "0.0", "1.0"):
-                raise DataError(f"column {col!r} must be 0 or 1, got {v!r}", file=file, row=index)
-            out[CATEGORY_INDEX[cat]] = int(float(v))
-    if m.label_dict:
-        labels = row.get(m.label_dict) or {}
-        if not isinstance(labels, dict):
-            raise DataError(f"{m.label_dict!r} must be an object of category: 0/1", file=file, row=index)
-        for cat, v in labels.items():
-            if cat not in CATEGORY_INDEX or v not in (0, 1):
-                raise DataError(f"bad label {cat!r}: {v!r}", file=file, row=index)
-            out[CATEGORY_INDEX[cat]] = v
-    for rule in m.rules:
-        if all(_holds(row.get(col), cond) for col, cond in rule.when.items()):
-            for cat, v in rule.set.items():
-                idx = range(len(CATEGORIES)) if cat == "*" else [CATEGORY_INDEX[cat]]
-                for i in idx:
-                    out[i] = UNKNOWN if v is None else v
-    return out
+    """The 13 labels one row maps to (1 / 0 / -1 unknown); a value the mapping cannot read is a DataError."""
+    try:
+        return m.label_vector(row)
+    except ValueError as exc:
+        raise DataError(str(exc), file=file, row=index) from None
+
+
+def row_text(row: dict[str, Any], m: Mapping, *, file: str, index: int) -> Any:
+    """The raw value of the text column; a row without that column is a DataError."""
+    col = m.columns.text
+    value = get_path(row, col)
+    if value is None and col not in row:
+        raise DataError(f"no text column {col!r}", file=file, row=index)
+    return value
 
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _subsample(rows: list[tuple[dict, str]], s: Sample) -> list[tuple[dict, str]]:
+def subsample(rows: list[tuple[dict, str]], s: Sample) -> list[tuple[dict, str]]:
     groups: dict[str, list[tuple[dict, str]]] = {}
     for r in rows:
         groups.setdefault(str(r[0].get(s.per)) if s.per else "", []).append(r)
@@ -198,17 +94,17 @@ def load_source(mapping: Mapping, data_root: str | Path, *, allowed_classes: tup
     """Read a source's file and map its rows; rows without text or any known label are skipped."""
     if mapping.licence_class not in allowed_classes:
         raise ConfigError(f"{mapping.name}: licence class {mapping.licence_class} may not train this model "
-                          f"(allowed: {list(allowed_classes)})")
+                          f"(allowed: {list(allowed_classes)}; set licence_class in its mapping file)")
+    if mapping.file is None:
+        raise ConfigError(f"{mapping.name}: a training source's mapping names its data file (file: ...)")
     path = Path(data_root) / mapping.file
     rows = []
-    for i, row in enumerate(_read_rows(path, mapping), 1):
-        if mapping.text not in row:
-            raise DataError(f"no text column {mapping.text!r}", file=str(path), row=i)
-        text = str(row[mapping.text] or "").strip()
+    for i, row in enumerate(mapping_rows(path, mapping), 1):
+        text = str(row_text(row, mapping, file=str(path), index=i) or "").strip()
         if text:
             rows.append((row, text))
     if mapping.sample:
-        rows = _subsample(rows, mapping.sample)
+        rows = subsample(rows, mapping.sample)
     texts, labels = [], []
     for i, (row, text) in enumerate(rows, 1):
         lab = label_row(row, mapping, file=str(path), index=i)
