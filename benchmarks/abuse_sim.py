@@ -16,7 +16,7 @@ carry mild flagged words (insults, threats) as background noise. Per pattern we 
 time to detect (simulated seconds from the pattern's start to its first true-positive alert) and the
 precision of all alerts. Targets: every pattern within 300 simulated seconds, precision >= 0.9.
 
-    python benchmarks/abuse_sim.py [--benign 40] [--warmup 10] [--minutes 20] [--seed 7] [--rules rules/default.yaml]
+    python benchmarks/abuse_sim.py [--benign 40] [--warmup 10] [--minutes 20] [--seed 7] [--rules FILE (default: the shipped rules)]
 """
 
 from __future__ import annotations
@@ -34,12 +34,11 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from flagstone.abuse.http import install_abuse
-from flagstone.abuse.rules import load_rules
+from flagstone.abuse.rules import load_rules, load_shipped_rules
 from flagstone.models.fakes import KeywordModel
 from flagstone.serving.app import create_app
 from flagstone.settings import Settings
 
-REPO = Path(__file__).resolve().parents[1]
 KEYWORDS = {
     "harassment": ["idiot", "loser"], "violence": ["hurt", "stab"], "hate": ["vermin"],
     "sexual/minors": ["minorword"], "self-harm": ["cutting myself"], "illicit": ["counterfeit"],
@@ -175,7 +174,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=float, default=10.0, help="simulated minutes before the first pattern")
     ap.add_argument("--minutes", type=float, default=20.0, help="simulated minutes after the warm-up")
     ap.add_argument("--seed", type=int, default=7)
-    ap.add_argument("--rules", default=str(REPO / "rules" / "default.yaml"))
+    ap.add_argument("--rules", default=None, help="rule file (default: the rules shipped in the package)")
     args = ap.parse_args(argv)
 
     rng = random.Random(args.seed)
@@ -192,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
         settings = Settings(data_dir=Path(tmp), model_dir=Path(tmp) / "none", auth_enabled=True,
                             batch_max_wait_ms=0.0, rate_limit_burst=100_000, rate_limit_per_second=10_000)
         app = create_app(settings, model=KeywordModel(KEYWORDS, name="sim-keyword"))
-        services = install_abuse(app, settings, clock=clock, rules=load_rules(args.rules))
+        services = install_abuse(app, settings, clock=clock, rules=load_rules(args.rules) if args.rules else load_shipped_rules())
         keys = {a: services.keys.create(a)[0] for a in sorted({e.account for e in events})}
         wall = time.perf_counter()
         with TestClient(app) as client:

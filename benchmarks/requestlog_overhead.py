@@ -68,7 +68,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 
 from flagstone.abuse.http import install_abuse
-from flagstone.abuse.rules import load_rules
+from flagstone.abuse.rules import load_shipped_rules
 from flagstone.models.fakes import KeywordModel
 from flagstone.serving.app import create_app
 from flagstone.settings import Settings
@@ -98,7 +98,7 @@ def build(mode: str, tmp: Path, model_path: str | None = None):
     headers: dict[str, str] = {}
     services = None
     if mode != "bare":
-        rules = load_rules(REPO / "rules" / "default.yaml") if mode == "log+detect" else []
+        rules = load_shipped_rules() if mode == "log+detect" else []
         services = install_abuse(app, settings, rules=rules)
         if mode == "log" and services.writer is not None:
             services.writer.sinks = []  # logging alone: no detection monitor behind the log

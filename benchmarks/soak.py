@@ -83,7 +83,7 @@ def tiny_model(directory: Path) -> Path:
 def scaled_rules(path: Path, scale: float) -> Path:
     import yaml
 
-    from flagstone.abuse.http import DEFAULT_RULES
+    from flagstone.abuse.rules import DEFAULT_RULES
 
     doc = yaml.safe_load(DEFAULT_RULES.read_text())
     for rule in doc["rules"]:

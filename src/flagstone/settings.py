@@ -73,7 +73,7 @@ class Settings(BaseSettings):
     request_log_hash_key: str | None = Field(default=None, min_length=16)
     # What the log writer may hold while it falls behind (request and response bytes), then it drops.
     request_log_queue_max_bytes: int = Field(default=64_000_000, ge=1_000_000)
-    rules_path: Path | None = None  # detection rules YAML; None = the shipped rules/default.yaml
+    rules_path: Path | None = None  # detection rules YAML; None = the shipped abuse/data/default_rules.yaml
 
     # Model registry (flagstone.registry): seconds between polls of the production pointer by a
     # running server, which serves the production model (else model_dir) where the store already exists

@@ -85,6 +85,11 @@ def test_rules_check_validates_and_dry_runs(capsys, db, tmp_path):
     assert code == 2 and "unknown kind 'flag_cnt'" in err
 
 
+def test_rules_check_without_a_file_checks_the_rules_shipped_in_the_package(capsys):
+    code, out, _ = run(capsys, "rules", "check")
+    assert code == 0 and "default_rules.yaml: OK" in out and "flag_count x" in out
+
+
 def test_incidents_clusters_lists_new_clusters_from_stored_text(capsys, db):
     engine = open_engine(db)
     w = RequestLogWriter(engine, storage="full", flush_interval=0.02)

@@ -10,10 +10,9 @@ from __future__ import annotations
 import json
 import threading
 
-from flagstone.abuse.http import DEFAULT_RULES
 from flagstone.abuse.monitor import Monitor
 from flagstone.abuse.requestlog import RawCall, RequestLogWriter
-from flagstone.abuse.rules import SubjectTable, load_rules, parse_rules
+from flagstone.abuse.rules import SubjectTable, load_shipped_rules, parse_rules
 from flagstone.abuse.similarity import WindowIndex
 
 from .conftest import make_record
@@ -34,7 +33,7 @@ def _flood(monitor: Monitor, n: int, *, accounts: int, start: float = 0.0, rate:
 
 
 def test_shipped_rules_and_monitor_stay_bounded_by_size_under_unique_texts_and_accounts():
-    rules = load_rules(DEFAULT_RULES)
+    rules = load_shipped_rules()
     for r in rules:  # small bounds so the test shows them holding; defaults are 50k subjects / 20k items
         object.__setattr__(r.config, "max_subjects", 200)
         object.__setattr__(r.config, "max_window_items", 500)
@@ -53,7 +52,7 @@ def test_shipped_rules_and_monitor_stay_bounded_by_size_under_unique_texts_and_a
 
 
 def test_state_is_dropped_once_subjects_go_idle_past_the_window():
-    monitor = Monitor(load_rules(DEFAULT_RULES), discover_window=600.0, keep_alerts_seconds=3600.0)
+    monitor = Monitor(load_shipped_rules(), discover_window=600.0, keep_alerts_seconds=3600.0)
     _flood(monitor, 2000, accounts=500, rate=50.0)  # 40 s of traffic from 500 accounts
     busy = monitor.state_sizes()
     # Later, one account alone for longer than every rule's window and state lifetime (the baseline

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from flagstone.abuse.requestlog import RequestLogWriter, read_log
-from flagstone.abuse.rules import RuleEngine, available_kinds, evaluate_log, load_rules, parse_rules
+from flagstone.abuse.rules import (
+    RuleEngine,
+    available_kinds,
+    evaluate_log,
+    load_rules,
+    load_shipped_rules,
+    parse_rules,
+)
 from flagstone.errors import ConfigError
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def rules(*specs: dict):
@@ -42,7 +45,7 @@ def test_missing_and_malformed_files(tmp_path):
 
 
 def test_shipped_rule_file_is_valid_and_uses_every_kind():
-    shipped = load_rules(REPO / "rules" / "default.yaml")
+    shipped = load_shipped_rules()
     assert {r.kind for r in shipped} == set(available_kinds())
 
 

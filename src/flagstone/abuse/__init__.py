@@ -17,6 +17,7 @@ Modules (one capability each):
     http.py        ``install_abuse(app, settings)``: auth, rate limits and logging for the server
     admin.py       admin web pages (under /admin) for keys and incidents
 
-The shipped rule file is ``rules/default.yaml`` at the repository root; ``flagstone rules check``
-validates a rule file and dry-runs it over the stored log.
+The shipped rule file is package data, ``abuse/data/default_rules.yaml`` (read with
+``importlib.resources``: ``rules.DEFAULT_RULES``); ``flagstone rules check [FILE]`` validates a rule
+file (by default that one) and dry-runs it over the stored log.
 """

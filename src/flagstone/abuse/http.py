@@ -29,7 +29,6 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
@@ -44,12 +43,11 @@ from flagstone.abuse.keys import KeyInfo, KeyStore
 from flagstone.abuse.monitor import Monitor
 from flagstone.abuse.ratelimit import make_rate_limiter
 from flagstone.abuse.requestlog import RawCall, RequestLogWriter, load_hash_key
-from flagstone.abuse.rules import Rule, load_rules
+from flagstone.abuse.rules import Rule, load_rules, load_shipped_rules
 from flagstone.errors import FlagstoneError, RateLimitError
 from flagstone.settings import Settings
 
 log = logging.getLogger(__name__)
-DEFAULT_RULES = Path(__file__).resolve().parents[3] / "rules" / "default.yaml"
 PATHS = frozenset({"/v1/moderations"})
 KEY_CACHE_SECONDS = 2.0  # a revoked key or blocked account is refused within this long
 
@@ -73,10 +71,7 @@ class AbuseServices:
 def default_rules(settings: Settings) -> list[Rule]:
     if settings.rules_path is not None:
         return load_rules(settings.rules_path)  # a named file that is missing is an error
-    if DEFAULT_RULES.is_file():
-        return load_rules(DEFAULT_RULES)
-    log.warning("no rules_path set and no shipped rule file at %s: detection rules are off", DEFAULT_RULES)
-    return []
+    return load_shipped_rules()  # package data: missing only in a broken install, which is an error too
 
 
 def build_services(settings: Settings, *, engine: Engine | None = None, rules: list[Rule] | None = None,

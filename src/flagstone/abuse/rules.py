@@ -28,6 +28,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
+from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
@@ -38,6 +39,9 @@ from flagstone.abuse.base import Alert, RequestRecord
 from flagstone.abuse.similarity import WindowIndex
 from flagstone.errors import ConfigError
 from flagstone.policy.taxonomy import CATEGORIES
+
+# Package data (pyproject's package-data), so a regular ``pip install`` serves with these rules on.
+DEFAULT_RULES = files("flagstone.abuse") / "data" / "default_rules.yaml"
 
 
 class RuleConfig(BaseModel):
@@ -209,6 +213,12 @@ def parse_rules(data: Any, *, source: str = "<rules>") -> list[Rule]:
 
 def _short(exc: ValidationError) -> str:
     return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors())
+
+
+def load_shipped_rules() -> list[Rule]:
+    """The rule file shipped in the package (``abuse/data/default_rules.yaml``)."""
+    with as_file(DEFAULT_RULES) as path:
+        return load_rules(path)
 
 
 def load_rules(path: str | Path) -> list[Rule]:
