@@ -57,3 +57,15 @@ def test_csv_and_non_utf8(tmp_path):
         load_labelled(g)
     with pytest.raises(DataError, match="file not found"):
         load_labelled(tmp_path / "missing.jsonl")
+
+
+def test_labelled_files_are_read_by_the_data_readers(tmp_path):
+    """TSV, .json as JSON Lines and blank lines: the same rows the importer and training read."""
+    t = tmp_path / "d.tsv"
+    t.write_text("text\thate\nhello, there\t0\nawful people\t1\n")
+    assert load_labelled(t).texts == ["hello, there", "awful people"]
+    j = tmp_path / "d.json"
+    j.write_text('{"prompt": "a", "S": 1}\n\n{"prompt": "b", "S": 0}\n')
+    assert load_labelled(j).texts == ["a", "b"]
+    with pytest.raises(DataError, match="unsupported file type '.xlsx'"):
+        load_labelled(tmp_path / "d.xlsx")

@@ -62,11 +62,15 @@ def _jsonl(path: Path) -> Iterator[tuple[int, dict | RowError]]:
                 continue
             n += 1
             try:
-                obj = json.loads(raw)
-            except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+                obj = json.loads(raw.decode("utf-8"))
+            except UnicodeDecodeError as exc:
+                yield n, RowError(f"not UTF-8 text ({exc.reason} at byte {exc.start} of the row)",
+                                  raw[:500].decode("utf-8", "replace"))
+                continue
+            except json.JSONDecodeError as exc:
                 yield n, RowError(f"invalid JSON: {exc}", raw[:500].decode("utf-8", "replace"))
                 continue
-            yield n, obj if isinstance(obj, dict) else RowError("a JSONL row must be an object", str(obj)[:500])
+            yield n, obj if isinstance(obj, dict) else RowError("a JSONL row must be a JSON object", str(obj)[:500])
 
 
 def _csv(path: Path, delimiter: str) -> Iterator[tuple[int, dict | RowError]]:

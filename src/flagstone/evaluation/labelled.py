@@ -8,13 +8,12 @@ never counted as 0.
 
 from __future__ import annotations
 
-import csv
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from flagstone.data.readers import read_rows
 from flagstone.errors import DataError
 from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX, OPENAI_SHORT_KEYS
 
@@ -74,40 +73,25 @@ def _text_of(obj: dict, text_field: str | None, *, file: str, row: int) -> str:
     raise DataError(f"no text field (looked for {', '.join(fields)})", file=file, row=row)
 
 
+# A labelled set's .json is JSON Lines (as OpenAI's moderation evaluation file is), not a JSON list.
+_FORMATS = {".jsonl": "jsonl", ".json": "jsonl", ".ndjson": "jsonl", ".csv": "csv", ".tsv": "tsv"}
+
+
+def labelled_rows(p: Path) -> list[dict]:
+    """A labelled file's rows, read by ``flagstone.data.readers`` (row numbers count data rows from 1)."""
+    fmt = _FORMATS.get(p.suffix.lower())
+    if fmt is None:
+        raise DataError(f"unsupported file type {p.suffix.lower()!r}: use .jsonl or .csv", file=str(p))
+    return read_rows(p, fmt)
+
+
 def load_labelled(path: str | Path, *, text_field: str | None = None) -> LabelledSet:
     p = Path(path)
-    if not p.is_file():
-        raise DataError("file not found", file=str(p))
     texts: list[str] = []
     rows: list[np.ndarray] = []
-    suffix = p.suffix.lower()
-    try:
-        with p.open(encoding="utf-8", newline="") as fh:
-            if suffix in (".jsonl", ".json", ".ndjson"):
-                records = _jsonl_records(fh, str(p))
-            elif suffix in (".csv", ".tsv"):
-                records = ((i, r) for i, r in enumerate(csv.DictReader(fh, delimiter="\t" if suffix == ".tsv"
-                                                                        else ","), start=2))
-            else:
-                raise DataError(f"unsupported file type {suffix!r}: use .jsonl or .csv", file=str(p))
-            for row, obj in records:
-                texts.append(_text_of(obj, text_field, file=str(p), row=row))
-                rows.append(_row_labels(obj, file=str(p), row=row))
-    except UnicodeDecodeError as exc:
-        raise DataError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", file=str(p)) from exc
+    for row, obj in enumerate(labelled_rows(p), start=1):
+        texts.append(_text_of(obj, text_field, file=str(p), row=row))
+        rows.append(_row_labels(obj, file=str(p), row=row))
     if not texts:
         raise DataError("no rows", file=str(p))
     return LabelledSet(texts=texts, labels=np.vstack(rows), source=str(p))
-
-
-def _jsonl_records(fh, file: str):
-    for i, line in enumerate(fh, start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(f"invalid JSON: {exc.msg}", file=file, row=i) from exc
-        if not isinstance(obj, dict):
-            raise DataError("each line must be a JSON object", file=file, row=i)
-        yield i, obj

@@ -31,7 +31,6 @@ scores (``SuiteResult.functional_failures``).
 
 from __future__ import annotations
 
-import csv
 import json
 import logging
 from dataclasses import dataclass, field
@@ -169,18 +168,13 @@ class SuiteResult:
 
 def _row_fields(path: Path, name: str) -> list[str]:
     """Values of field ``name`` per row, in the order ``load_labelled`` reads rows (missing: "")."""
-    from flagstone.evaluation.labelled import _jsonl_records
+    from flagstone.evaluation.labelled import labelled_rows
 
-    with path.open(encoding="utf-8", newline="") as fh:
-        if path.suffix.lower() in (".csv", ".tsv"):
-            rows = (r for r in csv.DictReader(fh, delimiter="\t" if path.suffix.lower() == ".tsv" else ","))
-        else:
-            rows = (obj for _, obj in _jsonl_records(fh, str(path)))
-        out = []
-        for r in rows:
-            v = r.get(name, "")
-            out.append(v if isinstance(v, str) else json.dumps(v))
-        return out
+    out = []
+    for r in labelled_rows(path):
+        v = r.get(name, "")
+        out.append(v if isinstance(v, str) else json.dumps(v))
+    return out
 
 
 def slice_values(data: LabelledSet, path: Path, name: str) -> list[str]:
