@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 import pyarrow.parquet as pq
+import pytest
 
 from flagstone.cli.main import main
 
@@ -49,3 +50,26 @@ def test_analyze_usage_prints_and_writes_the_report(tmp_path, request_log, rules
     assert [r["account_id"] for r in json.loads((out / "top_accounts.json").read_text())] == ["alice", "carol"]
     alerts = [json.loads(line) for line in (out / "alerts.jsonl").read_text().splitlines()]
     assert [a["rule"] for a in alerts] == ["violence-repeat", "campaign"]
+
+
+def test_engine_flags_layer_on_the_settings_main_loaded_once(tmp_path, monkeypatch):
+    """``score``/``analyze`` take ``args.settings`` and add their flags; they do not read the file and
+    environment a second time (an environment changed after main loaded them is not seen)."""
+    import argparse
+
+    from flagstone.cli.score import engine_settings
+    from flagstone.errors import ConfigError
+    from flagstone.settings import Settings
+
+    loaded = Settings(data_dir=tmp_path, spark_master="local[3]", spark_conf={"a": "1"}, scale_workers=2)
+    monkeypatch.setenv("FLAGSTONE_SPARK_MASTER", "spark://from-env-later:7077")
+    monkeypatch.setenv("FLAGSTONE_SCALE_WORKERS", "7")
+    args = argparse.Namespace(settings=loaded, config=None, spark_master=None, spark_conf=["b=2"], workers=None,
+                              quiet=True, batch_rows=32)
+    s = engine_settings(args)
+    assert (s.spark_master, s.spark_conf, s.scale_workers, s.scale_batch_rows) == ("local[3]", {"a": "1", "b": "2"}, 2, 32)
+    args.spark_master, args.workers = "local[1]", 1
+    assert (engine_settings(args).spark_master, engine_settings(args).scale_workers) == ("local[1]", 1)
+    args.batch_rows = 0
+    with pytest.raises(ConfigError, match="scale_batch_rows"):
+        engine_settings(args)

@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from flagstone.settings import Settings, load_settings
+from flagstone.settings import Settings
 
 
 def add_engine_args(p: argparse.ArgumentParser) -> None:
@@ -27,9 +27,10 @@ def add_engine_args(p: argparse.ArgumentParser) -> None:
 
 
 def engine_settings(args: argparse.Namespace, *, spark_console_progress: bool = True) -> Settings:
-    """Settings with the engine flags applied. ``spark_console_progress``: Spark's own stage bar on
-    stderr unless ``--quiet`` (``score`` draws its own bar of rows instead)."""
-    base = load_settings(args.config)
+    """``args.settings`` (loaded once by ``cli/main.py``) with the engine flags applied.
+    ``spark_console_progress``: Spark's own stage bar on stderr unless ``--quiet`` (``score`` draws its
+    own bar of rows instead)."""
+    base: Settings = args.settings
     conf = dict(base.spark_conf)
     for item in args.spark_conf:
         key, sep, value = item.partition("=")
@@ -40,8 +41,8 @@ def engine_settings(args: argparse.Namespace, *, spark_console_progress: bool = 
         conf[key] = value
     if spark_console_progress and not args.quiet:  # Spark's own stage progress bar, on stderr
         conf.setdefault("spark.ui.showConsoleProgress", "true")
-    return load_settings(args.config, spark_master=args.spark_master, spark_conf=conf,
-                         scale_workers=args.workers)
+    return base.with_overrides(spark_master=args.spark_master, spark_conf=conf, scale_workers=args.workers,
+                               scale_batch_rows=getattr(args, "batch_rows", None))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -50,8 +51,6 @@ def _run(args: argparse.Namespace) -> int:
     from flagstone.scale.readers import count_rows
 
     settings = engine_settings(args, spark_console_progress=False)
-    if args.batch_rows:
-        settings = settings.model_copy(update={"scale_batch_rows": args.batch_rows})
     engine = get_engine(args.engine, settings)
     job = ScoreJob(input=args.input, output=args.output,
                    model_dir=Path(args.model) if args.model else settings.model_dir,
