@@ -45,13 +45,16 @@ def test_duplicates_nameless_and_bad_plugins_fail_at_registration():
 
 
 def test_every_extension_point_is_a_registry_with_the_same_unknown_name_error():
+    from flagstone.abuse.rules import RULE_KINDS
     from flagstone.active.strategies import STRATEGIES
     from flagstone.images.base import IMAGE_MODELS
     from flagstone.models.kinds import KINDS
     from flagstone.redteam.base import ATTACKS
+    from flagstone.scale.base import ENGINES
 
     for reg, error, member in ((ATTACKS, ConfigError, "rot13"), (STRATEGIES, NotFoundError, "random"),
-                               (IMAGE_MODELS, ConfigError, "null"), (KINDS, ModelError, "ensemble")):
+                               (IMAGE_MODELS, ConfigError, "null"), (KINDS, ModelError, "ensemble"),
+                               (RULE_KINDS, ConfigError, "flag_count"), (ENGINES, ConfigError, "local")):
         assert isinstance(reg, Registry) and member in reg.names()
         with pytest.raises(error, match=rf"unknown {reg.kind} 'nope'; available: .*{member}"):
             reg.get("nope")

@@ -82,7 +82,7 @@ def test_rules_check_validates_and_dry_runs(capsys, db, tmp_path):
     assert code == 0 and "1 enabled rule(s)" in out and "over 3 logged request(s): 1 alert(s)" in out
     rules.write_text("rules:\n  - {name: minors, kind: flag_cnt}\n")
     code, _, err = run(capsys, "rules", "check", str(rules))
-    assert code == 2 and "unknown kind 'flag_cnt'" in err
+    assert code == 2 and "unknown rule kind 'flag_cnt'" in err
 
 
 def test_rules_check_without_a_file_checks_the_rules_shipped_in_the_package(capsys):

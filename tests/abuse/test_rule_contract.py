@@ -35,3 +35,15 @@ def test_every_kind_gives_well_formed_alerts_identically_on_stream_and_batch(kin
         assert isinstance(a, Alert) and a.rule == f"r-{kind}" and a.kind == kind
         assert a.severity in ("low", "medium", "high", "critical") and a.message
         assert a.subject.split(":")[0] in ("account", "key", "campaign", "global")
+
+
+def test_a_rule_kind_without_a_rule_config_is_refused_when_it_registers():
+    from flagstone.abuse.rules import Rule, register_rule_kind
+
+    class NoConfig(Rule):
+        kind = "no-config"
+        Config = dict  # type: ignore[assignment]
+
+    with pytest.raises(TypeError, match="'no-config' must be a Rule subclass with a RuleConfig subclass"):
+        register_rule_kind(NoConfig)
+    assert "no-config" not in available_kinds()

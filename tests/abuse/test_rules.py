@@ -23,7 +23,7 @@ def rules(*specs: dict):
 @pytest.mark.parametrize("doc,message", [
     ({"rules": []}, "rules"),
     ({"version": 2, "rules": [{"name": "a", "kind": "burst"}]}, "version"),
-    ({"rules": [{"name": "a", "kind": "nonsense"}]}, "unknown kind 'nonsense'; available: account_anomaly"),
+    ({"rules": [{"name": "a", "kind": "nonsense"}]}, "rules.0 \\(a\\): unknown rule kind 'nonsense'; available: account_anomaly"),
     ({"rules": [{"name": "a", "kind": "burst", "treshold": 3}]}, "treshold"),
     ({"rules": [{"name": "a", "kind": "burst", "window": -1}]}, "window"),
     ({"rules": [{"name": "a", "kind": "flag_count", "category": "spam"}]}, "unknown category 'spam'"),
@@ -42,6 +42,23 @@ def test_missing_and_malformed_files(tmp_path):
     bad.write_text("rules: [\n")
     with pytest.raises(ConfigError, match="invalid YAML"):
         load_rules(bad)
+
+
+def test_rule_file_errors_name_the_file_and_line(tmp_path):
+    """Rule files are read by flagstone.yamlfile: file:line: reason, duplicate keys refused."""
+    f = tmp_path / "r.yaml"
+    f.write_text("version: 1\nrules:\n  - name: a\n    kind: burst\n  - name: b\n    kind: burst\n    treshold: 3\n")
+    with pytest.raises(ConfigError, match=rf"^{f}:7: rules.1.treshold \(b\): Extra inputs are not permitted"):
+        load_rules(f)
+    f.write_text("version: 1\nrules:\n  - name: a\n    kind: brust\n")
+    with pytest.raises(ConfigError, match=rf"^{f}:4: rules.0 \(a\): unknown rule kind 'brust'; available: "):
+        load_rules(f)
+    f.write_text("version: 1\nrules:\n  - name: a\n    kind: burst\n    window: 5\n    window: 50\n")
+    with pytest.raises(ConfigError, match=rf"^{f}:6: duplicate key 'window'"):
+        load_rules(f)
+    f.write_text("version: 2\nrules:\n  - {name: a, kind: burst}\n")
+    with pytest.raises(ConfigError, match=rf"^{f}:1: version: "):
+        load_rules(f)
 
 
 def test_shipped_rule_file_is_valid_and_uses_every_kind():

@@ -12,7 +12,8 @@ A rule file::
         threshold: 1
         severity: critical
 
-Each kind is a class registered once with :func:`register_rule_kind`; it declares its own pydantic
+Each kind is a class registered once with :func:`register_rule_kind` (in ``RULE_KINDS``, a
+:class:`flagstone.plugins.Registry`); it declares its own pydantic
 config and turns records into alerts with ``observe``. :class:`RuleEngine` feeds records in time
 order to every rule; :func:`evaluate_log` replays a stored log through a fresh engine, so batch
 evaluation gives exactly the alerts the stream gave for the same records.
@@ -32,13 +33,14 @@ from importlib.resources import as_file, files
 from pathlib import Path
 from typing import Any, ClassVar, Generic, Literal, TypeVar
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from flagstone.abuse.base import Alert, RequestRecord
 from flagstone.abuse.similarity import WindowIndex
 from flagstone.errors import ConfigError
+from flagstone.plugins import Registry
 from flagstone.policy.taxonomy import CATEGORIES
+from flagstone.yamlfile import YamlDoc, read_yaml
 
 # Package data (pyproject's package-data), so a regular ``pip install`` serves with these rules on.
 DEFAULT_RULES = files("flagstone.abuse") / "data" / "default_rules.yaml"
@@ -154,23 +156,27 @@ class Rule:
                       severity=self.config.severity, message=message, **kw)]
 
 
-_KINDS: dict[str, type[Rule]] = {}
+def _import_builtin_kinds() -> None:
+    from flagstone.abuse import anomaly, rule_kinds  # noqa: F401  (registering the built-in kinds)
+
+
+def _check_kind(name: str, cls: type[Rule]) -> None:
+    config = getattr(cls, "Config", None)
+    if not (isinstance(cls, type) and issubclass(cls, Rule) and isinstance(config, type)
+            and issubclass(config, RuleConfig)):
+        raise TypeError(f"rule kind {name!r} must be a Rule subclass with a RuleConfig subclass as Config")
+
+
+RULE_KINDS: Registry[type[Rule]] = Registry("rule kind", load=_import_builtin_kinds, check=_check_kind)
 
 
 def register_rule_kind(cls: type[Rule]) -> type[Rule]:
-    if cls.kind in _KINDS and _KINDS[cls.kind] is not cls:
-        raise ValueError(f"rule kind {cls.kind!r} registered twice")
-    _KINDS[cls.kind] = cls
-    return cls
+    """Class decorator: register a :class:`Rule` subclass under its ``kind``."""
+    return RULE_KINDS.register(cls.kind)(cls)
 
 
 def available_kinds() -> list[str]:
-    _import_builtin_kinds()
-    return sorted(_KINDS)
-
-
-def _import_builtin_kinds() -> None:
-    from flagstone.abuse import anomaly, rule_kinds  # noqa: F401  (registering the built-in kinds)
+    return RULE_KINDS.names()
 
 
 class RuleFile(BaseModel):
@@ -188,31 +194,26 @@ class RuleFile(BaseModel):
         return v
 
 
+_EXPECTED = "a rule file (a mapping with version and rules)"
+
+
 def parse_rules(data: Any, *, source: str = "<rules>") -> list[Rule]:
     """Validate a parsed rule document and build one fresh :class:`Rule` per enabled rule."""
-    _import_builtin_kinds()
-    try:
-        doc = RuleFile.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(f"{source}: invalid rule file: {_short(exc)}") from exc
-    rules: list[Rule] = []
-    for i, raw in enumerate(doc.rules):
-        kind = raw.get("kind") if isinstance(raw, dict) else None
-        if kind not in _KINDS:
-            raise ConfigError(f"{source}: rule #{i + 1} ({raw.get('name', '?')}): unknown kind {kind!r}; "
-                              f"available: {', '.join(sorted(_KINDS))}")
-        cls = _KINDS[kind]
-        try:
-            cfg = cls.Config.model_validate(raw)
-        except ValidationError as exc:
-            raise ConfigError(f"{source}: rule #{i + 1} ({raw.get('name', '?')}): {_short(exc)}") from exc
-        if cfg.enabled:
-            rules.append(cls(cfg))
-    return rules
+    if not isinstance(data, dict):
+        raise ConfigError(f"invalid rule file: expected {_EXPECTED}, got {type(data).__name__}", file=source)
+    return _build(YamlDoc(data, None, source))
 
 
-def _short(exc: ValidationError) -> str:
-    return "; ".join(f"{'.'.join(map(str, e['loc'])) or 'file'}: {e['msg']}" for e in exc.errors())
+def read_rule_file(path: str | Path) -> YamlDoc:
+    """Read and validate a rule file (through :mod:`flagstone.yamlfile`: errors read ``file:line: reason``);
+    returns the document, whose ``data`` other processes (Spark tasks) turn into rules with :func:`parse_rules`."""
+    doc = read_yaml(path, what="rule file", expected=_EXPECTED)
+    _build(doc)
+    return doc
+
+
+def load_rules(path: str | Path) -> list[Rule]:
+    return _build(read_yaml(path, what="rule file", expected=_EXPECTED))
 
 
 def load_shipped_rules() -> list[Rule]:
@@ -221,15 +222,24 @@ def load_shipped_rules() -> list[Rule]:
         return load_rules(path)
 
 
-def load_rules(path: str | Path) -> list[Rule]:
-    p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"rule file not found: {p}")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: invalid YAML: {exc}") from exc
-    return parse_rules(data, source=str(p))
+def _build(doc: YamlDoc) -> list[Rule]:
+    """The file's schema, then each rule's kind (from the registry) and that kind's own config schema."""
+    rule_file = doc.validate(RuleFile)
+    rules: list[Rule] = []
+    for i, raw in enumerate(rule_file.rules):
+        name, kind = raw.get("name", "?"), raw.get("kind")
+        at = f"{doc.file}:{doc.line_of(('rules', i, 'kind'))}" if doc.root is not None else doc.file
+        cls = RULE_KINDS.get(kind if isinstance(kind, str) else repr(kind), where=f"{at}: rules.{i} ({name})")
+        try:
+            cfg = cls.Config.model_validate(raw)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ("rules", i, *err["loc"])
+            raise ConfigError(f"{'.'.join(map(str, loc))} ({name}): {err['msg']}", file=doc.file,
+                              line=doc.line_of(loc)) from exc
+        if cfg.enabled:
+            rules.append(cls(cfg))
+    return rules
 
 
 class RuleEngine:

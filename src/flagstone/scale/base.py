@@ -16,7 +16,7 @@ from typing import Protocol, runtime_checkable
 
 import pyarrow as pa
 
-from flagstone.errors import ConfigError
+from flagstone.plugins import Registry
 from flagstone.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -88,17 +88,6 @@ class Engine(Protocol):
 
 
 EngineFactory = Callable[[Settings], Engine]
-_ENGINES: dict[str, EngineFactory] = {}
-
-
-def register_engine(name: str) -> Callable[[EngineFactory], EngineFactory]:
-    def deco(factory: EngineFactory) -> EngineFactory:
-        if name in _ENGINES and _ENGINES[name] is not factory:
-            raise ValueError(f"engine {name!r} registered twice")
-        _ENGINES[name] = factory
-        return factory
-
-    return deco
 
 
 def _import_builtin_engines() -> None:
@@ -106,13 +95,16 @@ def _import_builtin_engines() -> None:
     from flagstone.scale import local, spark  # noqa: F401
 
 
+ENGINES: Registry[EngineFactory] = Registry("engine", load=_import_builtin_engines)
+
+
+def register_engine(name: str) -> Callable[[EngineFactory], EngineFactory]:
+    return ENGINES.register(name)
+
+
 def available_engines() -> list[str]:
-    _import_builtin_engines()
-    return sorted(_ENGINES)
+    return ENGINES.names()
 
 
 def get_engine(name: str, settings: Settings) -> Engine:
-    _import_builtin_engines()
-    if name not in _ENGINES:
-        raise ConfigError(f"unknown engine {name!r}; available: {sorted(_ENGINES)}")
-    return _ENGINES[name](settings)
+    return ENGINES.get(name)(settings)

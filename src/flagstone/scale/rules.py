@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import yaml
 
 from flagstone.abuse.base import Alert
-from flagstone.abuse.rules import Rule, RuleEngine, load_rules, parse_rules
+from flagstone.abuse.rules import Rule, RuleEngine, parse_rules, read_rule_file
 from flagstone.scale.logfile import batch_to_records
 
 ALERT_SCHEMA = pa.schema([
@@ -68,5 +67,4 @@ def sort_rows(rows: list[dict]) -> list[dict]:
 
 def load_rule_doc(path: str | Path) -> Any:
     """The parsed rule file, validated by the abuse capability (its errors, its messages)."""
-    load_rules(path)
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return read_rule_file(path).data
