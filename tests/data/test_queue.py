@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sqlalchemy import insert, update
 
-from flagstone.data.queue import Request, counts, enqueue, pending, queued_keys
+from flagstone.data.queue import Request, counts, enqueue, mark_done, pending, queued_keys, reopen
 from flagstone.store.engine import utcnow
 from flagstone.store.tables import items, label_queue
 
@@ -54,7 +54,21 @@ def test_policy_versions_are_separate_requests(policy_store):
         assert queued_keys(conn, "relabel", category="violence", policy_version_id=2) == set()
 
 
-def test_only_the_queue_module_inserts_into_the_label_queue():
-    writes = re.compile(r"insert\(label_queue\)|label_queue\.insert\(")
+def test_mark_done_and_reopen_move_one_items_requests(store):
+    _items(store, "a", "b")
+    with store.begin() as conn:
+        enqueue(conn, "q1", "r", [Request("a", 1.0), Request("b", 0.5)])
+        enqueue(conn, "q2", "r", [Request("a", 1.0)])
+        assert mark_done(conn, "q1", "a") == 1 and mark_done(conn, "q1", "a") == 0
+        mark_done(conn, "q2", "a")
+        assert queued_keys(conn, "q1") == {"b"} and queued_keys(conn, "q2") == set()
+        assert reopen(conn, "a", "q1") == 1  # only that queue's request
+        assert queued_keys(conn, "q1") == {"a", "b"} and queued_keys(conn, "q2") == set()
+        assert reopen(conn, "a") == 1  # every queue's (q2's, the one still done)
+        assert queued_keys(conn, "q2") == {"a"}
+
+
+def test_only_the_queue_module_writes_the_label_queue():
+    writes = re.compile(r"(insert|update|delete)\(label_queue\)|label_queue\.(insert|update|delete)\(")
     writers = sorted(str(p.relative_to(SRC)) for p in SRC.rglob("*.py") if writes.search(p.read_text()))
     assert writers == ["data/queue.py"]

@@ -1,5 +1,8 @@
 """The label queue: the one module that writes ``label_queue`` and answers what is waiting in it.
 
+Writes: :func:`enqueue` (new requests), :func:`mark_done` and :func:`reopen` (the labeling UI's
+submit and undo).
+
 A request asks people to label one item (for one category, or for all when ``category`` is None),
 in a named queue (``relabel``, ``redteam``, ``al-<pool>-<strategy>``, ``validation-...``) with the
 ``reason`` that made it. Four capabilities make requests and call :func:`enqueue`:
@@ -20,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, select, update
 
 from flagstone.store.engine import Store, utcnow
 from flagstone.store.tables import label_queue
@@ -59,6 +62,20 @@ def enqueue(conn: Connection, queue: str, reason: str, requests: Iterable[Reques
     if rows:
         conn.execute(label_queue.insert(), rows)
     return len(rows)
+
+
+def mark_done(conn: Connection, queue: str, item_key: str) -> int:
+    """The item's pending requests in ``queue`` are answered (a person labelled it); returns how many."""
+    return conn.execute(update(label_queue).where(label_queue.c.queue == queue, label_queue.c.item_key == item_key,
+                                                  label_queue.c.status == PENDING).values(status=DONE)).rowcount
+
+
+def reopen(conn: Connection, item_key: str, queue: str | None = None) -> int:
+    """The item's answered requests (in ``queue``, else in every queue) are pending again (labels undone)."""
+    q = update(label_queue).where(label_queue.c.item_key == item_key, label_queue.c.status == DONE)
+    if queue is not None:
+        q = q.where(label_queue.c.queue == queue)
+    return conn.execute(q.values(status=PENDING)).rowcount
 
 
 def queued_keys(conn: Connection, queue: str, *, status: str | None = PENDING, category: str | None = None,

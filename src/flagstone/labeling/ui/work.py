@@ -32,6 +32,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from flagstone.data import queue as queue_requests
 from flagstone.errors import ConflictError, InvalidRequestError, NotFoundError, PermissionDeniedError
 from flagstone.labeling.records import annotator_id
 from flagstone.labeling.tables import ROLES, ui_feedback, ui_gold, ui_users
@@ -254,8 +255,7 @@ def submit_labels(store: Store, user: UIUser, item_key: str, queue: str, chosen:
             dict(item_key=item_key, category=c, value=int(c in chosen), annotator_id=user.annotator_id,
                  policy_version_id=version.id, score=None, is_pseudo=False, source_ref=None, created_at=now)
             for c in CATEGORIES])
-        conn.execute(label_queue.update().where(label_queue.c.queue == queue, label_queue.c.item_key == item_key,
-                                                label_queue.c.status == "pending").values(status="done"))
+        queue_requests.mark_done(conn, queue, item_key)
         feedback = [("comment", comment.strip())] if comment.strip() else []
         feedback += [("unclear", comment.strip() or None)] if unclear else []
         for kind, body in feedback:
@@ -411,10 +411,7 @@ def undo_labels(store: Store, user: UIUser, item_key: str, queue: str | None = N
                               .where(labels.c.item_key == item_key, labels.c.annotator_id != user.annotator_id,
                                      annotators.c.kind == "person").limit(1)).first()
         if others is None:
-            reopen = label_queue.update().where(label_queue.c.item_key == item_key, label_queue.c.status == "done")
-            if queue is not None:
-                reopen = reopen.where(label_queue.c.queue == queue)
-            conn.execute(reopen.values(status="pending"))
+            queue_requests.reopen(conn, item_key, queue)
     return sub
 
 
