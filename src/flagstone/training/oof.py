@@ -6,7 +6,6 @@ calibration split, never on dev rows of fold k), then scores the held-out dev fo
 
 from __future__ import annotations
 
-import csv
 import logging
 from pathlib import Path
 from typing import Any
@@ -86,13 +85,14 @@ def out_of_fold(recipe: Any, policy: Any, tf: Any, dense: dict[str, np.ndarray],
 
 def read_prompts(path: Path) -> list[str]:
     """The ``prompt`` column of a CSV file (OKTest)."""
+    from flagstone.data.readers import read_rows
+
     if not path.is_file():
         raise DataError("evaluation file not found", file=str(path))
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = read_rows(path, "csv")  # the one set of row readers (data/readers.py)
     if rows and "prompt" not in rows[0]:
         raise DataError("expected a 'prompt' column", file=str(path))
-    return [r["prompt"].strip() for r in rows if r["prompt"].strip()]
+    return [str(r["prompt"]).strip() for r in rows if str(r.get("prompt") or "").strip()]
 
 
 def false_positive_rate(probs: np.ndarray, thresholds: dict[str, float]) -> dict[str, Any]:
