@@ -85,10 +85,10 @@ def test_settings_are_loaded_once_in_main_and_commands_layer_their_flags(tmp_pat
     cfg.write_text("data_dir: x\nport: [1]\n")
     assert main(["--config", str(cfg), "policy", "list"]) == 2
     assert f"{cfg}:2: port: Input should be a valid integer" in capsys.readouterr().err
-    # No command module reads the settings file again (score.py: being reworked elsewhere, issue 19).
+    # No command module reads the settings file again.
     cli_dir = Path(cli_main.__file__).parent
     readers = sorted(p.name for p in cli_dir.glob("*.py") if re.search(r"\bload_settings\(", p.read_text()))
-    assert readers == ["main.py", "score.py"]
+    assert readers == ["main.py"]
 
 
 def test_with_overrides_validates_and_ignores_flags_not_given(tmp_path):

@@ -74,7 +74,7 @@ def test_parquet_file(model_dir, tmp_path):
 
 BAD_ROWS = [
     ("not json at all", "invalid JSON"),
-    ('["a list"]', "must be an object"),
+    ('["a list"]', "must be a JSON object"),
     ('{"body": "no text field"}', "no 'text' field"),
     ('{"text": 42}', "must be a string, got int"),
     ('{"text": "nul \\u0000 inside"}', "U+0000"),

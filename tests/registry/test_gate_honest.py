@@ -101,7 +101,8 @@ def test_suite_holdout_optional_and_mapping_options(tmp_path):
 
     rows = [{"text": f"row number {i} about something", "flag": str(i % 2)} for i in range(200)]
     (tmp_path / "d.csv").write_text("text,flag\n" + "".join(f"{r['text']},{r['flag']}\n" for r in rows))
-    (tmp_path / "m.yaml").write_text("name: d\nlicence_class: D\nfile: d.csv\ntext: text\ncopy: {flag: violence}\n")
+    (tmp_path / "m.yaml").write_text("name: d\nlicence_class: D\nfile: d.csv\ncolumns: {text: text}\n"
+                                     "labels: [{column: flag, category: violence, positive: [1], negative: [0]}]\n")
     (tmp_path / "s.yaml").write_text(
         "name: s\ndatasets:\n"
         "  - {name: held, path: d.csv, mapping: m.yaml, holdout: {fraction: 0.25, salt: gate}, slices: [flag]}\n"
