@@ -13,17 +13,22 @@ in a named queue (``relabel``, ``redteam``, ``al-<pool>-<strategy>``, ``validati
 - ``evaluation/refresh.py``: a fresh validation sample.
 
 Enqueueing is idempotent: a request whose (queue, item, category, policy version) the queue already
-holds, pending or done, is not added again, so running any of them twice queues nothing new. Readers
-(the labeling UI, ``flagstone data``) take :func:`pending` in priority order.
+holds, pending or done, is not added again, so running any of them twice queues nothing new.
+
+Reads: every reader asks this module too (``tests/data/test_queue.py`` checks no other module names the
+table). ``flagstone data`` takes :func:`pending` and :func:`counts`; the labeling UI takes
+:func:`pending_requests` (the next item), :func:`pending_items` (gold candidates), :func:`request_of`
+and :func:`holds` (the item as a queue shows it, and whether a queue asked about it), :func:`requests`
+(progress), :func:`pending_summary` and :func:`pending_queues`, and joins its own tables by item key.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 
 from flagstone.store.engine import Store, utcnow
 from flagstone.store.tables import label_queue
@@ -105,3 +110,84 @@ def counts(store: Store) -> dict[str, int]:
         for q, s in conn.execute(select(label_queue.c.queue, label_queue.c.status)):
             out[f"{q}/{s}"] += 1
     return dict(out)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One request the queue holds, as readers see it."""
+
+    queue: str
+    item_key: str
+    reason: str
+    category: str | None
+    status: str
+
+
+@dataclass(frozen=True)
+class PendingCount:
+    """How many requests of one (queue, reason) are pending."""
+
+    queue: str
+    reason: str
+    pending: int
+
+
+_ENTRY = (label_queue.c.queue, label_queue.c.item_key, label_queue.c.reason, label_queue.c.category,
+          label_queue.c.status)
+
+
+def pending_requests(conn: Connection, queue: str) -> list[Entry]:
+    """Pending requests of ``queue`` in the order people get them (highest priority first, ties by arrival)."""
+    q = (select(*_ENTRY).where(label_queue.c.queue == queue, label_queue.c.status == PENDING)
+         .order_by(label_queue.c.priority.desc(), label_queue.c.id))
+    return [Entry(*r) for r in conn.execute(q)]
+
+
+def pending_items(conn: Connection, queue: str, *, skip: Collection[str] = (), limit: int | None = None) -> list[str]:
+    """Item keys with pending requests in ``queue``, each once, not in ``skip``, in the order people get
+    them (an item ranks by its highest-priority request, ties by its first arrival)."""
+    q = (select(label_queue.c.item_key)
+         .where(label_queue.c.queue == queue, label_queue.c.status == PENDING)
+         .group_by(label_queue.c.item_key)
+         .order_by(func.max(label_queue.c.priority).desc(), func.min(label_queue.c.id)))
+    out: list[str] = []
+    for key in conn.execute(q).scalars():
+        if limit is not None and len(out) >= limit:
+            break
+        if key not in skip:
+            out.append(key)
+    return out
+
+
+def holds(conn: Connection, queue: str, item_key: str) -> bool:
+    """Whether ``queue`` asked about the item (a request pending or done)."""
+    q = select(label_queue.c.id).where(label_queue.c.queue == queue, label_queue.c.item_key == item_key).limit(1)
+    return conn.execute(q).first() is not None
+
+
+def request_of(conn: Connection, queue: str, item_key: str) -> Entry | None:
+    """The item's first request in ``queue`` (pending or done), or None when the queue never asked about it."""
+    q = (select(*_ENTRY).where(label_queue.c.queue == queue, label_queue.c.item_key == item_key)
+         .order_by(label_queue.c.id).limit(1))
+    row = conn.execute(q).first()
+    return Entry(*row) if row else None
+
+
+def requests(conn: Connection) -> list[Entry]:
+    """Every request of every queue, by queue name then arrival."""
+    return [Entry(*r) for r in conn.execute(select(*_ENTRY).order_by(label_queue.c.queue, label_queue.c.id))]
+
+
+def pending_summary(conn: Connection) -> list[PendingCount]:
+    """Pending requests per (queue, reason), by queue name."""
+    q = (select(label_queue.c.queue, label_queue.c.reason, func.count())
+         .where(label_queue.c.status == PENDING).group_by(label_queue.c.queue, label_queue.c.reason)
+         .order_by(label_queue.c.queue))
+    return [PendingCount(*r) for r in conn.execute(q)]
+
+
+def pending_queues(conn: Connection) -> list[str]:
+    """Names of the queues with pending requests, sorted."""
+    q = (select(label_queue.c.queue).where(label_queue.c.status == PENDING)
+         .group_by(label_queue.c.queue).order_by(label_queue.c.queue))
+    return list(conn.execute(q).scalars())

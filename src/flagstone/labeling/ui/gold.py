@@ -13,14 +13,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
+from flagstone.data import queue as queue_requests
 from flagstone.errors import ConflictError, InvalidRequestError, NotFoundError
 from flagstone.labeling.tables import ui_gold
 from flagstone.labeling.ui.work import add_gold
 from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.store.engine import Store
-from flagstone.store.tables import annotators, items, label_queue, labels
+from flagstone.store.tables import annotators, items, labels
 
 MIN_PREFIX = 8
 
@@ -107,18 +108,13 @@ def remove_gold(store: Store, item_key: str) -> None:
 
 def pending_queues(store: Store) -> list[str]:
     with store.connect() as conn:
-        return list(conn.execute(select(label_queue.c.queue).where(label_queue.c.status == "pending")
-                                 .group_by(label_queue.c.queue).order_by(label_queue.c.queue)).scalars())
+        return queue_requests.pending_queues(conn)
 
 
 def queue_candidates(store: Store, queue: str, limit: int = 50) -> list[Candidate]:
     """Pending items of a queue that are not gold yet, in the order annotators get them."""
     with store.connect() as conn:
-        q = (select(label_queue.c.item_key, func.min(items.c.text).label("text"),
-                    func.max(label_queue.c.priority).label("priority"), func.min(label_queue.c.id).label("first"))
-             .join(items, items.c.key == label_queue.c.item_key)
-             .where(label_queue.c.queue == queue, label_queue.c.status == "pending",
-                    label_queue.c.item_key.not_in(select(ui_gold.c.item_key)))
-             .group_by(label_queue.c.item_key).order_by(func.max(label_queue.c.priority).desc(),
-                                                        func.min(label_queue.c.id)).limit(limit))
-        return [Candidate(r.item_key, r.text) for r in conn.execute(q)]
+        gold = set(conn.execute(select(ui_gold.c.item_key)).scalars())
+        keys = queue_requests.pending_items(conn, queue, skip=gold, limit=limit)
+        text = dict(conn.execute(select(items.c.key, items.c.text).where(items.c.key.in_(keys))).all())
+    return [Candidate(k, text[k]) for k in keys]

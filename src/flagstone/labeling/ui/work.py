@@ -41,7 +41,7 @@ from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.policy.versions import PolicyVersion, current_version
 from flagstone.store.engine import Store, utcnow
 from flagstone.store.sessions import end_sessions
-from flagstone.store.tables import annotators, items, label_queue, labels
+from flagstone.store.tables import annotators, items, labels
 
 
 @dataclass(frozen=True)
@@ -176,11 +176,9 @@ def add_gold(store: Store, item_key: str, gold: dict[str, bool]) -> None:
 
 
 def queue_summary(store: Store) -> list[dict]:
-    q = (select(label_queue.c.queue, label_queue.c.reason, func.count().label("pending"))
-         .where(label_queue.c.status == "pending").group_by(label_queue.c.queue, label_queue.c.reason)
-         .order_by(label_queue.c.queue))
     with store.connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(q)]
+        return [dict(queue=c.queue, reason=c.reason, pending=c.pending)
+                for c in queue_requests.pending_summary(conn)]
 
 
 def _done_by(conn, user: UIUser) -> set[str]:
@@ -202,13 +200,10 @@ def next_item(store: Store, user: UIUser, queue: str, *, gold_rate: float = 0.0,
                 key = rng.choice(gold)
                 text = conn.execute(select(items.c.text).where(items.c.key == key)).scalar_one()
                 return WorkItem(key, text, queue, "gold")  # shown like any other item
-        q = (select(label_queue.c.item_key, label_queue.c.reason, items.c.text, label_queue.c.category)
-             .join(items, items.c.key == label_queue.c.item_key)
-             .where(label_queue.c.queue == queue, label_queue.c.status == "pending")
-             .order_by(label_queue.c.priority.desc(), label_queue.c.id))
-        for key, reason, text, category in conn.execute(q):
-            if key not in done:
-                return WorkItem(key, text, queue, reason, category)
+        for req in queue_requests.pending_requests(conn, queue):
+            if req.item_key not in done:
+                text = conn.execute(select(items.c.text).where(items.c.key == req.item_key)).scalar_one()
+                return WorkItem(req.item_key, text, queue, req.reason, req.category)
     return None
 
 
@@ -218,9 +213,8 @@ def _check_may_work_on(conn, user: UIUser, item_key: str, queue: str, action: st
         raise PermissionDeniedError(f"role {user.role!r} cannot {action}")
     if conn.execute(select(items.c.key).where(items.c.key == item_key)).first() is None:
         raise NotFoundError(f"no item {item_key[:12]}")
-    in_queue = conn.execute(select(label_queue.c.id).where(label_queue.c.queue == queue,
-                                                           label_queue.c.item_key == item_key).limit(1)).first()
-    if in_queue is None and conn.execute(select(ui_gold.c.item_key).where(ui_gold.c.item_key == item_key)).first() is None:
+    is_gold = conn.execute(select(ui_gold.c.item_key).where(ui_gold.c.item_key == item_key)).first() is not None
+    if not queue_requests.holds(conn, queue, item_key) and not is_gold:
         raise PermissionDeniedError(f"item {item_key[:12]} is not in queue {queue!r}; {action} items of your queue")
 
 
@@ -339,14 +333,13 @@ def queue_progress(store: Store, user: UIUser) -> list[QueueProgress]:
         done = _done_by(conn, user)
         mine = set(conn.execute(select(labels.c.item_key).where(labels.c.annotator_id == user.annotator_id)
                                 .distinct()).scalars())
-        rows = conn.execute(select(label_queue.c.queue, label_queue.c.reason, label_queue.c.item_key,
-                                   label_queue.c.status).order_by(label_queue.c.queue, label_queue.c.id)).all()
+        rows = queue_requests.requests(conn)
     by_queue: dict[str, dict] = {}
-    for queue, reason, key, status in rows:
-        q = by_queue.setdefault(queue, {"reason": reason, "all": set(), "pending": set()})
-        q["all"].add(key)
-        if status == "pending":
-            q["pending"].add(key)
+    for req in rows:
+        q = by_queue.setdefault(req.queue, {"reason": req.reason, "all": set(), "pending": set()})
+        q["all"].add(req.item_key)
+        if req.status == queue_requests.PENDING:
+            q["pending"].add(req.item_key)
     return [QueueProgress(name, q["reason"], len(q["all"]), len(q["pending"]), len(q["all"] & mine),
                           len(q["pending"] - done)) for name, q in by_queue.items()]
 
@@ -361,8 +354,7 @@ def get_work_item(store: Store, item_key: str, queue: str) -> WorkItem:
         text = conn.execute(select(items.c.text).where(items.c.key == item_key)).scalar_one_or_none()
         if text is None:
             raise NotFoundError(f"no item {item_key[:12]}")
-        row = conn.execute(select(label_queue.c.reason, label_queue.c.category)
-                           .where(label_queue.c.queue == queue, label_queue.c.item_key == item_key).limit(1)).first()
+        row = queue_requests.request_of(conn, queue, item_key)
     return WorkItem(item_key, text, queue, row.reason if row else "gold", row.category if row else None)
 
 
