@@ -189,7 +189,7 @@ def incident_page(request: Request, actor: Actor, incident_id: int) -> HTMLRespo
 
     d = request.app.state.abuse.incidents.show(incident_id)
     return _page("admin_incident.html", d=d, moves=sorted(TRANSITIONS[d.incident.status]),
-                 actions=sorted(ACTIONS), actor=actor)
+                 actions=ACTIONS.names(), actor=actor)
 
 
 class StatusBody(BaseModel):

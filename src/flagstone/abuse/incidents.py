@@ -27,6 +27,7 @@ from flagstone.abuse import db
 from flagstone.abuse.base import Alert
 from flagstone.abuse.keys import KeyStore
 from flagstone.errors import ConflictError, InvalidRequestError, NotFoundError
+from flagstone.plugins import Registry
 
 STATUSES: tuple[str, ...] = ("open", "investigating", "mitigated", "closed")
 TRANSITIONS: dict[str, set[str]] = {
@@ -38,15 +39,11 @@ TRANSITIONS: dict[str, set[str]] = {
 SEVERITY_ORDER = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
 ActionFn = Callable[[KeyStore, str, dict, str, int], dict]
-ACTIONS: dict[str, ActionFn] = {}
+ACTIONS: Registry[ActionFn] = Registry("action", error=InvalidRequestError)
 
 
 def register_action(name: str) -> Callable[[ActionFn], ActionFn]:
-    def deco(fn: ActionFn) -> ActionFn:
-        ACTIONS[name] = fn
-        return fn
-
-    return deco
+    return ACTIONS.register(name)
 
 
 @register_action("revoke_key")
@@ -263,10 +260,8 @@ class IncidentStore:
 
     def act(self, incident_id: int, action: str, target: str, *, actor: str, params: dict | None = None) -> dict:
         """Run a registered action (recorded in the audit log against the incident)."""
-        if action not in ACTIONS:
-            raise InvalidRequestError(f"unknown action {action!r}; available: {', '.join(sorted(ACTIONS))}")
         self.get(incident_id)
-        result = ACTIONS[action](self.keys, target, params or {}, actor, incident_id)
+        result = ACTIONS.get(action)(self.keys, target, params or {}, actor, incident_id)
         with self.engine.begin() as conn:
             conn.execute(update(db.incidents).where(db.incidents.c.id == incident_id)
                          .values(updated_at=self.clock()))

@@ -9,8 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from flagstone.augment.perturb import AugmentSpec
 from flagstone.errors import ConfigError
@@ -201,19 +200,11 @@ class LoadedRecipe:
 
 
 def load_recipe(path: str | Path, **overrides: object) -> LoadedRecipe:
+    """Read and validate a recipe (``flagstone.yamlfile``: errors name the file, line and reason)."""
+    from flagstone.yamlfile import read_yaml
+
     p = Path(path)
-    if not p.is_file():
-        raise ConfigError(f"recipe file not found: {p}")
-    try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{p}: invalid YAML: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ConfigError(f"{p}: a recipe is a mapping")
-    data.update({k: v for k, v in overrides.items() if v is not None})
-    try:
-        recipe = Recipe.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        raise ConfigError(f"{p}: {'.'.join(map(str, err['loc'])) or '(top level)'}: {err['msg']}") from exc
+    doc = read_yaml(p, what="recipe file", expected="a mapping (a recipe)")
+    doc.data.update({k: v for k, v in overrides.items() if v is not None})
+    recipe = doc.validate(Recipe)
     return LoadedRecipe(recipe, p.resolve().parent, p.resolve())
