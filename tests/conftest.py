@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+# Shared fixtures defined beside their helpers: `browser` (one headless Chromium per module).
+pytest_plugins = ["tests.page_checks"]
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = REPO_ROOT / "tests" / "fixtures"
 

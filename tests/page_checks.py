@@ -13,6 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
+from tests.browser import ARGS, CHROMIUM, require_chromium
+
 PHONE, DESKTOP = 390, 1280
 WIDTHS = (PHONE, DESKTOP)
 
@@ -74,3 +77,17 @@ def visible_in_viewport_width(page, selector: str) -> bool:  # type: ignore[no-u
         return False
     box = loc.bounding_box()
     return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= page.evaluate("window.innerWidth") + 1
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Debian Chromium per test module (skips, or fails under CI, without it)."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            yield b
+        finally:
+            b.close()

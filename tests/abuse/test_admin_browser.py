@@ -9,8 +9,12 @@ import time
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
-from tests.browser import ARGS, CHROMIUM, require_chromium
-from tests.page_checks import WIDTHS, check_page, open_page, visible_in_viewport_width
+from tests.page_checks import (
+    WIDTHS,
+    check_page,
+    open_page,
+    visible_in_viewport_width,
+)
 from tests.serving.conftest import LiveServer
 
 from flagstone.abuse import admin, db
@@ -92,19 +96,6 @@ def test_admin_pages_over_http(admin_client):
     anonymous = TestClient(admin_client.app)
     r = anonymous.get("/admin", headers={"Accept": "text/html"}, follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/admin/login"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.fixture

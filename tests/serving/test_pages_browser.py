@@ -7,23 +7,14 @@ every request it makes is recorded and must go to the server itself (``tests/pag
 from __future__ import annotations
 
 import pytest
-from tests.browser import ARGS, CHROMIUM, require_chromium
-from tests.page_checks import WIDTHS, check_page, open_page, visible_in_viewport_width
+from tests.page_checks import (
+    WIDTHS,
+    check_page,
+    open_page,
+    visible_in_viewport_width,
+)
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 @pytest.mark.parametrize("width", WIDTHS)

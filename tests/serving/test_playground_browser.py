@@ -6,8 +6,12 @@ Without the browser the test skips with a reason on a workstation and fails loud
 from __future__ import annotations
 
 import pytest
-from tests.browser import ARGS, CHROMIUM, require_chromium
-from tests.page_checks import WIDTHS, check_page, open_page, visible_in_viewport_width
+from tests.page_checks import (
+    WIDTHS,
+    check_page,
+    open_page,
+    visible_in_viewport_width,
+)
 
 from flagstone.policy import load_default_policy
 from flagstone.policy.taxonomy import CATEGORIES
@@ -15,19 +19,6 @@ from flagstone.serving.app import create_app
 from flagstone.settings import Settings
 
 pytestmark = pytest.mark.browser
-
-@pytest.fixture(scope="module")
-def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
 
 @pytest.fixture
 def page(browser, live_server):
