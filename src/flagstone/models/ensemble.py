@@ -72,6 +72,15 @@ def calibrate(raw: np.ndarray, calibrators: Sequence[dict[str, Any]]) -> np.ndar
     return clip_probs(out)
 
 
+def mix(p_english: np.ndarray, p_multilingual: np.ndarray | None, english: np.ndarray | None) -> np.ndarray:
+    """``w * p_english + (1 - w) * p_multilingual`` per text, ``w`` = P(English) (models/multilingual.py);
+    the same rule in training (thresholds, OOF) and serving."""
+    if p_multilingual is None or english is None:
+        return p_english
+    w = np.asarray(english, dtype=np.float64)[:, None]
+    return w * p_english + (1 - w) * p_multilingual
+
+
 class EnsembleModel:
     """A :class:`~flagstone.models.base.Moderator` over an ``ensemble`` artifact directory."""
 
@@ -168,8 +177,8 @@ class EnsembleModel:
             from flagstone.models.multilingual import english_weight
 
             # Not English: the multilingual heads alone, with their own calibration (models/multilingual.py).
-            w = english_weight(normalized)[:, None]
-            probs = w * probs + (1 - w) * calibrate(combine(self.ml_heads, feats), self.ml_calibrators)
+            probs = mix(probs, calibrate(combine(self.ml_heads, feats), self.ml_calibrators),
+                        english_weight(normalized))
         return check_scores(clip_probs(probs), len(texts))
 
 

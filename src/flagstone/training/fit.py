@@ -17,7 +17,7 @@ from flagstone.models.calibration import (
     threshold_for_precision,
     threshold_for_recall,
 )
-from flagstone.models.ensemble import Head, calibrate, combine
+from flagstone.models.ensemble import Head, calibrate, combine, mix
 from flagstone.models.features import char_ngram_tf, fit_idf, tfidf
 from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX
 from flagstone.training.dataset import PARENT
@@ -57,14 +57,6 @@ def features(idf: np.ndarray, tf: Any, dense: Dense) -> dict[str, Any]:
 
 def multilingual_heads(heads: list[Head]) -> list[Head]:
     return [h for h in heads if h.features == "multilingual"]
-
-
-def mix(p_english: np.ndarray, p_multilingual: np.ndarray | None, english: np.ndarray | None) -> np.ndarray:
-    """``w * p_english + (1 - w) * p_multilingual`` per text, ``w`` = P(English) (models/multilingual.py)."""
-    if p_multilingual is None or english is None:
-        return p_english
-    w = np.asarray(english, dtype=np.float64)[:, None]
-    return w * p_english + (1 - w) * p_multilingual
 
 
 def _fit_lr(X: Any, y: np.ndarray, w: np.ndarray, C: float, seed: int) -> tuple[np.ndarray, float]:

@@ -361,23 +361,17 @@ def functional_metrics(lr: LoadedRecipe, artifact: Path) -> dict[str, Any] | Non
     if not path.is_file():
         log.warning("functional suite %s not found; skipping it", path)
         return None
-    from flagstone.evaluation.functional import load_items, run_functional
+    from flagstone.evaluation.functional import class_rows, load_items, run_functional
     from flagstone.models.kinds import load_model
 
     items = load_items(path)
     result = run_functional(load_model(artifact), items)
     out = result.to_dict()
-    langs: dict[str, dict[str, int]] = {}
-    for it, ok in zip(items, result.correct, strict=True):
-        d = langs.setdefault(it.lang, {"n": 0, "right": 0, "positives": 0, "caught": 0, "negatives": 0, "clean": 0})
-        d["n"] += 1
-        d["right"] += int(ok)
-        if it.must_flag_any:
-            d["positives"] += 1
-            d["caught"] += int(ok)
-        else:
-            d["negatives"] += 1
-            d["clean"] += int(ok)
+    # The suite's own per-class counting, with the items grouped by language instead of class.
+    by_lang = [it.model_copy(update={"cls": it.lang}) for it in items]
+    langs = {r.cls: {k: v for k, v in r.to_dict().items() if k in ("n", "right", "positives", "caught",
+                                                                      "negatives", "clean")}
+             for r in class_rows(by_lang, result.correct, min_accuracy=0.0)}
     out["languages"] = dict(sorted(langs.items()))
     out.pop("wrong", None)
     return out
