@@ -114,3 +114,34 @@ def test_rows_are_the_same_across_the_internal_batches():
         assert list(whole[i].indices) == list(one.indices)
         np.testing.assert_array_equal(whole[i].data, one.data)
     assert whole.shape == (4100, 1 << 14) and whole.has_sorted_indices
+
+
+def test_sparse_dot_in_blocks_gives_the_same_bits_and_bounded_temporaries(monkeypatch) -> None:
+    import tracemalloc
+
+    import flagstone.models.features as features
+
+    rng = np.random.default_rng(3)
+    texts = [" ".join(f"w{rng.integers(0, 900)}" for _ in range(rng.integers(0, 60))) for _ in range(3000)]
+    texts[17] = "x" * 5000  # one row longer than a whole block
+    X = tfidf_rows(term_frequency_rows(texts, 1 << 18), np.ones(1 << 18, dtype=np.float32))
+    W = rng.standard_normal((1 << 18, 13)).astype(np.float16)
+    assert len(X.indices) > 8 * features._DOT_BLOCK
+    blocked = sparse_dot(X, W)
+    one_by_one = np.vstack([sparse_dot(Rows(X.data[a:b], X.indices[a:b], np.array([0, b - a]), (1, X.shape[1])), W)
+                            for a, b in zip(X.indptr[:-1], X.indptr[1:], strict=True)])
+    np.testing.assert_array_equal(blocked, one_by_one)  # every row summed alone: blocking moves no bit
+    monkeypatch.setattr(features, "_DOT_BLOCK", 1000)  # smaller blocks than the long row: still exact
+    np.testing.assert_array_equal(sparse_dot(X, W), blocked)
+    monkeypatch.undo()
+
+    tracemalloc.start()
+    try:
+        sparse_dot(X, W)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # one block: the float16 rows read, widened to float32, and their product with the entries
+    block = features._DOT_BLOCK * 13 * (2 + 4 + 4)
+    unblocked = len(X.indices) * 13 * (2 + 4 + 4)  # the same for all entries at once, as before
+    assert peak < block + X.shape[0] * 13 * 4 + (1 << 20) < unblocked / 4

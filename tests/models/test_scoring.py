@@ -151,7 +151,7 @@ def test_one_model_call_for_all_windows_of_all_texts():
             return super().predict_proba(texts)
 
     score_texts(Spy(0.2), [_benign(2000), "a", _benign(500)], max_chunks=8)
-    assert len(calls) == 1 and calls[0] > 3
+    assert len(calls) == 1 and calls[0] > 3  # under the per-call bounds (next test): one call
 
 
 def test_empty_list_and_bad_arguments():
@@ -254,3 +254,26 @@ def test_a_long_text_is_read_whole_beside_its_discounted_windows():
     s = score_texts(m, [long], max_chunks=16)
     assert m.seen[0] == long and len(m.seen) > 2
     assert s[0, CATEGORY_INDEX["violence"]] == pytest.approx(0.45)
+
+
+def test_windows_reach_the_model_in_bounded_slices_with_the_same_scores(monkeypatch):
+    import flagstone.models.scoring as scoring
+
+    calls: list[tuple[int, int]] = []
+
+    class Spy(WindowedKeywordModel):
+        def predict_proba(self, texts):
+            calls.append((len(texts), sum(map(len, texts))))
+            return super().predict_proba(texts)
+
+    texts = [_benign(400) + " I will kill you." for _ in range(6)] + ["kill", "fine"] * 40
+    whole = score_texts(Spy({"violence": ["kill"]}), texts, max_chunks=8)
+    assert len(calls) == 1
+    calls.clear()
+    monkeypatch.setattr(scoring, "MAX_WINDOWS_PER_CALL", 7)
+    monkeypatch.setattr(scoring, "MAX_CHARS_PER_CALL", 3000)
+    sliced = score_texts(Spy({"violence": ["kill"]}), texts, max_chunks=8)
+    np.testing.assert_array_equal(sliced, whole)
+    assert len(calls) > 5
+    # each call holds at most 7 windows and 3,000 characters, unless one window alone is longer
+    assert all(n <= 7 and (chars <= 3000 or n == 1) for n, chars in calls)

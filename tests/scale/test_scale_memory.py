@@ -84,3 +84,27 @@ def test_progress_bar_shows_rows_rate_and_eta_on_a_tty():
     text = stream.getvalue()
     assert "\rscoring [#######" in text and "250/1000 25/s ETA 0:30" in text
     assert text.endswith("\n")
+
+
+def test_reading_a_parquet_input_holds_one_batch_not_the_file(tmp_path):
+    """pyarrow's default pre-buffering kept every byte read until the file closed: streaming a 100 MB
+    input ended with 100 MB held. The reader must hold about one batch, however large the file."""
+    import os
+
+    import pyarrow as pa
+
+    from flagstone.scale.readers import iter_batches
+
+    path = tmp_path / "big.parquet"
+    with pq.ParquetWriter(path, pa.schema([("id", pa.string()), ("text", pa.string())])) as writer:
+        for g in range(24):  # 24 row groups of 1,000 incompressible 1 kB texts: a 24 MB file
+            writer.write_table(pa.table({"id": [f"{g}-{i}" for i in range(1000)],
+                                         "text": [os.urandom(500).hex() for _ in range(1000)]}))
+    assert path.stat().st_size > 20 * 2**20
+    start, peak, rows = pa.total_allocated_bytes(), 0, 0
+    for batch in iter_batches(path, 500):
+        rows += batch.num_rows
+        peak = max(peak, pa.total_allocated_bytes() - start)
+        del batch
+    assert rows == 24_000
+    assert peak < 6 * 2**20  # one row group's pages and a 500-row batch, not the 24 MB read so far

@@ -137,6 +137,26 @@ def windows(text: str, max_tokens: int, max_chunks: int, sentence_min_words: int
     return _select(context, max_chunks) + _select(sents, max(n, 1))
 
 
+# At most this many windows, or characters of windows, go to the model in one call: what one call holds
+# (n-gram hashes, embeddings, per-head temporaries) is then bounded by these, not by the size of the
+# request or batch. A scoring model's rows are independent (the default model is tested batch-invariant),
+# so slicing changes no score.
+MAX_WINDOWS_PER_CALL = 512
+MAX_CHARS_PER_CALL = 1 << 18
+
+
+def _slices(flat: Sequence[str]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    start, chars = 0, 0
+    for i, text in enumerate(flat):
+        if i > start and (i - start >= MAX_WINDOWS_PER_CALL or chars + len(text) > MAX_CHARS_PER_CALL):
+            out.append((start, i))
+            start, chars = i, 0
+        chars += len(text)
+    out.append((start, len(flat)))
+    return out
+
+
 def score_texts(model: Moderator, texts: Sequence[str], max_chunks: int) -> np.ndarray:
     """Return (len(texts), 13) scores: the maximum per category over the text's windows.
 
@@ -168,7 +188,7 @@ def score_texts(model: Moderator, texts: Sequence[str], max_chunks: int) -> np.n
         flat.extend(parts)
         owner.extend([i] * len(parts))
         is_window.extend([k > 0 for k in range(len(parts))])
-    scores = check_scores(model.predict_proba(flat), len(flat))
+    scores = np.concatenate([check_scores(model.predict_proba(flat[a:b]), b - a) for a, b in _slices(flat)])
     if weight != 1.0:
         scores = np.where(np.asarray(is_window)[:, None], scores * weight, scores)
     out = np.zeros((len(texts), len(CATEGORIES)))
