@@ -33,7 +33,6 @@ sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
 from compare_models import load_sets  # noqa: E402
-from serving import host  # noqa: E402
 
 from flagstone.models.ensemble import calibrate, clip_probs, combine, mix  # noqa: E402
 from flagstone.models.features import term_frequency_rows, tfidf_rows  # noqa: E402
@@ -42,6 +41,7 @@ from flagstone.models.multilingual import english_weight  # noqa: E402
 from flagstone.policy.taxonomy import CATEGORIES  # noqa: E402
 from flagstone.text.normalize import normalize  # noqa: E402
 from flagstone.training.oof import average_precision, read_prompts  # noqa: E402
+from serving import host  # noqa: E402
 
 
 def cascade_proba(model, texts: list[str], gate: float) -> tuple[np.ndarray, np.ndarray]:
@@ -132,7 +132,7 @@ def main() -> None:
         col = {g: (p.max(axis=1) if j is None else p[:, j]) for g, (p, _, _) in runs.items()}
         rng = np.random.default_rng(2)
         draws = [i for i in (rng.integers(0, len(y), len(y)) for _ in range(args.bootstrap)) if y[i].sum()]
-        for g, (p, skipped, _) in runs.items():
+        for g, (_, skipped, _) in runs.items():
             line = f"  gate {g:<5} AUPRC {average_precision(col[g], y):.4f}  skipped {skipped.mean():.2f}"
             if g:
                 d = [average_precision(col[g][i], y[i]) - average_precision(col[0.0][i], y[i]) for i in draws]

