@@ -277,3 +277,49 @@ def test_windows_reach_the_model_in_bounded_slices_with_the_same_scores(monkeypa
     assert len(calls) > 5
     # each call holds at most 7 windows and 3,000 characters, unless one window alone is longer
     assert all(n <= 7 and (chars <= 3000 or n == 1) for n, chars in calls)
+
+
+def test_segments_cover_a_huge_text_with_overlap():
+    from flagstone.models.scoring import SEGMENT_CHARS, SEGMENT_OVERLAP, segments
+
+    assert segments("short") == ["short"]
+    assert segments("x" * SEGMENT_CHARS) == ["x" * SEGMENT_CHARS]
+    text = "".join(chr(ord("a") + i % 26) for i in range(2 * SEGMENT_CHARS + 12_345))
+    segs = segments(text)
+    assert all(len(s) == SEGMENT_CHARS for s in segs)
+    assert segs[0] == text[:SEGMENT_CHARS] and segs[-1] == text[-SEGMENT_CHARS:]
+    # every span of SEGMENT_OVERLAP characters lies whole inside some segment
+    for start in range(0, len(text) - SEGMENT_OVERLAP, 997):
+        span = text[start:start + SEGMENT_OVERLAP]
+        assert any(span in s for s in segs)
+
+
+def test_a_huge_text_is_scored_in_bounded_calls_and_its_end_is_read():
+    import flagstone.models.scoring as scoring
+
+    calls: list[tuple[int, int]] = []
+
+    class Spy(WindowedKeywordModel):
+        def predict_proba(self, texts):
+            calls.append((len(texts), sum(map(len, texts))))
+            return super().predict_proba(texts)
+
+    benign = (_benign(60) + ". ") * (3 * scoring.SEGMENT_CHARS // 400)
+    scores = score_texts(Spy({"violence": ["kill"]}, max_tokens=64),
+                         [benign + " fine.", benign + " I will kill you."], max_chunks=8)
+    assert scores[0, V] < 0.1 and scores[1, V] > 0.5  # the end of the last segment is read
+    assert all(n <= scoring.MAX_WINDOWS_PER_CALL and chars <= scoring.MAX_CHARS_PER_CALL for n, chars in calls)
+
+
+def test_a_phrase_cut_by_a_segment_boundary_is_read_whole_in_the_next_segment():
+    from flagstone.models.scoring import SEGMENT_CHARS
+
+    filler = "pleasant walk " * (SEGMENT_CHARS // 4)  # 3.5 segments: the tail segment does not reach back
+    at = SEGMENT_CHARS - 3  # " kill " straddles the end of the first segment: it holds only " ki"
+    text = filler[:at] + " kill " + filler[at:]
+    assert "kill" not in text[:SEGMENT_CHARS] and len(text) > SEGMENT_CHARS
+    # a model that reads a long text whole beside its windows (window_weight < 1, as the default model)
+    # and every character of it (like the char n-grams): only the second segment holds the whole word
+    model = KeywordModel({"violence": ["kill"]})
+    model._info = dataclasses.replace(model.info, window_weight=0.6)
+    assert score_texts(model, [text], max_chunks=4)[0, V] > 0.5

@@ -137,24 +137,26 @@ def windows(text: str, max_tokens: int, max_chunks: int, sentence_min_words: int
     return _select(context, max_chunks) + _select(sents, max(n, 1))
 
 
-# At most this many windows, or characters of windows, go to the model in one call: what one call holds
-# (n-gram hashes, embeddings, per-head temporaries) is then bounded by these, not by the size of the
-# request or batch. A scoring model's rows are independent (the default model is tested batch-invariant),
-# so slicing changes no score.
+# At most this many windows, or characters of windows, go to the model in one call, and windows are made
+# only as calls need them: what scoring holds (window strings, n-gram hashes, embeddings, per-head
+# temporaries) is bounded by these, not by the size of the request, the batch or one text. A scoring
+# model's rows are independent (the default model is tested batch-invariant), so slicing changes no score.
 MAX_WINDOWS_PER_CALL = 512
 MAX_CHARS_PER_CALL = 1 << 18
+# A text longer than this (possible in batch scoring, where no request limit applies) is scored as
+# overlapping segments of this many characters, each like a text of its own, the max winning: any span of
+# up to SEGMENT_OVERLAP characters lies whole inside one segment. Without it, a 50 MB row cost gigabytes.
+SEGMENT_CHARS = 100_000
+SEGMENT_OVERLAP = 2_000
 
 
-def _slices(flat: Sequence[str]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
-    start, chars = 0, 0
-    for i, text in enumerate(flat):
-        if i > start and (i - start >= MAX_WINDOWS_PER_CALL or chars + len(text) > MAX_CHARS_PER_CALL):
-            out.append((start, i))
-            start, chars = i, 0
-        chars += len(text)
-    out.append((start, len(flat)))
-    return out
+def segments(text: str) -> list[str]:
+    """``text`` itself, or overlapping slices of ``SEGMENT_CHARS`` covering it (the last one ends at its end)."""
+    if len(text) <= SEGMENT_CHARS:
+        return [text]
+    step = SEGMENT_CHARS - SEGMENT_OVERLAP
+    starts = list(range(0, len(text) - SEGMENT_CHARS, step)) + [len(text) - SEGMENT_CHARS]
+    return [text[a:a + SEGMENT_CHARS] for a in starts]
 
 
 def score_texts(model: Moderator, texts: Sequence[str], max_chunks: int) -> np.ndarray:
@@ -168,6 +170,11 @@ def score_texts(model: Moderator, texts: Sequence[str], max_chunks: int) -> np.n
     The weight is below 1 for the default model: one sentence read alone is weaker evidence than the
     whole text, and on the dev set a full-weight maximum over sentences flagged long benign text
     (any-category AUPRC 0.835 -> 0.808 at weight 1, 0.836 at 0.5; benchmarks/results/model_v2.md).
+
+    A text over ``SEGMENT_CHARS`` (only batch scoring allows one: the server refuses inputs over
+    ``max_input_chars``) is read as overlapping segments, each scored as above. Windows reach the model
+    in calls of at most ``MAX_WINDOWS_PER_CALL`` windows and ``MAX_CHARS_PER_CALL`` characters, made as
+    they are needed, so memory does not grow with the input.
     """
     if max_chunks < 1:
         raise ValueError("max_chunks must be at least 1")
@@ -176,23 +183,39 @@ def score_texts(model: Moderator, texts: Sequence[str], max_chunks: int) -> np.n
     info = model.info
     min_words = getattr(info, "sentence_min_words", None)
     weight = float(getattr(info, "window_weight", 1.0))
+    out = np.zeros((len(texts), len(CATEGORIES)))
     flat: list[str] = []
     owner: list[int] = []
     is_window: list[bool] = []
+    chars = 0
+
+    def flush() -> None:
+        nonlocal chars
+        scores = check_scores(model.predict_proba(flat), len(flat))
+        if weight != 1.0:
+            scores = np.where(np.asarray(is_window)[:, None], scores * weight, scores)
+        np.maximum.at(out, np.asarray(owner), scores)
+        flat.clear()
+        owner.clear()
+        is_window.clear()
+        chars = 0
+
     for i, text in enumerate(texts):
-        parts = windows(text, info.max_tokens, max_chunks, min_words)
-        if weight != 1.0 and len(parts) > 1 and parts[0] != text:
-            # A long text is also read whole (the encoder sees its start, the char n-grams all of it),
-            # as in training, so the discounted windows add evidence instead of replacing it.
-            parts = [text, *parts]
-        flat.extend(parts)
-        owner.extend([i] * len(parts))
-        is_window.extend([k > 0 for k in range(len(parts))])
-    scores = np.concatenate([check_scores(model.predict_proba(flat[a:b]), b - a) for a, b in _slices(flat)])
-    if weight != 1.0:
-        scores = np.where(np.asarray(is_window)[:, None], scores * weight, scores)
-    out = np.zeros((len(texts), len(CATEGORIES)))
-    np.maximum.at(out, np.asarray(owner), scores)
+        for segment in segments(text):
+            parts = windows(segment, info.max_tokens, max_chunks, min_words)
+            if weight != 1.0 and len(parts) > 1 and parts[0] != segment:
+                # A long text is also read whole (the encoder sees its start, the char n-grams all of it),
+                # as in training, so the discounted windows add evidence instead of replacing it.
+                parts = [segment, *parts]
+            for k, part in enumerate(parts):
+                if flat and (len(flat) >= MAX_WINDOWS_PER_CALL or chars + len(part) > MAX_CHARS_PER_CALL):
+                    flush()
+                flat.append(part)
+                owner.append(i)
+                is_window.append(k > 0)
+                chars += len(part)
+    if flat:
+        flush()
     return out
 
 
