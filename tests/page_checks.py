@@ -91,3 +91,13 @@ def browser():
             yield b
         finally:
             b.close()
+
+
+@pytest.fixture
+def context(browser):
+    """A fresh browser context for one test: its own cookies and storage, closed after the test."""
+    ctx = browser.new_context()
+    try:
+        yield ctx
+    finally:
+        ctx.close()

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from tests.browser import ARGS, CHROMIUM, require_chromium
+from tests.browser import require_chromium
 from tests.labeling.test_ui_suggestions import KEY, llm_says, pseudo_says, resolved, stored
-from tests.labeling.ui_setup import PASSWORD, TEXTS, build_store, serve_ui, ui_settings
+from tests.labeling.ui_setup import TEXTS, build_store, log_in, serve_ui, ui_settings
 from tests.page_checks import WIDTHS, check_page, open_page, visible_in_viewport_width
 
 from flagstone.policy.taxonomy import CATEGORIES
@@ -34,49 +34,34 @@ def server(tmp_path):
         store.dispose()
 
 
-def _login(page, url):
-    page.goto(url + "/ui/login")
-    page.fill("#username", "ann")
-    page.fill("#password", PASSWORD)
-    page.keyboard.press("Enter")
-    page.wait_for_url(url + "/ui/")
-
-
-def test_accept_a_suggestion_change_it_and_submit_as_ones_own_label(server):
-    from playwright.sync_api import sync_playwright
-
+def test_accept_a_suggestion_change_it_and_submit_as_ones_own_label(server, context):
     url, store = server
     llm_before = sorted(r for r in stored(store, KEY) if r[0] == "model")
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page()
-            _login(page, url)
-            page.goto(url + "/ui/queue/al-batch-1")
-            assert page.locator("#item-text").inner_text() == TEXTS[0]
-            first = page.locator("#suggestions .suggestion").first
-            assert first.locator(".source").inner_text() == "judge-7b"
-            assert first.locator(".badge").inner_text() == "LLM"
-            assert "calls the reader an idiot" in first.inner_text()
-            pseudo = page.locator("#suggestions .suggestion").nth(1)
-            assert pseudo.locator(".badge").inner_text() == "pseudo-label"
-            assert pseudo.locator(".source").inner_text() == "model abc123" and "confidence 0.96" in pseudo.inner_text()
-            boxes = page.locator("#label-form input[type=checkbox]")
-            assert not any(boxes.nth(i).is_checked() for i in range(boxes.count()))  # nothing pre-ticked
-            # Accept the LLM's suggestion: its two categories tick, nothing is saved yet.
-            first.locator("button.accept").click()
-            assert page.locator("#cat-0").is_checked() and page.locator("#cat-11").is_checked()  # harassment, violence
-            assert not page.locator("#none").is_checked()
-            assert "LLM judge-7b" in page.locator("#accepted").inner_text()
-            assert not [r for r in stored(store, KEY) if r[0] == "person"]  # nothing saved by accepting
-            # The person disagrees about violence, then submits.
-            page.locator("#cat-11").click()
-            page.locator("#do-submit").click()
-            page.wait_for_selector("#saved")
-            assert "harassment" in page.locator("#saved").inner_text()
-            assert "violence" not in page.locator("#saved").inner_text()
-        finally:
-            browser.close()
+    page = context.new_page()
+    log_in(page, url)
+    page.goto(url + "/ui/queue/al-batch-1")
+    assert page.locator("#item-text").inner_text() == TEXTS[0]
+    first = page.locator("#suggestions .suggestion").first
+    assert first.locator(".source").inner_text() == "judge-7b"
+    assert first.locator(".badge").inner_text() == "LLM"
+    assert "calls the reader an idiot" in first.inner_text()
+    pseudo = page.locator("#suggestions .suggestion").nth(1)
+    assert pseudo.locator(".badge").inner_text() == "pseudo-label"
+    assert pseudo.locator(".source").inner_text() == "model abc123" and "confidence 0.96" in pseudo.inner_text()
+    boxes = page.locator("#label-form input[type=checkbox]")
+    assert not any(boxes.nth(i).is_checked() for i in range(boxes.count()))  # nothing pre-ticked
+    # Accept the LLM's suggestion: its two categories tick, nothing is saved yet.
+    first.locator("button.accept").click()
+    assert page.locator("#cat-0").is_checked() and page.locator("#cat-11").is_checked()  # harassment, violence
+    assert not page.locator("#none").is_checked()
+    assert "LLM judge-7b" in page.locator("#accepted").inner_text()
+    assert not [r for r in stored(store, KEY) if r[0] == "person"]  # nothing saved by accepting
+    # The person disagrees about violence, then submits.
+    page.locator("#cat-11").click()
+    page.locator("#do-submit").click()
+    page.wait_for_selector("#saved")
+    assert "harassment" in page.locator("#saved").inner_text()
+    assert "violence" not in page.locator("#saved").inner_text()
     rows = stored(store, KEY)
     mine = {(c, v) for kind, name, c, v in rows if (kind, name) == ("person", "ann")}
     assert len(mine) == len(CATEGORIES) and {c for c, v in mine if v} == {"harassment"}
@@ -88,43 +73,29 @@ def test_accept_a_suggestion_change_it_and_submit_as_ones_own_label(server):
         assert conn.execute(select(label_queue.c.status).where(label_queue.c.item_key == KEY)).scalar_one() == "done"
 
 
-def test_the_a_key_accepts_the_first_suggestion(server):
-    from playwright.sync_api import sync_playwright
-
+def test_the_a_key_accepts_the_first_suggestion(server, context):
     url, store = server
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page()
-            _login(page, url)
-            page.goto(url + "/ui/queue/al-batch-1")
-            assert "accept the first machine suggestion" in page.locator("#shortcuts").inner_text()
-            page.locator("body").press("a")
-            assert page.locator("#cat-0").is_checked() and page.locator("#cat-11").is_checked()
-            page.keyboard.press("Enter")
-            page.wait_for_selector("#saved")
-        finally:
-            browser.close()
+    page = context.new_page()
+    log_in(page, url)
+    page.goto(url + "/ui/queue/al-batch-1")
+    assert "accept the first machine suggestion" in page.locator("#shortcuts").inner_text()
+    page.locator("body").press("a")
+    assert page.locator("#cat-0").is_checked() and page.locator("#cat-11").is_checked()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#saved")
     mine = {c for kind, name, c, v in stored(store, KEY) if kind == "person" and v}
     assert mine == {"harassment", "violence"}
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_the_label_page_with_suggestions_fits_a_phone_and_a_desktop(server, tmp_path, width):
-    from playwright.sync_api import sync_playwright
-
+def test_the_label_page_with_suggestions_fits_a_phone_and_a_desktop(server, tmp_path, width, browser):
     url, _ = server
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            ctx = browser.new_context(viewport={"width": width, "height": 844})
-            opened = open_page(browser, url + "/ui/login", width, context=ctx)
-            _login(opened.page, url)
-            opened.page.close()
-            opened = open_page(browser, url + "/ui/queue/al-batch-1", width, context=ctx)
-            check_page(opened, "ui-label-suggestions", tmp_path)
-            assert visible_in_viewport_width(opened.page, "#suggestions button.accept")
-            assert visible_in_viewport_width(opened.page, "#suggestions .source")
-            ctx.close()
-        finally:
-            browser.close()
+    ctx = browser.new_context(viewport={"width": width, "height": 844})
+    opened = open_page(browser, url + "/ui/login", width, context=ctx)
+    log_in(opened.page, url)
+    opened.page.close()
+    opened = open_page(browser, url + "/ui/queue/al-batch-1", width, context=ctx)
+    check_page(opened, "ui-label-suggestions", tmp_path)
+    assert visible_in_viewport_width(opened.page, "#suggestions button.accept")
+    assert visible_in_viewport_width(opened.page, "#suggestions .source")
+    ctx.close()

@@ -96,6 +96,15 @@ def serve_ui(settings: Settings) -> Iterator[str]:
         thread.join(10)
 
 
+def log_in(page, url: str, username: str = "ann") -> None:  # type: ignore[no-untyped-def]
+    """Sign in through the UI's login form in a browser page (Playwright), as a person would."""
+    page.goto(url + "/ui/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url(url + "/ui/")
+
+
 def csrf_token(html: str) -> str:
     """The CSRF token of the first form on a page."""
     return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
