@@ -47,18 +47,19 @@ def test_missing_and_malformed_files(tmp_path):
 def test_rule_file_errors_name_the_file_and_line(tmp_path):
     """Rule files are read by flagstone.yamlfile: file:line: reason, duplicate keys refused."""
     f = tmp_path / "r.yaml"
-    f.write_text("version: 1\nrules:\n  - name: a\n    kind: burst\n  - name: b\n    kind: burst\n    treshold: 3\n")
-    with pytest.raises(ConfigError, match=rf"^{f}:7: rules.1.treshold \(b\): Extra inputs are not permitted"):
-        load_rules(f)
-    f.write_text("version: 1\nrules:\n  - name: a\n    kind: brust\n")
-    with pytest.raises(ConfigError, match=rf"^{f}:4: rules.0 \(a\): unknown rule kind 'brust'; available: "):
-        load_rules(f)
-    f.write_text("version: 1\nrules:\n  - name: a\n    kind: burst\n    window: 5\n    window: 50\n")
-    with pytest.raises(ConfigError, match=rf"^{f}:6: duplicate key 'window'"):
-        load_rules(f)
-    f.write_text("version: 2\nrules:\n  - {name: a, kind: burst}\n")
-    with pytest.raises(ConfigError, match=rf"^{f}:1: version: "):
-        load_rules(f)
+    cases = [  # (file content, the error after "FILE:")
+        ("version: 1\nrules:\n  - name: a\n    kind: burst\n  - name: b\n    kind: burst\n    treshold: 3\n",
+         r"7: rules.1.treshold \(b\): Extra inputs are not permitted"),
+        ("version: 1\nrules:\n  - name: a\n    kind: brust\n",
+         r"4: rules.0 \(a\): unknown rule kind 'brust'; available: "),
+        ("version: 1\nrules:\n  - name: a\n    kind: burst\n    window: 5\n    window: 50\n",
+         r"6: duplicate key 'window'"),
+        ("version: 2\nrules:\n  - {name: a, kind: burst}\n", r"1: version: "),
+    ]
+    for content, error in cases:
+        f.write_text(content)
+        with pytest.raises(ConfigError, match=rf"^{f}:{error}"):
+            load_rules(f)
 
 
 def test_shipped_rule_file_is_valid_and_uses_every_kind():

@@ -40,6 +40,16 @@ def stub():
 
 
 @pytest.fixture
+def store(tmp_path):
+    """The seeded store of ``ui_setup.build_store`` (policy, items, queues, UI accounts), disposed after."""
+    from tests.labeling.ui_setup import build_store
+
+    s = build_store(tmp_path)
+    yield s
+    s.dispose()
+
+
+@pytest.fixture
 def env(tmp_path):
     """The app ``flagstone serve`` builds, in a test client over a seeded store (no gold mixed in):
     ``(client, store)``."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
-from tests.labeling.ui_setup import PASSWORD, TEXTS, build_store
+from tests.labeling.ui_setup import PASSWORD, TEXTS
 
 from flagstone.labeling.base import Decision, LabelOutcome
 from flagstone.labeling.records import latest_labels, llm_rationales, save_outcomes
@@ -13,13 +13,6 @@ from flagstone.labeling.ui import work
 from flagstone.policy.versions import get_version
 from flagstone.store.tables import labels
 from flagstone.text.normalize import text_key
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = build_store(tmp_path)
-    yield s
-    s.dispose()
 
 
 def test_save_outcomes_writes_labels_only_for_successes(store):

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 
-import pytest
 import yaml
 from sqlalchemy import select
 from tests.labeling.conftest import make_policy
 from tests.labeling.test_ui_http import login
-from tests.labeling.ui_setup import PASSWORD, TEXTS, build_store
+from tests.labeling.ui_setup import PASSWORD, TEXTS
 from tests.labeling.ui_setup import csrf_token as _csrf
 
 from flagstone.data.labels import current_labels_with_source
@@ -56,13 +55,6 @@ def stored(store, key: str) -> list[tuple[str, str, str, int]]:
         return [tuple(r) for r in conn.execute(
             select(annotators.c.kind, annotators.c.name, labels.c.category, labels.c.value)
             .join(annotators, annotators.c.id == labels.c.annotator_id).where(labels.c.item_key == key))]
-
-
-@pytest.fixture
-def store(tmp_path):
-    s = build_store(tmp_path)
-    yield s
-    s.dispose()
 
 
 # Domain: which machine labels become suggestions.
