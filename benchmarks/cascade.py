@@ -50,7 +50,7 @@ def cascade_proba(model, texts: list[str], gate: float) -> tuple[np.ndarray, np.
     cfg = model.char_cfg
     feats = {"multilingual": model.multilingual_encoder.encode(norm),
              "char": tfidf_rows(term_frequency_rows(norm, int(cfg.n_features), tuple(cfg.ngram_range)),
-                                model.char_idf)}
+                                model.char_idf).tocsr()}  # CSR, so the rows that go on to MiniLM can be taken
     ml = calibrate(combine(model.ml_heads, feats), model.ml_calibrators)
     thr = np.array([model.info.thresholds[c] for c in CATEGORIES])
     skipped = (ml / thr).max(axis=1) < gate
@@ -58,8 +58,7 @@ def cascade_proba(model, texts: list[str], gate: float) -> tuple[np.ndarray, np.
     todo = np.flatnonzero(~skipped)
     if len(todo):
         sub = {"multilingual": feats["multilingual"][todo], "embedding": model.encoder.encode([norm[i] for i in todo]),
-               "char": tfidf_rows(term_frequency_rows([norm[i] for i in todo], int(cfg.n_features),
-                                                      tuple(cfg.ngram_range)), model.char_idf)}
+               "char": feats["char"][todo]}
         full = calibrate(combine(model.heads, sub), model.calibrators)
         out[todo] = mix(full, ml[todo], english_weight([norm[i] for i in todo]))
     return clip_probs(out), skipped

@@ -138,9 +138,6 @@ def sparse_dot(X: Any, weights: np.ndarray) -> np.ndarray:
     indices, indptr = np.asarray(X.indices), np.asarray(X.indptr)
     data = np.asarray(X.data, dtype=np.float32)
     n_rows = len(indptr) - 1
-    if len(indices) <= _DOT_BLOCK:
-        used = weights[indices].astype(np.float32, copy=False)
-        return _row_sums(data[:, None] * used, indptr)
     out = np.zeros((n_rows, weights.shape[1]), dtype=np.float32)
     start = 0
     while start < n_rows:
