@@ -141,9 +141,8 @@ def sparse_dot(X: Any, weights: np.ndarray) -> np.ndarray:
     out = np.zeros((n_rows, weights.shape[1]), dtype=np.float32)
     start = 0
     while start < n_rows:
-        # The rows whose entries fit the block (at least one row, however long).
+        # The rows whose entries fit the block (at least one row, however long; never past the last).
         stop = max(start + 1, int(np.searchsorted(indptr, indptr[start] + _DOT_BLOCK, side="right")) - 1)
-        stop = min(stop, n_rows)
         lo, hi = int(indptr[start]), int(indptr[stop])
         used = weights[indices[lo:hi]].astype(np.float32, copy=False)
         out[start:stop] = _row_sums(data[lo:hi, None] * used, indptr[start:stop + 1] - lo)
