@@ -34,7 +34,7 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 
 from compare_models import load_sets  # noqa: E402
 
-from flagstone.models.ensemble import calibrate, clip_probs, combine, mix  # noqa: E402
+from flagstone.models.ensemble import FINETUNED, calibrate, clip_probs, combine, mix, raw_scores  # noqa: E402
 from flagstone.models.features import term_frequency_rows, tfidf_rows  # noqa: E402
 from flagstone.models.kinds import load_model  # noqa: E402
 from flagstone.models.multilingual import english_weight  # noqa: E402
@@ -59,7 +59,9 @@ def cascade_proba(model, texts: list[str], gate: float) -> tuple[np.ndarray, np.
     if len(todo):
         sub = {"multilingual": feats["multilingual"][todo], "embedding": model.encoder.encode([norm[i] for i in todo]),
                "char": feats["char"][todo]}
-        full = calibrate(combine(model.heads, sub), model.calibrators)
+        if model.finetuned_share:  # the fine-tuned encoder is a second MiniLM pass: second stage too
+            sub[FINETUNED] = model.finetuned_encoder.encode([norm[i] for i in todo])
+        full = calibrate(raw_scores(model.heads, sub, model.finetuned_share), model.calibrators)
         out[todo] = mix(full, ml[todo], english_weight([norm[i] for i in todo]))
     return clip_probs(out), skipped
 

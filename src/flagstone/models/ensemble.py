@@ -3,9 +3,10 @@
 Scoring a batch (the same code path training uses to score its calibration split):
 
 1. ``normalize`` every text (the model saw normalised text in training);
-2. featurize: ONNX MiniLM embeddings (``embedding``) and hashed char n-gram TF-IDF (``char``);
+2. featurize: ONNX MiniLM embeddings (``embedding``), hashed char n-gram TF-IDF (``char``), the
+   multilingual encoder's embeddings and, when the artifact has one, the fine-tuned encoder's logits;
 3. each head gives a logit per category (``X @ coef.T + intercept``); logits are averaged with the
-   head weights into one raw score per category;
+   head weights into one raw score per category, plus ``share`` x the fine-tuned logit (:func:`raw_scores`);
 4. the raw score is calibrated per category (isotonic breakpoints or Platt ``a, b``) and clipped
    into ``[1e-4, 1 - 1e-4]``.
 
@@ -57,6 +58,18 @@ def combine(heads: Sequence[Head], feats: dict[str, Any]) -> np.ndarray:
     return sum(h.weight * head_logits(h, feats[h.features]) for h in heads) / total
 
 
+FINETUNED = "finetuned"  # the feature block of the fine-tuned encoder's logits (training/finetune.py)
+
+
+def raw_scores(heads: Sequence[Head], feats: dict[str, Any], finetuned_share: float = 0.0) -> np.ndarray:
+    """The English raw score: the heads' weighted mean logit, plus ``finetuned_share`` x the fine-tuned
+    encoder's logit when there is one (the same sum in training, OOF and serving)."""
+    raw = combine(heads, feats)
+    if finetuned_share:
+        raw = raw + finetuned_share * np.asarray(feats[FINETUNED], dtype=np.float64)
+    return raw
+
+
 def calibrate(raw: np.ndarray, calibrators: Sequence[dict[str, Any]]) -> np.ndarray:
     out = np.empty_like(raw, dtype=np.float64)
     for j, cal in enumerate(calibrators):
@@ -105,8 +118,8 @@ class EnsembleModel:
             thresholds = {c: float(m.thresholds[c]) for c in CATEGORIES}
         except (KeyError, OSError, ValueError) as exc:
             raise ModelError(f"{directory}: malformed ensemble artifact: {exc!r}") from exc
-        self._encoder: Any = None
-        self._ml_encoder: Any = None
+        self._encoders: dict[str, Any] = {}  # built on first use (_built)
+        self.finetuned_share = float(m.finetuned.share) if m.finetuned else 0.0
         self._encoder_lock = threading.Lock()  # batches may be scored from two threads at once
         input_types = m.input_types or {c: ["text"] for c in CATEGORIES}
         self._info = ModelInfo(
@@ -129,32 +142,43 @@ class EnsembleModel:
     def configure(self, *, threads: int = 0) -> EnsembleModel:
         """Set the encoder threads (``settings.inference_threads``: texts encoded side by side; 0 = one per core)."""
         if threads != self.threads:
-            self.threads, self._encoder, self._ml_encoder = threads, None, None
+            self.threads, self._encoders = threads, {}
         return self
+
+    def _built(self, name: str, build: Any) -> Any:
+        """The encoder ``name``, built by ``build()`` on first use (so ``configure`` can set threads first)."""
+        with self._encoder_lock:
+            if name not in self._encoders:
+                self._encoders[name] = build()
+            return self._encoders[name]
 
     @property
     def encoder(self) -> Any:
-        """The ONNX sentence encoder, built on first use (so ``configure`` can set threads first)."""
-        with self._encoder_lock:
-            if self._encoder is None:
-                from flagstone.models.onnx_encoder import OnnxEncoder
+        """The ONNX sentence encoder (frozen MiniLM)."""
+        from flagstone.models.onnx_encoder import OnnxEncoder
 
-                cfg = self.spec.encoder
-                self._encoder = OnnxEncoder(self.directory / cfg.onnx, self.directory / cfg.tokenizer,
-                                            max_tokens=int(cfg.max_tokens), threads=self.threads)
-            return self._encoder
+        cfg = self.spec.encoder
+        return self._built("embedding", lambda: OnnxEncoder(self.directory / cfg.onnx, self.directory / cfg.tokenizer,
+                                                             max_tokens=int(cfg.max_tokens), threads=self.threads))
 
     @property
     def multilingual_encoder(self) -> Any:
-        with self._encoder_lock:
-            if self._ml_encoder is None:
-                from flagstone.models.multilingual import MultilingualEncoder
+        from flagstone.models.multilingual import MultilingualEncoder
 
-                cfg = self.spec.multilingual
-                assert cfg is not None
-                self._ml_encoder = MultilingualEncoder(self.directory / cfg.onnx, max_chars=cfg.max_chars,
-                                                       threads=self.threads)
-            return self._ml_encoder
+        cfg = self.spec.multilingual
+        assert cfg is not None
+        return self._built("multilingual", lambda: MultilingualEncoder(self.directory / cfg.onnx,
+                                                                       max_chars=cfg.max_chars, threads=self.threads))
+
+    @property
+    def finetuned_encoder(self) -> Any:
+        """The fine-tuned encoder (token ids -> one logit per category), served like the frozen one."""
+        from flagstone.models.onnx_encoder import OnnxEncoder
+
+        cfg = self.spec.finetuned
+        assert cfg is not None
+        return self._built(FINETUNED, lambda: OnnxEncoder(self.directory / cfg.onnx, self.directory / cfg.tokenizer,
+                                                           max_tokens=int(cfg.max_tokens), threads=self.threads))
 
     def featurize(self, normalized: Sequence[str]) -> dict[str, Any]:
         feats: dict[str, Any] = {}
@@ -163,6 +187,8 @@ class EnsembleModel:
             feats["embedding"] = self.encoder.encode(normalized)
         if "multilingual" in kinds:
             feats["multilingual"] = self.multilingual_encoder.encode(normalized)
+        if self.finetuned_share:
+            feats[FINETUNED] = self.finetuned_encoder.encode(normalized)
         tf = term_frequency_rows(normalized, int(self.char_cfg.n_features), tuple(self.char_cfg.ngram_range))
         feats["char"] = tfidf_rows(tf, self.char_idf)
         return feats
@@ -172,7 +198,7 @@ class EnsembleModel:
             return np.zeros((0, len(CATEGORIES)))
         normalized = [normalize(t) for t in texts]
         feats = self.featurize(normalized)
-        probs = calibrate(combine(self.heads, feats), self.calibrators)
+        probs = calibrate(raw_scores(self.heads, feats, self.finetuned_share), self.calibrators)
         if self.ml_heads:
             from flagstone.models.multilingual import english_weight
 

@@ -65,6 +65,18 @@ class MultilingualEntry(_Strict):
     source: str = ""
 
 
+class FinetunedEntry(_Strict):
+    """The sentence encoder fine-tuned with a head over the categories (``training/finetune.py``): an ONNX
+    graph from token ids to one logit per category, added ``share`` times to the English raw score."""
+
+    onnx: str
+    tokenizer: str
+    max_tokens: int = Field(default=96, ge=8, le=512)
+    share: float = Field(gt=0, le=4)
+    base: str = "all-MiniLM-L6-v2"
+    quantized: bool = True
+
+
 class CharEntry(_Strict):
     n_features: int = Field(ge=16)
     ngram_range: tuple[int, int]
@@ -94,6 +106,7 @@ class EnsembleManifest(ArtifactManifest):
     name: str = "flagstone-default"
     encoder: EncoderEntry
     multilingual: MultilingualEntry | None = None
+    finetuned: FinetunedEntry | None = None
     featurizers: dict[Literal["char"], CharEntry]
     heads: list[HeadEntry] = Field(min_length=1)
     calibration: str
@@ -114,6 +127,8 @@ class EnsembleManifest(ArtifactManifest):
                      *[p for h in self.heads for p in (h.coef, h.intercept)]]
             if self.multilingual is not None:
                 named += [self.multilingual.onnx, self.multilingual.calibration]
+            if self.finetuned is not None:
+                named += [self.finetuned.onnx, self.finetuned.tokenizer]
             unpinned = sorted(set(named) - set(self.files))
             if unpinned:
                 raise ValueError(f"files read by the model but not pinned in 'files': {unpinned}")

@@ -57,6 +57,11 @@ def model_card(m: dict[str, Any]) -> str:
            "not English (P(English) by py3langid) is scored by the multilingual head alone, with its own "
            "calibration: score = w * ensemble + (1 - w) * multilingual, w = P(English)."]
           if m.get("multilingual") else []),
+        *([f"- Fine-tuned encoder: {m['finetuned']['base']} fine-tuned end to end with a linear head over the "
+           f"categories ({m['training'].get('finetune', {}).get('rows', '?')} training rows, max "
+           f"{m['finetuned']['max_tokens']} tokens, int8 ONNX); {m['finetuned']['share']} x its logit is added to "
+           "the English raw score before calibration."]
+          if m.get("finetuned") else []),
         *([f"- Reading long text: texts of {m['windows']['sentence_min_words']}+ words are also scored sentence by "
            f"sentence (longer than the encoder window: in context windows too); a window counts "
            f"{m['windows']['weight']} times its score against the whole text's."]

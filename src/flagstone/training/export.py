@@ -63,31 +63,47 @@ def export_encoder(base: str, out_dir: Path, *, quantize: bool = True) -> Path:
     return target
 
 
-def export_fp32(model, path: Path) -> Path:  # type: ignore[no-untyped-def]
-    """Export a transformers encoder with mean pooling and L2 normalisation inside the graph (fp32).
-
-    Fixed dummy inputs and the TorchScript exporter keep the bytes reproducible.
-    """
+def pooled_module(encoder, head=None):  # type: ignore[no-untyped-def]
+    """``encoder`` with mean pooling over the mask and L2 normalisation, then ``head`` (a linear layer) if
+    given: the module the ONNX graphs hold (the frozen encoder, and the fine-tuned one with its head)."""
     import torch
 
     class Pooled(torch.nn.Module):
-        def __init__(self, inner: torch.nn.Module) -> None:
+        def __init__(self) -> None:
             super().__init__()
-            self.inner = inner
+            self.inner = encoder
+            self.head = head
 
         def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
             hidden = self.inner(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
             mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
-            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+            out = torch.nn.functional.normalize(pooled, p=2, dim=1)
+            return out if self.head is None else self.head(out)
 
+    return Pooled()
+
+
+def export_fp32(model, path: Path, *, head=None) -> Path:  # type: ignore[no-untyped-def]
+    """Export a transformers encoder with mean pooling and L2 normalisation inside the graph (fp32),
+    and ``head`` after them if given (the output is then ``logits``, else ``embedding``).
+
+    Fixed dummy inputs and the TorchScript exporter keep the bytes reproducible (chosen on purpose, so
+    its deprecation warning is silenced here).
+    """
+    import warnings
+
+    import torch
+
+    out = "embedding" if head is None else "logits"
     ids = torch.ones((2, 8), dtype=torch.int64)
     mask = torch.ones((2, 8), dtype=torch.int64)
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the deprecation, and the tracer's notes on the mask's indexing
         torch.onnx.export(
-            Pooled(model), (ids, mask), str(path), input_names=["input_ids", "attention_mask"],
-            output_names=["embedding"], opset_version=17, dynamo=False,
+            pooled_module(model, head).eval(), (ids, mask), str(path), input_names=["input_ids", "attention_mask"],
+            output_names=[out], opset_version=17, dynamo=False,
             dynamic_axes={"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "seq"},
-                          "embedding": {0: "batch"}},
+                          out: {0: "batch"}},
         )
     return path

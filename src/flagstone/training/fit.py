@@ -17,7 +17,7 @@ from flagstone.models.calibration import (
     threshold_for_precision,
     threshold_for_recall,
 )
-from flagstone.models.ensemble import Head, calibrate, combine, mix
+from flagstone.models.ensemble import FINETUNED, Head, calibrate, combine, mix, raw_scores
 from flagstone.models.features import char_ngram_tf, fit_idf, tfidf
 from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX
 from flagstone.training.dataset import PARENT
@@ -38,13 +38,17 @@ class Fitted:
     # The multilingual route: calibrators of the multilingual heads alone, used for text that is not
     # English (weighted by 1 - P(English)); empty when the recipe has no multilingual head.
     ml_calibrators_: list[dict[str, Any]] = field(default_factory=list)
+    # Share of the fine-tuned encoder's logits in the English raw score (0: the recipe has no finetune:).
+    finetuned_share_: float = 0.0
 
 
 def term_frequencies(recipe: Recipe, texts: list[str]) -> Any:
     return char_ngram_tf(texts, recipe.char.n_features, recipe.char.ngram_range)
 
 
-Dense = dict[str, np.ndarray]  # dense feature blocks by name ("embedding", "multilingual"), one row per text
+# Dense feature blocks by name ("embedding", "multilingual", and "finetuned": the fine-tuned encoder's
+# logits, which no head fits but the raw score adds), one row per text.
+Dense = dict[str, np.ndarray]
 
 
 def take(dense: Dense, rows: Any) -> Dense:
@@ -160,7 +164,9 @@ def fit_model(recipe: Recipe, policy: Any, tf: Any, dense: Dense, labels: np.nda
 
     ``tf`` holds the rows' char n-gram term frequencies (see :func:`term_frequencies`), ``dense`` the
     sentence embeddings by feature name and ``english`` each row's P(English) (needed when the recipe
-    has a multilingual head: thresholds are chosen on the mixed probabilities, as served).
+    has a multilingual head: thresholds are chosen on the mixed probabilities, as served). With a
+    ``finetune:`` step, ``dense["finetuned"]`` holds the fine-tuned encoder's logits, which must come
+    from a fine-tune that never saw the calibration rows (training/train.py trains it on ``~calib``).
     """
     train = ~calib
     idf = fit_idf(tf[train])
@@ -168,7 +174,10 @@ def fit_model(recipe: Recipe, policy: Any, tf: Any, dense: Dense, labels: np.nda
     tr_feats = {k: v[train] for k, v in feats.items()}
     heads, head_info = fit_heads(recipe, tr_feats, labels[train], weights[train])
     cal_feats = {k: v[calib] for k, v in feats.items()}
-    raw_cal = combine(heads, cal_feats)
+    share = recipe.finetune.share if recipe.finetune is not None else 0.0
+    if share and FINETUNED not in dense:
+        raise ValueError("a recipe with a finetune: step needs the fine-tuned logits (dense['finetuned'])")
+    raw_cal = raw_scores(heads, cal_feats, share)
     cals, cal_info = fit_calibrators(recipe, raw_cal, labels[calib])
     probs = calibrate(raw_cal, cals)
     ml_cals: list[dict[str, Any]] = []
@@ -180,12 +189,12 @@ def fit_model(recipe: Recipe, policy: Any, tf: Any, dense: Dense, labels: np.nda
         probs = mix(probs, calibrate(combine(ml, cal_feats), ml_cals), english[calib])
     thresholds, thr_info = choose_thresholds(recipe, policy, probs, labels[calib])
     report = {c: {**head_info[c], **cal_info[c], **thr_info[c]} for c in CATEGORIES}
-    return Fitted(idf, heads, cals, thresholds, report, ml_cals)
+    return Fitted(idf, heads, cals, thresholds, report, ml_cals, share)
 
 
 def predict(fitted: Fitted, tf: Any, dense: Dense, english: np.ndarray | None = None) -> np.ndarray:
     feats = features(fitted.idf_, tf, dense)
-    probs = calibrate(combine(fitted.heads_, feats), fitted.calibrators_)
+    probs = calibrate(raw_scores(fitted.heads_, feats, fitted.finetuned_share_), fitted.calibrators_)
     ml = multilingual_heads(fitted.heads_)
     if not ml:
         return probs

@@ -39,6 +39,29 @@ class MultilingualSpec(_Strict):
     sha256: str | None = None
 
 
+class FinetuneSpec(_Strict):
+    """The base sentence encoder (``encoder.base``) fine-tuned end to end with a linear head over the 13 categories
+    (training/finetune.py), served as one more int8 ONNX graph whose logits join the English raw score:
+    ``raw = mean of the heads' logits + share x fine-tuned logit``, before calibration.
+
+    It trains on the rows the heads train on (never the calibration split), drawing ``steps`` batches of
+    ``batch`` rows by row weight, rows positive in a rare category ``rare_boost`` times more often. Seeded
+    and run on ``threads`` PyTorch threads, it gives the same bytes on the same kind of CPU; ``sha256``
+    pins them (a rebuild that differs, e.g. on another CPU kind, is logged and recorded, not refused).
+    """
+
+    steps: int = Field(default=600, ge=1)
+    batch: int = Field(default=32, ge=1)
+    max_tokens: int = Field(default=96, ge=8, le=512)
+    lr: float = Field(default=4e-5, gt=0)
+    head_lr: float = Field(default=2e-3, gt=0)
+    rare_boost: float = Field(default=200.0, ge=0)
+    max_pos_weight: float = Field(default=30.0, ge=1)
+    share: float = Field(default=0.17, gt=0, le=4)
+    threads: int = Field(default=2, ge=1)
+    sha256: str | None = None
+
+
 class WindowSpec(_Strict):
     # Serving-time reading of long texts, written into the artifact (models/scoring.py): texts of at
     # least sentence_min_words words are also scored sentence by sentence, and a window's score counts
@@ -140,6 +163,8 @@ class Recipe(_Strict):
     encoder: EncoderSpec = EncoderSpec()
     multilingual: MultilingualSpec | None = None  # needed by "multilingual" heads
     char: CharSpec = CharSpec()
+    # MiniLM fine-tuned end to end, its logits added to the English raw score (needs the 'train' extra).
+    finetune: FinetuneSpec | None = None
     windows: WindowSpec = WindowSpec()
     heads: list[HeadSpec] = Field(min_length=1)
     min_positives: int = Field(default=5, ge=1)  # fewer: the category borrows its parent's head

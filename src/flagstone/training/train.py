@@ -19,6 +19,7 @@ import numpy as np
 
 from flagstone.augment.base import SyntheticItem, write_items
 from flagstone.errors import ModelError
+from flagstone.models.ensemble import FINETUNED
 from flagstone.models.kinds import sha256_file, write_manifest
 from flagstone.models.onnx_encoder import ENCODING_SCHEME, OnnxEncoder
 from flagstone.policy.loader import load_policy
@@ -56,16 +57,48 @@ class Prepared:
     english: np.ndarray | None = None  # P(English) per row, for the multilingual route
     ml_path: Path | None = None
     ml_hash: str = ""
+    ft: np.ndarray | None = None  # the fine-tuned encoder's logits per row, when the recipe has finetune:
+    ft_path: Path | None = None
+    ft_hash: str = ""
 
     @property
     def dense(self) -> dict[str, np.ndarray]:
-        return {"embedding": self.emb, **({"multilingual": self.ml} if self.ml is not None else {})}
+        return {"embedding": self.emb, **({"multilingual": self.ml} if self.ml is not None else {}),
+                **({FINETUNED: self.ft} if self.ft is not None else {})}
 
     def dense_for(self, texts: list[str]) -> dict[str, np.ndarray]:
         out = {"embedding": self.embed(texts)}
         if self.ml is not None:
             out["multilingual"] = self.embed_multilingual(texts)
+        if self.ft_path is not None:
+            out[FINETUNED] = self.finetuned_logits(texts, self.ft_path, self.ft_hash)
         return out
+
+    def finetune(self, rows: np.ndarray) -> tuple[Path, str]:
+        """The recipe's fine-tuned encoder trained on ``rows`` (a mask), from the cache or trained now."""
+        from flagstone.training.finetune import cached_finetune
+
+        r = self.lr.recipe
+        assert r.finetune is not None
+        idx = np.flatnonzero(rows)
+        path = cached_finetune(self.lr.resolve(r.cache_dir), [self.data.texts[i] for i in idx],
+                               self.data.labels[idx], self.weights[idx], r.finetune, base=r.encoder.base, seed=r.seed)
+        return path, sha256_file(path)
+
+    def finetuned_logits(self, texts: list[str], path: Path, digest: str) -> np.ndarray:
+        """The fine-tuned graph's logits for ``texts``, computed as served (int8, one text at a time), cached."""
+        spec = self.lr.recipe.finetune
+        assert spec is not None
+        cache = EmbeddingCache(self.lr.resolve(self.lr.recipe.cache_dir) / "embeddings",
+                               hashlib.sha256(f"{digest}:{ENCODING_SCHEME}:{spec.max_tokens}".encode()).hexdigest())
+        encoder: list[OnnxEncoder] = []
+
+        def encode(batch: list[str]) -> np.ndarray:
+            if not encoder:
+                encoder.append(OnnxEncoder(path, path.parent / "tokenizer.json", max_tokens=spec.max_tokens))
+            return encoder[0].encode(batch)
+
+        return cache.get(texts, encode)
 
     def embed_multilingual(self, texts: list[str]) -> np.ndarray:
         from flagstone.models.multilingual import ENCODING_SCHEME as ML_SCHEME
@@ -193,6 +226,17 @@ def prepare_training(lr: LoadedRecipe) -> Prepared:
         p.ml_path, p.ml_hash = resolve_multilingual(lr)
         p.ml = p.embed_multilingual(p.data.texts)
         p.english = english_weight(p.data.texts)
+    if r.finetune is not None:
+        # Trained on the rows the heads train on: the calibration rows' logits are out of sample, so the
+        # calibrators and thresholds see the sum as it behaves on unseen text.
+        p.ft_path, p.ft_hash = p.finetune(~p.calib)
+        if r.finetune.sha256 and p.ft_hash != r.finetune.sha256:
+            log.warning("the fine-tuned encoder came out with sha256 %s, not the recipe's pin %s (another CPU kind "
+                        "or thread count computes other floats); training goes on with it", p.ft_hash,
+                        r.finetune.sha256)
+        p.data_record["finetune"] = {"rows": int((~p.calib).sum()), "sha256": p.ft_hash,
+                                     "matches_pin": None if not r.finetune.sha256 else p.ft_hash == r.finetune.sha256}
+        p.ft = p.finetuned_logits(p.data.texts, p.ft_path, p.ft_hash)
     p.tf = term_frequencies(r, p.data.texts)
     return p
 
@@ -203,7 +247,14 @@ def evaluate(p: Prepared, fitted: Fitted) -> dict[str, Any]:
     dev = np.array([s == r.evaluation.dev_source for s in p.data.sources])
     metrics: dict[str, Any] = {}
     if dev.any():
-        oof = out_of_fold(r, p.policy, p.tf, p.dense, p.data.labels, p.weights, p.calib, dev, p.data.texts,
+        dense = p.dense
+        if r.finetune is not None:
+            # The shipped fine-tune saw the dev rows that train. The OOF figures use one fine-tuned without
+            # any dev row instead (one more fine-tune rather than one per fold): conservative, since each
+            # fold's model could have learned from the other folds' dev rows.
+            path, digest = p.finetune(~p.calib & ~dev)
+            dense = {**dense, FINETUNED: p.finetuned_logits(p.data.texts, path, digest)}
+        oof = out_of_fold(r, p.policy, p.tf, dense, p.data.labels, p.weights, p.calib, dev, p.data.texts,
                           p.english)
         metrics["dev_oof"] = dev_metrics(oof, p.data.labels[dev], bootstrap=r.evaluation.bootstrap, seed=r.seed)
         metrics["dev_oof"]["folds"] = r.evaluation.folds
@@ -255,12 +306,14 @@ def write_artifact(p: Prepared, fitted: Fitted, out: Path, metrics: dict[str, An
     cal = {"categories": dict(zip(CATEGORIES, fitted.calibrators_, strict=True))}
     (out / "calibration.json").write_text(json.dumps(cal, sort_keys=True, indent=1) + "\n")
     ml_entry = _write_multilingual(p, fitted, out)
+    ft_entry = _write_finetuned(p, out)
     manifest = {
         "kind": "ensemble",
         "name": r.name,
         "encoder": {"onnx": "encoder.onnx", "tokenizer": "tokenizer.json", "max_tokens": r.encoder.max_tokens,
                     "base": r.encoder.base, "quantized": r.encoder.quantize},
         **({"multilingual": ml_entry} if ml_entry else {}),
+        **({"finetuned": ft_entry} if ft_entry else {}),
         "featurizers": {"char": {"n_features": r.char.n_features, "ngram_range": list(r.char.ngram_range),
                                  "idf": "char_idf.npy"}},
         "heads": heads,
@@ -271,7 +324,7 @@ def write_artifact(p: Prepared, fitted: Fitted, out: Path, metrics: dict[str, An
         "policy": {"name": p.policy.name, "version": p.policy.version, "hash": p.policy.content_hash()},
         "policy_hash": p.policy.content_hash(),
         "training": {"sources": p.sources, "unique_texts": len(p.data) - len(p.augmented), "seed": r.seed,
-                     "recipe": r.model_dump(mode="json"), **_augment_summary(p), **p.data_record},
+                     "recipe": _recipe_record(r), **_augment_summary(p), **p.data_record},
         "metrics": metrics,
         "categories": fitted.report_,
     }
@@ -280,12 +333,38 @@ def write_artifact(p: Prepared, fitted: Fitted, out: Path, metrics: dict[str, An
              *[h["coef"] for h in heads], *[h["intercept"] for h in heads]]
     if ml_entry:
         files += [ml_entry["onnx"], ml_entry["calibration"], ml_entry["licence"]]
+    if ft_entry:
+        files += sorted({ft_entry["onnx"], ft_entry["tokenizer"]})
     files.append(_write_fingerprint(p, out))
     if p.augmented:
         # Provenance of every added row (text as perturbed, labels, attack, parent's key), pinned like the rest.
         write_items(p.augmented, out / AUGMENTED_FILE)
         files.append(AUGMENTED_FILE)
     return write_manifest(out, {**manifest, "files": {f: "" for f in files}})
+
+
+FT_ONNX, FT_TOKENIZER = "finetuned.onnx", "finetuned_tokenizer.json"
+
+
+def _recipe_record(r: Any) -> dict[str, Any]:
+    """The recipe as the manifest records it. Optional steps a recipe does not use are left out, so a
+    recipe written before the step existed still rebuilds its artifact byte for byte."""
+    return r.model_dump(mode="json", exclude={"finetune"} if r.finetune is None else None)
+
+
+def _write_finetuned(p: Prepared, out: Path) -> dict[str, Any] | None:
+    """Copy the fine-tuned graph into the artifact (its tokenizer too, unless it is the frozen encoder's)."""
+    spec = p.lr.recipe.finetune
+    if spec is None or p.ft_path is None:
+        return None
+    shutil.copyfile(p.ft_path, out / FT_ONNX)
+    tokenizer = p.ft_path.parent / "tokenizer.json"
+    name = "tokenizer.json"
+    if tokenizer.read_bytes() != (out / name).read_bytes():
+        name = FT_TOKENIZER
+        shutil.copyfile(tokenizer, out / name)
+    return {"onnx": FT_ONNX, "tokenizer": name, "max_tokens": spec.max_tokens, "share": spec.share,
+            "base": p.lr.recipe.encoder.base, "quantized": True}
 
 
 ML_ONNX, ML_CALIBRATION, ML_LICENCE = "multilingual.onnx", "calibration_multilingual.json", "multilingual.LICENSE.md"
