@@ -15,6 +15,7 @@ Reports, for each system:
 Systems:
   * flagstone   - the shipped default model behind `flagstone serve`'s app (create_app), one process
                   (onnxruntime's intra-op threads = cores); batch = one process scoring batches of 64;
+  * flagstone=DIR - the artifact in DIR served the same way (e.g. the previous model beside the new one);
   * flagstone-2w - the same model and app as `flagstone serve --workers 2` (2 processes x 1 inference
                   thread); batch = 2 processes x 1 thread, as the local batch engine (`flagstone score`)
                   runs; RSS is the whole process tree;
@@ -156,11 +157,12 @@ class TorchEncoderPeer:
 
 
 def load_system(name: str):
-    if name == "flagstone":
+    if name == "flagstone" or name.startswith("flagstone="):
         from flagstone.models.kinds import load_model
         from flagstone.settings import DEFAULT_MODEL_DIR
 
-        return load_model(DEFAULT_MODEL_DIR)
+        # "flagstone=DIR" serves another artifact the same way (an old and a new model in one run).
+        return load_model(Path(name.split("=", 1)[1]) if "=" in name else DEFAULT_MODEL_DIR)
     if name == "profanity":
         return ProfanityPeer()
     if name == "torch":
