@@ -375,9 +375,9 @@ def paired_rounds(systems: list[str], rounds: int, seconds: float) -> list[dict]
     procs, ports = {}, {}
     data = Path(tempfile.mkdtemp(prefix="flagstone-bench-pairs-"))
     try:
-        for name in systems:  # each server its own data dir: one request-log database per server
+        for k, name in enumerate(systems):  # each server its own data dir: one request-log database per server
             ports[name] = free_port()
-            env = {**os.environ, "BENCH_DATA_DIR": str(data / name)}
+            env = {**os.environ, "BENCH_DATA_DIR": str(data / f"system-{k}")}
             procs[name] = subprocess.Popen([sys.executable, __file__, "--serve-child", name, "--port",
                                             str(ports[name])], cwd=REPO, env=env)
             wait_ready(ports[name])

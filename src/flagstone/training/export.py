@@ -49,17 +49,22 @@ def export_encoder(base: str, out_dir: Path, *, quantize: bool = True) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(0)
     model = AutoModel.from_pretrained(str(src)).eval()
+    target = export_onnx(model, out_dir / "encoder.onnx", quantize=quantize)
+    shutil.copyfile(src / "tokenizer.json", out_dir / "tokenizer.json")
+    log.info("exported %s to %s (int8=%s)", base, target, quantize)
+    return target
+
+
+def export_onnx(model, target: Path, *, head=None, quantize: bool = True) -> Path:  # type: ignore[no-untyped-def]
+    """:func:`export_fp32` into a temporary file, then dynamic int8 quantisation (or a plain copy) to ``target``."""
     with tempfile.TemporaryDirectory() as tmp:
-        fp32 = export_fp32(model, Path(tmp) / "encoder-fp32.onnx")
-        target = out_dir / "encoder.onnx"
+        fp32 = export_fp32(model, Path(tmp) / "fp32.onnx", head=head)
         if quantize:
             from onnxruntime.quantization import QuantType, quantize_dynamic
 
             quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8)
         else:
             shutil.copyfile(fp32, target)
-    shutil.copyfile(src / "tokenizer.json", out_dir / "tokenizer.json")
-    log.info("exported %s to %s (int8=%s)", base, target, quantize)
     return target
 
 

@@ -37,7 +37,7 @@ from pathlib import Path
 import numpy as np
 
 from flagstone.errors import ModelError
-from flagstone.training.export import base_model_dir, export_fp32, pooled_module
+from flagstone.training.export import base_model_dir, export_onnx, pooled_module
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ def finetune(texts: Sequence[str], labels: np.ndarray, weights: np.ndarray, spec
     if len(texts) == 0:
         raise ModelError("finetune: no training rows")
     src = base_model_dir(base)
-    threads_before = torch.get_num_threads()
+    threads_before, deterministic_before = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
     torch.set_num_threads(spec.threads)
     torch.manual_seed(seed)
     torch.use_deterministic_algorithms(True)
@@ -119,15 +119,10 @@ def finetune(texts: Sequence[str], labels: np.ndarray, weights: np.ndarray, spec
                          time.perf_counter() - t0)
         net.eval()
         out_dir.mkdir(parents=True, exist_ok=True)
-        target = out_dir / ONNX_NAME
-        with tempfile.TemporaryDirectory() as tmp:
-            fp32 = export_fp32(encoder, Path(tmp) / "finetuned-fp32.onnx", head=head)
-            from onnxruntime.quantization import QuantType, quantize_dynamic
-
-            quantize_dynamic(str(fp32), str(target), weight_type=QuantType.QInt8)
+        target = export_onnx(encoder, out_dir / ONNX_NAME, head=head)
         shutil.copyfile(src / "tokenizer.json", out_dir / "tokenizer.json")
     finally:
-        torch.use_deterministic_algorithms(False)
+        torch.use_deterministic_algorithms(deterministic_before)
         torch.set_num_threads(threads_before)
     return target
 

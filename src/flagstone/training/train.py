@@ -89,13 +89,19 @@ class Prepared:
         """The fine-tuned graph's logits for ``texts``, computed as served (int8, one text at a time), cached."""
         spec = self.lr.recipe.finetune
         assert spec is not None
+        return self._cached(texts, f"{digest}:{ENCODING_SCHEME}:{spec.max_tokens}",
+                            lambda: OnnxEncoder(path, path.parent / "tokenizer.json", max_tokens=spec.max_tokens))
+
+    def _cached(self, texts: list[str], key: str, build: Any) -> np.ndarray:
+        """Encodings of ``texts`` from the recipe's cache under ``sha256(key)``; the encoder ``build()``
+        makes is built only if some text is missing."""
         cache = EmbeddingCache(self.lr.resolve(self.lr.recipe.cache_dir) / "embeddings",
-                               hashlib.sha256(f"{digest}:{ENCODING_SCHEME}:{spec.max_tokens}".encode()).hexdigest())
-        encoder: list[OnnxEncoder] = []
+                               hashlib.sha256(key.encode()).hexdigest())
+        encoder: list[Any] = []
 
         def encode(batch: list[str]) -> np.ndarray:
             if not encoder:
-                encoder.append(OnnxEncoder(path, path.parent / "tokenizer.json", max_tokens=spec.max_tokens))
+                encoder.append(build())
             return encoder[0].encode(batch)
 
         return cache.get(texts, encode)
@@ -106,16 +112,9 @@ class Prepared:
 
         spec = self.lr.recipe.multilingual
         assert spec is not None and self.ml_path is not None
-        key = hashlib.sha256(f"{self.ml_hash}:{ML_SCHEME}:{spec.max_chars}".encode()).hexdigest()
-        cache = EmbeddingCache(self.lr.resolve(self.lr.recipe.cache_dir) / "embeddings", key)
-        encoder: list[MultilingualEncoder] = []
-
-        def encode(batch: list[str]) -> np.ndarray:
-            if not encoder:
-                encoder.append(MultilingualEncoder(self.ml_path, max_chars=spec.max_chars))  # type: ignore[arg-type]
-            return encoder[0].encode(batch)
-
-        return cache.get(texts, encode)
+        path = self.ml_path
+        return self._cached(texts, f"{self.ml_hash}:{ML_SCHEME}:{spec.max_chars}",
+                            lambda: MultilingualEncoder(path, max_chars=spec.max_chars))
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not any(h.features == "embedding" for h in self.lr.recipe.heads):
