@@ -63,6 +63,22 @@ def test_threshold_for_precision_is_lowest_score_reaching_target() -> None:
     assert threshold_for_precision(s, np.zeros(6), 0.5) == 1.0  # unreachable: never flag
 
 
+def test_recall_slack_climbs_a_flat_stretch_of_the_recall_curve() -> None:
+    # 20 positives scored 0.9..0.71, one more at 0.2, then benign rows at 0.3..0.21 and 0.19..0.01.
+    pos = np.r_[np.linspace(0.9, 0.71, 20), 0.2]
+    neg = np.r_[np.linspace(0.3, 0.21, 4), np.linspace(0.19, 0.01, 3)]
+    s, y = np.r_[pos, neg], np.r_[np.ones(21), np.zeros(7)]
+    # The lowest score reaching precision 0.8 goes past the last positive (21 of 26 flagged at 0.19) ...
+    assert threshold_for_precision(s, y, 0.8) == 0.19
+    # ... any slack stops where the recall stops growing (0.2), and 5% of recall (one positive of 21) buys
+    # back the four benign rows above the last positive.
+    assert threshold_for_precision(s, y, 0.8, recall_slack=0.01) == 0.2
+    assert threshold_for_precision(s, y, 0.8, recall_slack=0.05) == pytest.approx(0.71)
+    # The slack never lowers a threshold.
+    assert threshold_for_precision(s, y, 0.9, recall_slack=0.5) >= threshold_for_precision(s, y, 0.9)
+    assert threshold_for_precision(s, np.zeros(len(s)), 0.5, recall_slack=0.1) == 1.0
+
+
 def test_threshold_never_splits_ties() -> None:
     s = np.array([0.9, 0.5, 0.5, 0.1])
     y = np.array([1, 1, 0, 0])

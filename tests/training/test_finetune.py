@@ -156,3 +156,19 @@ def test_a_recipe_without_the_step_records_what_it_recorded_before(tmp_path: Pat
     m = json.loads((tmp_path / "a" / "manifest.json").read_text())
     assert "finetune" not in m["training"]["recipe"] and "finetuned" not in m and "finetune" not in m["training"]
     assert "finetuned.onnx" not in m["files"]
+
+
+def test_the_fine_tune_can_weight_in_domain_rows_its_own_way(tmp_path: Path) -> None:
+    """finetune.in_domain: the fine-tune's draw weights per source; the heads keep the recipe's in_domain."""
+    cache = str(tmp_path / "cache")
+    train(load_recipe(TINY, cache_dir=cache, finetune=SMALL), tmp_path / "a", evaluate_model=True)
+    plain = json.loads((tmp_path / "a" / "manifest.json").read_text())["training"]["recipe"]
+    assert "in_domain" not in plain["finetune"], "a spec without the field records what it recorded before"
+    heavier = {**SMALL, "in_domain": {"openai-moderation-dev": 10.0}}
+    train(load_recipe(TINY, cache_dir=cache, finetune=heavier), tmp_path / "b", evaluate_model=True)
+    recorded = json.loads((tmp_path / "b" / "manifest.json").read_text())["training"]["recipe"]
+    assert recorded["finetune"]["in_domain"] == {"openai-moderation-dev": 10.0}
+    assert recorded["in_domain"] == plain["in_domain"] == {"openai-moderation-dev": 3.0}
+    # The shipped fine-tune sees the dev rows at another weight: trained anew. The OOF one never sees a dev
+    # row, so its rows and weights are the same and the cache serves it: three fine-tunes for two builds.
+    assert len(list((tmp_path / "cache" / "finetuned").iterdir())) == 3

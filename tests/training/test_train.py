@@ -165,3 +165,17 @@ def test_a_multilingual_recipe_writes_every_part_and_serves_other_languages(tmp_
     model = load_model(tmp_path / "m")
     assert model.info.window_weight == 0.6 and model.info.version == version
     assert model.predict_proba(["Je vais te trouver.", "I will find you."]).shape == (2, 13)
+
+
+def test_recall_slack_raises_thresholds_and_is_recorded_only_when_used(tmp_path: Path) -> None:
+    cache = str(tmp_path / "cache")
+    calibration = {"method": "isotonic", "fraction": 0.3, "min_positives_isotonic": 30}
+    train(load_recipe(TINY, cache_dir=cache), tmp_path / "a")
+    train(load_recipe(TINY, cache_dir=cache, calibration={**calibration, "recall_slack": 0.2}), tmp_path / "b")
+    a, b = (json.loads((tmp_path / d / "manifest.json").read_text()) for d in "ab")
+    # A recipe without the field records what recipes recorded before it existed (old artifacts rebuild).
+    assert "recall_slack" not in a["training"]["recipe"]["calibration"]
+    assert b["training"]["recipe"]["calibration"]["recall_slack"] == 0.2
+    ta, tb = ({c: m["categories"][c]["threshold"] for c in CATEGORIES} for m in (a, b))
+    assert all(tb[c] >= ta[c] for c in CATEGORIES), "slack only climbs the precision curve"
+    assert any(tb[c] > ta[c] for c in CATEGORIES), "0.2 of recall slack must move some threshold on the fixtures"

@@ -79,8 +79,15 @@ def apply_platt(scores: np.ndarray, a: float, b: float) -> np.ndarray:
     return 1 / (1 + np.exp(-(a * np.asarray(scores, dtype=np.float64) + b)))
 
 
-def threshold_for_precision(scores: np.ndarray, labels: np.ndarray, target: float) -> float:
-    """Lowest score t such that flagging ``scores >= t`` has precision >= target; 1.0 if none does."""
+def threshold_for_precision(scores: np.ndarray, labels: np.ndarray, target: float, recall_slack: float = 0.0) -> float:
+    """Lowest score t such that flagging ``scores >= t`` has precision >= target; 1.0 if none does.
+
+    With ``recall_slack`` > 0, the highest such t whose recall is within ``recall_slack`` of that lowest one's:
+    where the recall curve is flat, the lowest t sits at an arbitrary point of a plateau, and text unlike the
+    calibration rows (benign prompts full of harmful words) spreads into it. On held-out halves of the default
+    recipe's calibration split the lowest t lands under the target precision in several categories and 0.02 of
+    slack lands over it in all (benchmarks/results/model_v2.md, "Candidate v4").
+    """
     s, y = _sorted_desc(scores, labels)
     if len(s) == 0:
         return 1.0
@@ -88,7 +95,12 @@ def threshold_for_precision(scores: np.ndarray, labels: np.ndarray, target: floa
     precision = tp / np.arange(1, len(s) + 1)
     boundary = np.r_[s[1:] != s[:-1], True]  # cut only between distinct scores
     ok = np.flatnonzero(boundary & (precision >= target) & (tp > 0))
-    return float(s[ok[-1]]) if len(ok) else 1.0
+    if not len(ok):
+        return 1.0
+    if recall_slack <= 0:
+        return float(s[ok[-1]])
+    enough = tp[ok] >= tp[ok[-1]] - recall_slack * y.sum()
+    return float(s[ok[enough][0]])
 
 
 def threshold_for_recall(scores: np.ndarray, labels: np.ndarray, target: float) -> float:

@@ -133,7 +133,8 @@ def cached_finetune(cache_dir: Path, texts: Sequence[str], labels: np.ndarray, w
 
     Written into a temporary folder and renamed into place, so a run killed mid-way leaves no half graph.
     """
-    spec_json = json.dumps(spec.model_dump(exclude={"sha256", "share"}), sort_keys=True)
+    # in_domain acts through the weights, which the key holds; share only after training.
+    spec_json = json.dumps(spec.model_dump(exclude={"sha256", "share", "in_domain"}), sort_keys=True)
     key = training_key(texts, labels, weights, spec_json, seed, base)
     folder = Path(cache_dir) / "finetuned" / key[:24]
     if (folder / ONNX_NAME).is_file() and (folder / "tokenizer.json").is_file():

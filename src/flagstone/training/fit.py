@@ -147,7 +147,7 @@ def choose_thresholds(recipe: Recipe, policy: Any, probs: np.ndarray, labels: np
         rows = labels[:, j] >= 0
         y, p = labels[rows, j].astype(float), probs[rows, j]
         if target.target_precision is not None:
-            t = threshold_for_precision(p, y, target.target_precision)
+            t = threshold_for_precision(p, y, target.target_precision, recipe.calibration.recall_slack)
             info[cat] = {"target_precision": target.target_precision}
         else:
             t = threshold_for_recall(p, y, target.target_recall)

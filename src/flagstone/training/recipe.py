@@ -59,6 +59,9 @@ class FinetuneSpec(_Strict):
     max_pos_weight: float = Field(default=30.0, ge=1)
     share: float = Field(default=0.17, gt=0, le=4)
     threads: int = Field(default=2, ge=1)
+    # Draw weights of these sources' rows in the fine-tune, in place of the recipe's in_domain weights (the heads
+    # keep those). None: the recipe's weights.
+    in_domain: dict[str, float] | None = None
     sha256: str | None = None
 
 
@@ -101,6 +104,9 @@ class CalibrationSpec(_Strict):
     # Share of a Platt fit mixed into an isotonic calibrator: isotonic steps tie whole score ranges
     # (cost ~0.02 AUPRC); a strictly increasing share keeps the raw scores' order. 0 = pure isotonic.
     blend: float = Field(default=0.0, ge=0, lt=1)
+    # Thresholds for a target precision: the highest score whose recall on the calibration split is within this
+    # much of the lowest score reaching the target (models/calibration.py: threshold_for_precision). 0 = the lowest.
+    recall_slack: float = Field(default=0.0, ge=0, lt=1)
 
 
 class ThresholdTarget(_Strict):

@@ -81,8 +81,12 @@ class Prepared:
         r = self.lr.recipe
         assert r.finetune is not None
         idx = np.flatnonzero(rows)
+        weights = self.weights[idx]
+        if r.finetune.in_domain is not None:  # the fine-tune's own weights for these sources
+            override = r.finetune.in_domain
+            weights = np.array([override.get(self.data.sources[i], w) for i, w in zip(idx, weights, strict=True)])
         path = cached_finetune(self.lr.resolve(r.cache_dir), [self.data.texts[i] for i in idx],
-                               self.data.labels[idx], self.weights[idx], r.finetune, base=r.encoder.base, seed=r.seed)
+                               self.data.labels[idx], weights, r.finetune, base=r.encoder.base, seed=r.seed)
         return path, sha256_file(path)
 
     def finetuned_logits(self, texts: list[str], path: Path, digest: str) -> np.ndarray:
@@ -193,7 +197,9 @@ def resolve_multilingual(lr: LoadedRecipe) -> tuple[Path, str]:
                      f"(looked in {[str(c) for c in candidates]})")
 
 
-def prepare_training(lr: LoadedRecipe) -> Prepared:
+def prepare_rows(lr: LoadedRecipe) -> Prepared:
+    """The recipe's training rows (sources, in-domain weights, augmentation, composites) and its calibration
+    split, with no features yet: what :func:`prepare_training` embeds."""
     r = lr.recipe
     policy = load_policy(lr.resolve(r.policy))
     encoder_dir, encoder_hash = resolve_encoder(lr)
@@ -218,6 +224,12 @@ def prepare_training(lr: LoadedRecipe) -> Prepared:
         p.data, p.weights, p.calib = append_composites(p.data, p.weights, p.calib, r.compose,
                                                        dev_source=r.evaluation.dev_source)
         p.sources.update({s: p.data.sources[before:].count(s) for s in set(p.data.sources[before:])})
+    return p
+
+
+def prepare_training(lr: LoadedRecipe) -> Prepared:
+    r = lr.recipe
+    p = prepare_rows(lr)
     p.emb = p.embed(p.data.texts)
     if any(h.features == "multilingual" for h in r.heads):
         from flagstone.models.multilingual import english_weight
@@ -345,10 +357,20 @@ def write_artifact(p: Prepared, fitted: Fitted, out: Path, metrics: dict[str, An
 FT_ONNX, FT_TOKENIZER = "finetuned.onnx", "finetuned_tokenizer.json"
 
 
+# Fields added after artifacts were shipped, with the value that does what the recipe did before the field.
+_LATER_FIELDS = {("calibration", "recall_slack"): 0.0, ("finetune", "in_domain"): None}
+
+
 def _recipe_record(r: Any) -> dict[str, Any]:
-    """The recipe as the manifest records it. Optional steps a recipe does not use are left out, so a
-    recipe written before the step existed still rebuilds its artifact byte for byte."""
-    return r.model_dump(mode="json", exclude={"finetune"} if r.finetune is None else None)
+    """The recipe as the manifest records it. Optional steps and later fields a recipe does not use are left
+    out, so a recipe written before they existed still rebuilds its artifact byte for byte."""
+    record = r.model_dump(mode="json")
+    if r.finetune is None:
+        del record["finetune"]
+    for (block, name), unused in _LATER_FIELDS.items():
+        if isinstance(record.get(block), dict) and record[block].get(name, unused) == unused:
+            record[block].pop(name, None)
+    return record
 
 
 def _write_finetuned(p: Prepared, out: Path) -> dict[str, Any] | None:
