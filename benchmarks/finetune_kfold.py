@@ -17,8 +17,7 @@ variants of the fine-tune, in three steps:
     #    (--slacks: also each fold's thresholds, chosen on its calibration rows by calibration.recall_slack, read
     #    out of fold on dev: any-category recall, false-positive rate and precision)
 
-The fine-tune is ``training/finetune.py``'s (the same draws, loss and optimiser; ``draw_order`` and
-``pooled_module`` are imported from it), run in fp32 (TF32 matrix products) on the GPU and not quantised: its
+The fine-tune is ``training/finetune.py``'s (its ``train_network``: the same draws, loss and optimiser), run in fp32 (TF32 matrix products) on the GPU and not quantised: its
 floats are not the CPU build's, so these figures say what a variant is worth, not what a pinned artifact scores.
 Without a GPU, ``train`` runs on the CPU (about 13 minutes per fine-tune on 2 cores); ``--smoke`` checks the code path.
 Figures: benchmarks/results/finetune_kfold.md.
@@ -85,44 +84,21 @@ def export(args: argparse.Namespace) -> None:
 
 
 def _train_one(texts, labels, weights, rows, keep, spec, seed, base, device):  # type: ignore[no-untyped-def]
+    """``training/finetune.py``'s loop on ``rows``, on ``device``; the logits of the ``keep`` rows."""
+    from types import SimpleNamespace
+
     import torch
     from transformers import AutoModel, AutoTokenizer
 
-    from flagstone.training.export import pooled_module
-    from flagstone.training.finetune import draw_order
+    from flagstone.training.finetune import train_network
 
     torch.manual_seed(seed)
     tok = AutoTokenizer.from_pretrained(base)
     encoder = AutoModel.from_pretrained(base, dtype=torch.float32)
     head = torch.nn.Linear(encoder.config.hidden_size, labels.shape[1])
-    net = pooled_module(encoder, head).to(device)
-    lab = labels[rows]
-    known = torch.tensor((lab >= 0).astype(np.float32), device=device)
-    y = torch.tensor(np.clip(lab, 0, 1).astype(np.float32), device=device)
-    freq = np.clip(lab, 0, 1).sum(0) + 1
-    pos_weight = torch.tensor(np.clip((len(lab) - freq) / freq, 1, spec["max_pos_weight"]) ** 0.5,
-                              dtype=torch.float32, device=device)
-    steps, batch = spec["steps"], spec["batch"]
-    order = draw_order(lab, weights[rows], steps=steps, batch=batch, rare_boost=spec["rare_boost"], seed=seed)
-    opt = torch.optim.AdamW([{"params": encoder.parameters(), "lr": spec["lr"]},
-                             {"params": head.parameters(), "lr": spec["head_lr"]}], weight_decay=0.01)
-    warm = max(1.0, 0.06 * steps)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (steps - s) / steps))
-    net.train()
     sub = [texts[i] for i in rows]
-    for step in range(steps):
-        b = order[step * batch:(step + 1) * batch]
-        enc = tok([sub[i] for i in b], padding=True, truncation=True, max_length=spec["max_tokens"],
-                  return_tensors="pt").to(device)
-        logits = net(enc["input_ids"], enc["attention_mask"])
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(
-            logits, y[b], weight=known[b], pos_weight=pos_weight, reduction="sum") / len(b)
-        opt.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-        opt.step()
-        sched.step()
-    net.eval()
+    net = train_network(encoder, head, tok, sub, labels[rows], weights[rows], SimpleNamespace(**spec), seed=seed,
+                        device=device)
     out = np.zeros((len(keep), labels.shape[1]), dtype=np.float32)
     with torch.no_grad():
         for i in range(0, len(keep), 512):

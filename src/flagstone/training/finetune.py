@@ -84,40 +84,9 @@ def finetune(texts: Sequence[str], labels: np.ndarray, weights: np.ndarray, spec
     torch.use_deterministic_algorithms(True)
     try:
         tok = AutoTokenizer.from_pretrained(str(src))
-        n_cats = labels.shape[1]
         encoder = AutoModel.from_pretrained(str(src))
-        head = torch.nn.Linear(encoder.config.hidden_size, n_cats)
-        net = pooled_module(encoder, head)
-        known = torch.tensor((labels >= 0).astype(np.float32))
-        y = torch.tensor(np.clip(labels, 0, 1).astype(np.float32))
-        freq = np.clip(labels, 0, 1).sum(0) + 1
-        pos_weight = torch.tensor(np.clip((len(labels) - freq) / freq, 1, spec.max_pos_weight) ** 0.5,
-                                  dtype=torch.float32)
-        order = draw_order(labels, weights, steps=spec.steps, batch=spec.batch, rare_boost=spec.rare_boost,
-                           seed=seed)
-        opt = torch.optim.AdamW([{"params": encoder.parameters(), "lr": spec.lr},
-                                 {"params": head.parameters(), "lr": spec.head_lr}], weight_decay=0.01)
-        warm = max(1.0, 0.06 * spec.steps)
-        sched = torch.optim.lr_scheduler.LambdaLR(
-            opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (spec.steps - s) / spec.steps))
-        net.train()
-        t0 = time.perf_counter()
-        for step in range(spec.steps):
-            rows = order[step * spec.batch:(step + 1) * spec.batch]
-            enc = tok([texts[i] for i in rows], padding=True, truncation=True, max_length=spec.max_tokens,
-                      return_tensors="pt")
-            logits = net(enc["input_ids"], enc["attention_mask"])
-            loss = torch.nn.functional.binary_cross_entropy_with_logits(
-                logits, y[rows], weight=known[rows], pos_weight=pos_weight, reduction="sum") / len(rows)
-            opt.zero_grad()
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-            opt.step()
-            sched.step()
-            if step % 50 == 0 or step == spec.steps - 1:
-                log.info("fine-tune step %d/%d, loss %.3f (%.0f s)", step + 1, spec.steps, loss.item(),
-                         time.perf_counter() - t0)
-        net.eval()
+        head = torch.nn.Linear(encoder.config.hidden_size, labels.shape[1])
+        train_network(encoder, head, tok, texts, labels, weights, spec, seed=seed)
         out_dir.mkdir(parents=True, exist_ok=True)
         target = export_onnx(encoder, out_dir / ONNX_NAME, head=head)
         shutil.copyfile(src / "tokenizer.json", out_dir / "tokenizer.json")
@@ -125,6 +94,47 @@ def finetune(texts: Sequence[str], labels: np.ndarray, weights: np.ndarray, spec
         torch.use_deterministic_algorithms(deterministic_before)
         torch.set_num_threads(threads_before)
     return target
+
+
+def train_network(encoder, head, tok, texts: Sequence[str], labels: np.ndarray, weights: np.ndarray, spec,  # type: ignore[no-untyped-def]
+                  *, seed: int, device: str = "cpu"):
+    """The training loop of :func:`finetune`: ``spec.steps`` batches drawn by :func:`draw_order`, masked BCE with
+    a capped positive weight, AdamW with warm-up and linear decay, gradients clipped at norm 1. Trains ``encoder``
+    and ``head`` in place on ``device`` and returns the pooled network (encoder, pooling, head) in eval mode.
+    ``spec`` is a :class:`~flagstone.training.recipe.FinetuneSpec` or anything with its attributes
+    (benchmarks/finetune_kfold.py runs this loop on a GPU)."""
+    import torch
+
+    net = pooled_module(encoder, head).to(device)
+    known = torch.tensor((labels >= 0).astype(np.float32), device=device)
+    y = torch.tensor(np.clip(labels, 0, 1).astype(np.float32), device=device)
+    freq = np.clip(labels, 0, 1).sum(0) + 1
+    pos_weight = torch.tensor(np.clip((len(labels) - freq) / freq, 1, spec.max_pos_weight) ** 0.5,
+                              dtype=torch.float32, device=device)
+    order = draw_order(labels, weights, steps=spec.steps, batch=spec.batch, rare_boost=spec.rare_boost, seed=seed)
+    opt = torch.optim.AdamW([{"params": encoder.parameters(), "lr": spec.lr},
+                             {"params": head.parameters(), "lr": spec.head_lr}], weight_decay=0.01)
+    warm = max(1.0, 0.06 * spec.steps)
+    sched = torch.optim.lr_scheduler.LambdaLR(
+        opt, lambda s: min(1.0, (s + 1) / warm) * max(0.0, (spec.steps - s) / spec.steps))
+    net.train()
+    t0 = time.perf_counter()
+    for step in range(spec.steps):
+        rows = order[step * spec.batch:(step + 1) * spec.batch]
+        enc = tok([texts[i] for i in rows], padding=True, truncation=True, max_length=spec.max_tokens,
+                  return_tensors="pt").to(device)
+        logits = net(enc["input_ids"], enc["attention_mask"])
+        loss = torch.nn.functional.binary_cross_entropy_with_logits(
+            logits, y[rows], weight=known[rows], pos_weight=pos_weight, reduction="sum") / len(rows)
+        opt.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        opt.step()
+        sched.step()
+        if step % 50 == 0 or step == spec.steps - 1:
+            log.info("fine-tune step %d/%d, loss %.3f (%.0f s)", step + 1, spec.steps, loss.item(),
+                     time.perf_counter() - t0)
+    return net.eval()
 
 
 def cached_finetune(cache_dir: Path, texts: Sequence[str], labels: np.ndarray, weights: np.ndarray, spec,  # type: ignore[no-untyped-def]
