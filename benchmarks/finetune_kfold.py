@@ -37,7 +37,8 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-# name -> overrides of the recipe's finetune: spec (and "dev_weight": the in-domain rows' draw weight)
+# name -> overrides of the recipe's finetune: spec (and "dev_weight": the dev rows' draw weight; without it the
+# recipe's fine-tune weights, finetune.in_domain included)
 VARIANTS: dict[str, dict] = {
     "base": {},
     "devw10": {"dev_weight": 10.0},
@@ -65,14 +66,15 @@ def export(args: argparse.Namespace) -> None:
     folds = np.array([bucket(t, r.evaluation.folds, salt="fold") for t in p.data.texts])
     out = Path(args.out)
     (out / "base").mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(out / "rows.npz", labels=p.data.labels.astype(np.int8), weights=p.weights, calib=p.calib,
+    weights = p.finetune_weights()
+    np.savez_compressed(out / "rows.npz", labels=p.data.labels.astype(np.int8), weights=weights, calib=p.calib,
                         dev=dev, folds=folds)
     with gzip.open(out / "texts.jsonl.gz", "wt", encoding="utf-8") as f:
         for t in p.data.texts:
             f.write(json.dumps(t) + "\n")
     spec = r.finetune.model_dump(exclude={"sha256", "share", "threads"})
     (out / "spec.json").write_text(json.dumps({**spec, "seed": r.seed,
-                                               "dev_weight": r.in_domain.get(r.evaluation.dev_source, 1.0),
+                                               "dev_weight": float(weights[dev][0]) if dev.any() else 1.0,
                                                "folds": r.evaluation.folds}, indent=1))
     src = base_model_dir(r.encoder.base)
     tensors = {k: v.half() for k, v in load_file(str(src / "model.safetensors")).items()}
@@ -186,11 +188,10 @@ def score(args: argparse.Namespace) -> None:
         fc, fh = take(feats, cal), take(feats, held)
         hc, hh = combine(heads, fc), combine(heads, fh)
         ml = multilingual_heads(heads)
-        pml = None
+        pml = pml_c = None  # the multilingual route, for held-out and calibration rows
         if ml:
             ml_cals, _ = fit_calibrators(r, combine(ml, fc), p.data.labels[cal])
-            pml = calibrate(combine(ml, fh), ml_cals)
-        pml_c = None if not ml else calibrate(combine(ml, fc), ml_cals)
+            pml, pml_c = calibrate(combine(ml, fh), ml_cals), calibrate(combine(ml, fc), ml_cals)
         eng = None if p.english is None else p.english[held]
         eng_c = None if p.english is None else p.english[cal]
         for name, z in [("none", None), *logits.items()]:

@@ -81,13 +81,17 @@ class Prepared:
         r = self.lr.recipe
         assert r.finetune is not None
         idx = np.flatnonzero(rows)
-        weights = self.weights[idx]
-        if r.finetune.in_domain is not None:  # the fine-tune's own weights for these sources
-            override = r.finetune.in_domain
-            weights = np.array([override.get(self.data.sources[i], w) for i, w in zip(idx, weights, strict=True)])
         path = cached_finetune(self.lr.resolve(r.cache_dir), [self.data.texts[i] for i in idx],
-                               self.data.labels[idx], weights, r.finetune, base=r.encoder.base, seed=r.seed)
+                               self.data.labels[idx], self.finetune_weights()[idx], r.finetune, base=r.encoder.base,
+                               seed=r.seed)
         return path, sha256_file(path)
+
+    def finetune_weights(self) -> np.ndarray:
+        """Every row's draw weight in the fine-tune: the recipe's, or ``finetune.in_domain``'s for its sources."""
+        spec = self.lr.recipe.finetune
+        if spec is None or spec.in_domain is None:
+            return self.weights
+        return np.array([spec.in_domain.get(s, w) for s, w in zip(self.data.sources, self.weights, strict=True)])
 
     def finetuned_logits(self, texts: list[str], path: Path, digest: str) -> np.ndarray:
         """The fine-tuned graph's logits for ``texts``, computed as served (int8, one text at a time), cached."""
