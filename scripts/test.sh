@@ -12,7 +12,7 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
 fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -e ".[test,spark,images]"
+.venv/bin/python -m pip install -q -c constraints.txt -e ".[test,spark,images]"
 .venv/bin/ruff check src tests benchmarks
 set +e
 # The slowest tests are printed on every run, so the suite's time stays visible.

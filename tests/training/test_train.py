@@ -34,6 +34,17 @@ def test_tiny_recipe_trains_and_is_reproducible(tmp_path: Path, capsys: pytest.C
     for rel in v1["files"]:
         assert (tmp_path / "a" / rel).read_bytes() == (tmp_path / "b" / rel).read_bytes(), rel
 
+    assert v1["build"]["packages"]["numpy"] == np.__version__, "the manifest records the libraries it was built with"
+    capsys.readouterr()
+    assert main(["train", str(TINY), "--out", str(tmp_path / "c"), "--cache-dir", cache, "--like",
+                 str(tmp_path / "a")]) == 0
+    said = capsys.readouterr().out
+    # Without --evaluate the metrics (and so the card) differ: the report names the files, not the libraries.
+    assert "differs from" in said and "MODEL_CARD.md" in said and "build:" not in said
+    assert main(["train", str(TINY), "--out", str(tmp_path / "d"), "--cache-dir", cache, "--evaluate", "--like",
+                 str(tmp_path / "a")]) == 0
+    assert "byte for byte" in capsys.readouterr().out
+
     model = load_model(tmp_path / "b")
     p = model.predict_proba(["I will hurt you", "nice weather"])
     assert p.shape == (2, len(CATEGORIES)) and np.all((p >= 0) & (p <= 1))

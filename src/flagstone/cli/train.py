@@ -15,6 +15,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="also run k-fold out-of-fold evaluation on the dev set and OKTest (slower)")
     p.add_argument("--cache-dir", help="cache folder for exported encoders and embeddings (overrides the recipe)")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.add_argument("--like", metavar="ARTIFACT",
+                   help="say whether the written artifact rebuilds ARTIFACT (say, src/flagstone/models/default) "
+                        "byte for byte, and if not which files and which libraries or CPU differ")
     p.set_defaults(func=run)
 
 
@@ -25,6 +28,8 @@ def run(args: argparse.Namespace) -> int:
     cache = str(Path(args.cache_dir).resolve()) if args.cache_dir else None
     version, metrics = train(load_recipe(args.recipe, cache_dir=cache), Path(args.out), evaluate_model=args.evaluate)
     print(f"wrote {args.out} version {version[:12]}")
+    if args.like:
+        _print_rebuild(Path(args.out), Path(args.like))
     if args.json:
         print(json.dumps(metrics, indent=2, sort_keys=True))
     elif "dev_oof" in metrics:
@@ -37,3 +42,19 @@ def run(args: argparse.Namespace) -> int:
     if "oktest" in metrics:
         print(f"OKTest false-positive rate {metrics['oktest']['fpr']:.3f} on {metrics['oktest']['n']} prompts")
     return 0
+
+
+def _print_rebuild(out: Path, like: Path) -> None:
+    from flagstone.registry.store import read_manifest
+    from flagstone.training.provenance import rebuild_report
+
+    report = rebuild_report(read_manifest(out), read_manifest(like))
+    if report["same_version"]:
+        print(f"rebuilds {like} byte for byte")
+        return
+    print(f"differs from {like} in {len(report['files_differ'])} file(s): {', '.join(report['files_differ']) or '-'}"
+          " (the manifest itself differs when only the recipe record or metrics do)")
+    if not report["reference_build_recorded"]:
+        print(f"  {like} does not record where it was built")
+    for line in report["build_differs"]:
+        print(f"  build: {line}")

@@ -67,7 +67,10 @@ def sha256_file(path: Path) -> str:
 
 
 def manifest_version(manifest: dict[str, Any]) -> str:
-    blob = json.dumps(manifest, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """The artifact's version: the hash of its manifest (which pins every file), less the ``build`` entry
+    (where it was built: provenance, not content; ``training/provenance.py``)."""
+    content = {k: v for k, v in manifest.items() if k != "build"}
+    blob = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(blob.encode("utf-8")).hexdigest()
 
 

@@ -43,6 +43,8 @@ class ArtifactManifest(BaseModel):
     training: dict[str, Any] = Field(default_factory=dict)
     metrics: dict[str, Any] = Field(default_factory=dict)
     categories: dict[str, dict[str, Any]] = Field(default_factory=dict)  # per-category training report
+    # Where it was built (libraries, CPU; training/provenance.py): not part of the version hash.
+    build: dict[str, Any] | None = None
 
 
 class EncoderEntry(_Strict):

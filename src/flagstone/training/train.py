@@ -31,6 +31,7 @@ from flagstone.training.dataset import bucket, prepare
 from flagstone.training.embed_cache import EmbeddingCache
 from flagstone.training.fit import Fitted, fit_model, predict, term_frequencies
 from flagstone.training.oof import dev_metrics, false_positive_rate, out_of_fold, read_prompts
+from flagstone.training.provenance import build_environment
 from flagstone.training.recipe import LoadedRecipe
 from flagstone.training.sources import Examples, check_trainable, gather_sources
 
@@ -342,6 +343,7 @@ def write_artifact(p: Prepared, fitted: Fitted, out: Path, metrics: dict[str, An
                      "recipe": _recipe_record(r), **_augment_summary(p), **p.data_record},
         "metrics": metrics,
         "categories": fitted.report_,
+        "build": build_environment(),
     }
     (out / "MODEL_CARD.md").write_text(model_card(manifest))
     files = ["encoder.onnx", "tokenizer.json", "char_idf.npy", "calibration.json", "MODEL_CARD.md",
