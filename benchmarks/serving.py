@@ -22,6 +22,8 @@ Systems:
   * profanity   - alt-profanity-check (a cheap lexical peer; `pip install -e .[bench]`);
   * torch       - the same all-MiniLM-L6-v2 encoder in plain PyTorch fp32 (`pip install -e .[train]`),
                   encoder only (mean-pooled embeddings, no heads): the cost the ONNX int8 export saves;
+  * int8        - the shipped artifact's MiniLM int8 encoder alone, no heads and no second encoder: the
+                  ceiling of any model built on it, so "int8 / torch" bounds what any such model can reach;
   * noop        - a model that costs nothing (ConstantModel): what the app itself (HTTP, validation,
                   batcher, request log) costs, the floor under every model's latency on this host.
                   (The lexical peer is not that floor: sklearn's per-call input checks cost it
@@ -156,6 +158,27 @@ class TorchEncoderPeer:
         return np.repeat(s[:, None], self._n, axis=1)
 
 
+class Int8EncoderPeer:
+    """The shipped artifact's MiniLM int8 encoder alone, as the ensemble runs it (same graph, tokenizer and
+    threads), with one number out: the ceiling of any model built on this encoder, whatever its heads."""
+
+    def __init__(self) -> None:
+        from flagstone.models.base import ModelInfo
+        from flagstone.models.onnx_encoder import OnnxEncoder
+        from flagstone.policy.taxonomy import CATEGORIES
+        from flagstone.settings import DEFAULT_MODEL_DIR
+
+        self._enc = OnnxEncoder(DEFAULT_MODEL_DIR / "encoder.onnx", DEFAULT_MODEL_DIR / "tokenizer.json")
+        self._n = len(CATEGORIES)
+        self.info = ModelInfo(name="minilm-onnx-int8", version="i" * 64, thresholds={c: 0.5 for c in CATEGORIES},
+                              input_types={c: ("text",) for c in CATEGORIES})
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        emb = self._enc.encode(list(texts))
+        s = 1 / (1 + np.exp(-np.asarray(emb[:, 0], dtype=np.float64)))
+        return np.repeat(s[:, None], self._n, axis=1)
+
+
 def load_system(name: str):
     if name == "flagstone" or name.startswith("flagstone="):
         from flagstone.models.kinds import load_model
@@ -167,6 +190,8 @@ def load_system(name: str):
         return ProfanityPeer()
     if name == "torch":
         return TorchEncoderPeer()
+    if name == "int8":
+        return Int8EncoderPeer()
     if name == "noop":
         from flagstone.models.fakes import ConstantModel
 

@@ -79,6 +79,16 @@ def test_an_item_is_right_only_when_every_expectation_holds():
     assert item_correct(items, s, thr).tolist() == [True, True, True]
 
 
+def test_items_are_judged_by_the_flags_the_server_sends():
+    """A flagged sub-category flags its parent in the response (models/scoring.py: to_results), so an item
+    that must not flag hate is wrong when only hate/threatening reaches its threshold."""
+    items = [_item("x", not_flag=["hate"]), _item("y", flag=["hate"])]
+    thr = {c: 0.5 for c in CATEGORIES}
+    s = np.zeros((2, len(CATEGORIES)))
+    s[:, CATEGORIES.index("hate/threatening")] = 0.6
+    assert item_correct(items, s, thr).tolist() == [False, True]
+
+
 def test_classes_are_judged_alone_with_their_own_minimum():
     model = KeywordModel({"violence": ["kill"]}, name="kw")
     items = [_item("I will kill you", flag=["violence"], cls="threats"),

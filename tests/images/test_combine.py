@@ -42,6 +42,12 @@ def test_each_part_is_flagged_by_its_own_models_threshold():
     assert not combine(TEXT, _text(), IMAGE, _images(0.79)).flagged
 
 
+def test_a_flagged_sub_category_flags_its_parent_as_for_text_alone():
+    r = combine(TEXT, _text(**{"violence/graphic": 0.6}), IMAGE, _images(0.1))
+    assert r.categories["violence/graphic"] and r.categories["violence"] and r.category_scores["violence"] == 0.1
+    assert not r.categories["sexual"]
+
+
 def test_image_only_input_applies_only_the_covered_categories():
     r = combine(TEXT, None, IMAGE, _images(0.9))
     assert r.category_applied_input_types["sexual"] == ["image"] and r.categories["sexual"]

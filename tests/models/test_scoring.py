@@ -183,6 +183,21 @@ def test_to_results_applies_thresholds_at_or_above():
     assert not clean.flagged and not any(clean.categories.values())
 
 
+def test_a_flagged_sub_category_flags_its_parent_and_nothing_else_changes():
+    model = ConstantModel(0.5)
+    row = np.full((2, 13), 0.1)
+    row[0, CATEGORY_INDEX["sexual/minors"]] = 0.7  # the child over its threshold, the parent under its own
+    row[1, CATEGORY_INDEX["sexual"]] = 0.7  # a parent alone does not flag its children
+    a, b = to_results(model.info, row)
+    assert a.categories["sexual/minors"] and a.categories["sexual"] and a.category_scores["sexual"] == 0.1
+    assert sum(a.categories.values()) == 2
+    assert b.categories["sexual"] and not b.categories["sexual/minors"]
+    # A tightened (account) threshold that flags a child flags its parent too.
+    row = np.full((1, 13), 0.3)
+    (c,) = to_results(model.info, row, thresholds={"violence/graphic": 0.2})
+    assert c.categories["violence/graphic"] and c.categories["violence"] and sum(c.categories.values()) == 2
+
+
 def test_to_results_tightened_thresholds_only_lower_the_models():
     model = ConstantModel(0.5)  # every threshold 0.5
     row = np.full((1, 13), 0.3)

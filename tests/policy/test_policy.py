@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -265,3 +266,23 @@ def test_top_level_must_be_a_mapping(tmp_path, content):
 def test_policy_error_is_a_config_error():
     with pytest.raises(ConfigError):
         parse_policy("[]", file="inline.yaml")
+
+
+def test_sub_categories_imply_their_parents_in_flags():
+    from flagstone.policy.taxonomy import CATEGORY_INDEX, PARENT, flag_matrix, with_parents
+
+    assert PARENT == {"harassment/threatening": "harassment", "hate/threatening": "hate",
+                      "illicit/violent": "illicit", "self-harm/intent": "self-harm",
+                      "self-harm/instructions": "self-harm", "sexual/minors": "sexual",
+                      "violence/graphic": "violence"}
+    rng = np.random.default_rng(0)
+    flags = rng.random((200, len(CATEGORIES))) > 0.8
+    out = with_parents(flags)
+    assert (out.any(axis=1) == flags.any(axis=1)).all(), "the overall flag never changes"
+    assert (out >= flags).all(), "flags are only added"
+    for child, parent in PARENT.items():
+        assert (out[:, CATEGORY_INDEX[parent]] >= out[:, CATEGORY_INDEX[child]]).all()
+    scores = np.full((1, len(CATEGORIES)), 0.2)
+    scores[0, CATEGORY_INDEX["self-harm/intent"]] = 0.5
+    got = flag_matrix(scores, np.full(len(CATEGORIES), 0.5))
+    assert got[0].nonzero()[0].tolist() == sorted([CATEGORY_INDEX["self-harm"], CATEGORY_INDEX["self-harm/intent"]])

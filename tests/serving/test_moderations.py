@@ -44,6 +44,15 @@ def test_list_input_keeps_order_and_ids_differ(client, check_response):
     assert a["id"] != b["id"]
 
 
+def test_a_flagged_sub_category_flags_its_parent_and_keeps_its_score(client, check_response):
+    """The policy: a sub-category implies its parent. The keyword model scores only self-harm/intent here;
+    the response must not say self-harm/intent without self-harm. Scores stay what the model said."""
+    (result,) = check_response(client.post("/v1/moderations", json={"input": "I want to end it all"}).json())["results"]
+    assert result["categories"]["self-harm/intent"] and result["categories"]["self-harm"]
+    assert result["category_scores"]["self-harm"] == pytest.approx(0.05)
+    assert not result["categories"]["self-harm/instructions"] and not result["categories"]["violence"]
+
+
 def test_text_parts_are_one_input(client, check_response):
     parts = [{"type": "text", "text": "hello"}, {"type": "text", "text": "I will hurt you"}]
     body = check_response(client.post("/v1/moderations", json={"input": parts}).json())

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from flagstone.errors import ConfigError
 from flagstone.evaluation.report import score_all
 from flagstone.models.base import Moderator
-from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX
+from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX, flag_matrix
 from flagstone.text.controls import clean_controls
 
 
@@ -126,7 +126,7 @@ class ClassRow:
 
 def item_correct(items: list[FunctionalItem], scores: np.ndarray, thresholds: dict[str, float]) -> np.ndarray:
     """Per item: every expectation holds at these thresholds (scores: (n, 13) in CATEGORIES order)."""
-    flags = scores >= np.array([thresholds[c] for c in CATEGORIES])
+    flags = flag_matrix(scores, np.array([thresholds[c] for c in CATEGORIES]))  # as served (to_results)
     out = np.empty(len(items), dtype=bool)
     for i, it in enumerate(items):
         hit = not it.must_flag_any or any(flags[i, CATEGORY_INDEX[c]] for c in it.must_flag_any)

@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 
 from flagstone.models.base import CategoryResult, ModelInfo, Moderator, check_scores
-from flagstone.policy.taxonomy import CATEGORIES
+from flagstone.policy.taxonomy import CATEGORIES, flag_matrix
 
 TOKENS_PER_WORD = 1.3
 _SLICE_CHARS = 24  # a "word" longer than this (URLs, base64, no-space scripts) is cut into slices
@@ -221,7 +221,8 @@ def score_texts(model: Moderator, texts: Sequence[str], max_chunks: int) -> np.n
 
 def to_results(info: ModelInfo, scores: np.ndarray, input_types: Sequence[str] = ("text",),
                thresholds: Mapping[str, float] | None = None) -> list[CategoryResult]:
-    """Turn score rows into OpenAI-shaped results using the model's per-category thresholds.
+    """Turn score rows into OpenAI-shaped results using the model's per-category thresholds; a flagged
+    sub-category flags its parent too (``policy/taxonomy.py: flag_matrix``).
 
     ``thresholds`` (an account's tightened thresholds, from the abuse middleware) can only lower a
     category's threshold: a category is flagged at the lower of the model's and this one.
@@ -229,9 +230,11 @@ def to_results(info: ModelInfo, scores: np.ndarray, input_types: Sequence[str] =
     for text input).
     """
     limits = effective_thresholds(info.thresholds, thresholds)
+    scores = np.asarray(scores, dtype=np.float64).reshape(-1, len(CATEGORIES))
+    flags = flag_matrix(scores, np.array([limits[c] for c in CATEGORIES]))
     results = []
-    for row in np.asarray(scores, dtype=np.float64):
-        cats = {c: bool(row[j] >= limits[c]) for j, c in enumerate(CATEGORIES)}
+    for row, flagged in zip(scores, flags, strict=True):
+        cats = {c: bool(flagged[j]) for j, c in enumerate(CATEGORIES)}
         applied = {c: [t for t in input_types if t in info.input_types.get(c, ("text",))]
                    for c in CATEGORIES}
         results.append(CategoryResult(

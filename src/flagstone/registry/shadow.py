@@ -19,13 +19,13 @@ from collections.abc import Sequence
 import numpy as np
 
 from flagstone.models.base import ModelInfo, Moderator
-from flagstone.policy.taxonomy import CATEGORIES
+from flagstone.policy.taxonomy import CATEGORIES, flag_matrix
 
 log = logging.getLogger(__name__)
 
 
 def _flags(scores: np.ndarray, info: ModelInfo) -> np.ndarray:
-    return scores >= np.array([info.thresholds[c] for c in CATEGORIES])
+    return flag_matrix(scores, np.array([info.thresholds[c] for c in CATEGORIES]))
 
 
 class ShadowScorer:

@@ -21,7 +21,7 @@ from flagstone.errors import DataError
 from flagstone.models.base import Moderator, check_scores
 from flagstone.models.kinds import load_model
 from flagstone.models.scoring import score_texts
-from flagstone.policy.taxonomy import CATEGORIES
+from flagstone.policy.taxonomy import CATEGORIES, flag_matrix
 from flagstone.scale.schema import (
     FILE_COL,
     ID_COL,
@@ -124,7 +124,7 @@ def score_batch(batch: pa.RecordBatch, model: Moderator, *, max_chunks: int = 16
     scores = check_scores(score_texts(model, texts.to_pylist(), max_chunks), n)
     info = model.info
     thresholds = np.array([info.thresholds.get(c, 0.5) for c in CATEGORIES])
-    mask = scores >= thresholds
+    mask = flag_matrix(scores, thresholds)  # as served: a flagged sub-category flags its parent
     offsets = np.concatenate([[0], np.cumsum(mask.sum(axis=1))]).astype(np.int32)
     flags = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()),
                                      pa.array(_CATEGORY_ARRAY[mask.nonzero()[1]].tolist(), pa.string()))

@@ -8,22 +8,13 @@ from collections.abc import Iterable
 
 import numpy as np
 
-from flagstone.policy.taxonomy import CATEGORY_INDEX
+from flagstone.policy.taxonomy import CATEGORY_INDEX, PARENT
 from flagstone.text.normalize import normalize, text_key
 from flagstone.training.sources import UNKNOWN, Examples
 
 log = logging.getLogger(__name__)
 
-# A sub-category implies its parent; a negative parent implies a negative sub-category.
-PARENT: dict[str, str] = {
-    "harassment/threatening": "harassment",
-    "hate/threatening": "hate",
-    "illicit/violent": "illicit",
-    "self-harm/intent": "self-harm",
-    "self-harm/instructions": "self-harm",
-    "sexual/minors": "sexual",
-    "violence/graphic": "violence",
-}
+# A sub-category implies its parent; a negative parent implies a negative sub-category (PARENT: taxonomy.py).
 
 
 def apply_hierarchy(labels: np.ndarray) -> np.ndarray:

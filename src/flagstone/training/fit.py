@@ -19,8 +19,7 @@ from flagstone.models.calibration import (
 )
 from flagstone.models.ensemble import FINETUNED, Head, calibrate, combine, mix, raw_scores
 from flagstone.models.features import char_ngram_tf, fit_idf, tfidf
-from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX
-from flagstone.training.dataset import PARENT
+from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX, PARENT
 from flagstone.training.recipe import Recipe
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ import numpy as np
 
 from flagstone.errors import DataError
 from flagstone.models.calibration import expected_calibration_error
-from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX, OPENAI_SHORT_KEYS
+from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX, OPENAI_SHORT_KEYS, flag_matrix
 from flagstone.training.dataset import bucket
 from flagstone.training.fit import fit_model, predict, take
 
@@ -97,6 +97,6 @@ def read_prompts(path: Path) -> list[str]:
 
 def false_positive_rate(probs: np.ndarray, thresholds: dict[str, float]) -> dict[str, Any]:
     t = np.array([thresholds[c] for c in CATEGORIES])
-    flagged = probs >= t
+    flagged = flag_matrix(probs, t)  # as served: a flagged sub-category flags its parent
     per_cat = {c: int(flagged[:, j].sum()) for j, c in enumerate(CATEGORIES) if flagged[:, j].any()}
     return {"fpr": float(flagged.any(axis=1).mean()), "n": len(probs), "flagged_by_category": per_cat}

@@ -256,7 +256,7 @@ def check_trainable(recipe: Any, data: Examples, record: dict[str, Any]) -> None
     Such a category would silently never flag (its head is a constant), which is how a model trained
     on an export with no labels came out degenerate. ``allow_untrained`` lists accepted exceptions.
     """
-    from flagstone.training.dataset import PARENT
+    from flagstone.policy.taxonomy import PARENT
 
     if not len(data):
         raise DataError("the recipe's sources hold no labelled rows: nothing to train on")
