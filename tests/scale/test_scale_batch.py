@@ -32,6 +32,14 @@ def test_score_batch_scores_flags_and_version(model_dir):
     assert np.allclose(out.column("score_violence").to_numpy(), expected[:, 11], atol=1e-6)
 
 
+def test_batch_flags_follow_the_hierarchy_as_the_server_does(tmp_path):
+    (tmp_path / "manifest.json").write_text(json.dumps({"kind": "keyword", "name": "k", "files": {},
+                                                        "keywords": {"violence/graphic": ["gore"]}}))
+    out = score_batch(_batch(["a", "b"], ["so much gore", "fine"]), load_model(tmp_path))
+    assert out.column("flags").to_pylist() == [["violence", "violence/graphic"], []]
+    assert out.column("score_violence").to_pylist()[0] < 0.5  # the parent's score is the model's own
+
+
 def test_score_batch_chunks_long_texts_like_the_server(model_dir):
     model = load_model(model_dir)
     long_text = "calm words " * 600 + "kill"
