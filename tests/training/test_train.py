@@ -68,6 +68,12 @@ def test_embeddings_are_cached(tmp_path: Path) -> None:
     np.testing.assert_array_equal(b[0], a[1])
 
 
+def test_like_a_folder_that_is_no_artifact_fails_before_training(tmp_path: Path, capsys) -> None:
+    rc = main(["train", str(TINY), "--out", str(tmp_path / "out"), "--like", str(tmp_path / "nothing-here")])
+    assert rc == 2 and "manifest.json missing" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists(), "nothing is trained or written"
+
+
 def test_bad_recipes(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="not found"):
         load_recipe(tmp_path / "nope.yaml")

@@ -22,14 +22,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from flagstone.registry.store import read_manifest
     from flagstone.training.recipe import load_recipe
     from flagstone.training.train import train
 
     cache = str(Path(args.cache_dir).resolve()) if args.cache_dir else None
+    # A --like that is no artifact fails now, not after the minutes of training.
+    reference = read_manifest(Path(args.like)) if args.like else None
     version, metrics = train(load_recipe(args.recipe, cache_dir=cache), Path(args.out), evaluate_model=args.evaluate)
     print(f"wrote {args.out} version {version[:12]}")
-    if args.like:
-        _print_rebuild(Path(args.out), Path(args.like))
+    if reference is not None:
+        _print_rebuild(read_manifest(Path(args.out)), reference, args.like)
     if args.json:
         print(json.dumps(metrics, indent=2, sort_keys=True))
     elif "dev_oof" in metrics:
@@ -44,11 +47,10 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_rebuild(out: Path, like: Path) -> None:
-    from flagstone.registry.store import read_manifest
+def _print_rebuild(built: dict, reference: dict, like: str) -> None:
     from flagstone.training.provenance import rebuild_report
 
-    report = rebuild_report(read_manifest(out), read_manifest(like))
+    report = rebuild_report(built, reference)
     if report["same_version"]:
         print(f"rebuilds {like} byte for byte")
         return

@@ -16,7 +16,7 @@ import numpy as np
 
 from flagstone.images.base import ImageModelInfo
 from flagstone.models.base import CategoryResult, ModelInfo
-from flagstone.policy.taxonomy import CATEGORIES, PARENT
+from flagstone.policy.taxonomy import CATEGORIES, with_parents
 
 
 def combine(text_info: ModelInfo, text_row: np.ndarray | None, image_info: ImageModelInfo,
@@ -42,7 +42,8 @@ def combine(text_info: ModelInfo, text_row: np.ndarray | None, image_info: Image
             flagged = flagged or best >= image_info.thresholds[c]
         flagged = flagged or bool(types and c in tightened and score >= tightened[c])
         categories[c], scores[c], applied[c] = flagged, score, types
-    for child, parent in PARENT.items():  # as for text alone (policy/taxonomy.py: with_parents)
-        categories[parent] = categories[parent] or categories[child]
+    # A flagged sub-category flags its parent, by the rule text alone follows.
+    flags = with_parents(np.array([[categories[c] for c in CATEGORIES]]))[0]
+    categories = {c: bool(flags[j]) for j, c in enumerate(CATEGORIES)}
     return CategoryResult(flagged=any(categories.values()), categories=categories,
                           category_scores=scores, category_applied_input_types=applied)

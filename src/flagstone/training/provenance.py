@@ -18,6 +18,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from flagstone.models.kinds import manifest_version
+
 # The distributions whose versions change an artifact's bytes (the fitted heads, the encodings, the ONNX
 # graphs), plus the project itself.
 NUMERIC_PACKAGES = ("flagstone", "numpy", "scipy", "scikit-learn", "onnxruntime", "onnx", "torch", "tokenizers",
@@ -92,8 +94,6 @@ def differences(recorded: dict[str, Any], current: dict[str, Any]) -> list[str]:
 def rebuild_report(built: dict[str, Any], reference: dict[str, Any]) -> dict[str, Any]:
     """How an artifact's manifest compares with a reference's (say, the shipped one it should rebuild):
     whether the versions match, which pinned files differ, and what differs in the two builds."""
-    from flagstone.models.kinds import manifest_version
-
     files_a, files_b = built.get("files", {}), reference.get("files", {})
     return {"same_version": manifest_version(built) == manifest_version(reference),
             "files_differ": sorted(f for f in set(files_a) | set(files_b) if files_a.get(f) != files_b.get(f)),
