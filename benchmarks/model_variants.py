@@ -7,7 +7,11 @@ Each variant is the recipe with edits joined by ``+``:
 * ``base``: the recipe as written;
 * ``noml``: without the multilingual head; ``blendX``: isotonic calibration blended with X of Platt;
 * ``drop:SOURCE``: rows of that source never train (e.g. the composites ``compose:long-negative``);
-* ``dwX``: in-domain (dev source) rows weigh X; ``mlwX`` / ``mlCX`` / ``embCX``: a head's weight or C.
+* ``dwX``: in-domain (dev source) rows weigh X; ``mlwX`` / ``mlCX`` / ``embCX``: a head's weight or C;
+* ``linear``: the embedding head without its hidden layer (a logistic regression per category);
+  ``hiddenN``: the embedding head with N hidden units; ``mlhiddenN``: the multilingual head with N;
+* ``seedN``: the recipe's seed (the heads' noise and the hidden layer's initialisation and batches;
+  the rows and composites stay those of the recipe as written).
 
 For every variant the k-fold loop of ``training/oof.py`` runs (fold k's dev rows never train fold k's
 model), and the held-out dev texts are also scored as the server reads them: their sentence windows
@@ -91,11 +95,19 @@ def main() -> int:
     weights = [float(w) for w in args.weights.split(",")]
     for name in args.variants:
         t = time.time()
-        heads, cal, drop, w = list(r0.heads), r0.calibration, set(), p.weights.copy()
+        heads, cal, drop, w, seed = list(r0.heads), r0.calibration, set(), p.weights.copy(), r0.seed
         for part in name.split("+"):
             if part == "base":
                 continue
-            if part == "noml":
+            if part == "linear":
+                heads = [h.model_copy(update={"hidden": None}) if h.features == "embedding" else h for h in heads]
+            elif part.startswith(("hidden", "mlhidden")):
+                feat = "multilingual" if part.startswith("ml") else "embedding"
+                units = int(part.removeprefix("ml").removeprefix("hidden"))
+                heads = [h.model_copy(update={"hidden": units}) if h.features == feat else h for h in heads]
+            elif part.startswith("seed"):
+                seed = int(part[4:])
+            elif part == "noml":
                 heads = [h for h in heads if h.features != "multilingual"]
             elif part.startswith("blend"):
                 cal = cal.model_copy(update={"blend": float(part[5:])})
@@ -111,7 +123,7 @@ def main() -> int:
                 field = "weight" if key.endswith("w") else "C"
                 heads = [h.model_copy(update={field: float(part[len(key):])}) if h.features == feat[key] else h
                          for h in heads]
-        r = r0.model_copy(update={"heads": heads, "calibration": cal})
+        r = r0.model_copy(update={"heads": heads, "calibration": cal, "seed": seed})
         keep = np.array([s not in drop for s in p.data.sources])
         eng = p.english if any(h.features == "multilingual" for h in heads) else None
         whole = np.zeros((len(p.data), len(CATEGORIES)))

@@ -196,3 +196,65 @@ def test_recall_slack_raises_thresholds_and_is_recorded_only_when_used(tmp_path:
     ta, tb = ({c: m["categories"][c]["threshold"] for c in CATEGORIES} for m in (a, b))
     assert all(tb[c] >= ta[c] for c in CATEGORIES), "slack only climbs the precision curve"
     assert any(tb[c] > ta[c] for c in CATEGORIES), "0.2 of recall slack must move some threshold on the fixtures"
+
+
+def test_a_head_with_a_hidden_layer_trains_reproducibly_and_serves_without_torch(tmp_path: Path) -> None:
+    import yaml
+
+    from flagstone.models.ensemble import head_logits
+
+    cache = str(tmp_path / "cache")
+    heads = [dict(h, hidden=16, epochs=3, noise=0.3) if h["features"] == "embedding" else h
+             for h in yaml.safe_load(TINY.read_text())["heads"]]
+    v1, _ = train(load_recipe(TINY, cache_dir=cache, heads=heads), tmp_path / "a")
+    v2, _ = train(load_recipe(TINY, cache_dir=cache, heads=heads), tmp_path / "b")
+    assert v1 == v2, "seeded, deterministic: the same recipe gives the same artifact"
+    m = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    emb = next(h for h in m["heads"] if h["features"] == "embedding")
+    assert emb["hidden_units"] == 16 and {emb["hidden"], emb["hidden_bias"]} <= set(m["files"])
+    assert m["training"]["recipe"]["heads"][0]["hidden"] == 16
+    assert "hidden" not in m["training"]["recipe"]["heads"][1], "a linear head records what it did before"
+    card = (tmp_path / "a" / "MODEL_CARD.md").read_text()
+    assert "embedding (one hidden layer of 16 ReLU units" in card and "char (logistic regression" in card
+    W1 = np.load(tmp_path / "a" / emb["hidden"])
+    assert W1.shape == (16, 384) and np.load(tmp_path / "a" / emb["coef"]).shape == (len(CATEGORIES), 16)
+
+    model = load_model(tmp_path / "a")
+    head = next(h for h in model.heads if h.features == "embedding")
+    x = np.random.default_rng(0).standard_normal((3, 384)).astype(np.float32)
+    expected = np.maximum(x @ head.hidden.T + head.hidden_bias, 0) @ head.coef.T.astype(np.float32) + head.intercept
+    np.testing.assert_allclose(head_logits(head, x), expected, rtol=1e-4, atol=1e-4)
+    # A text's score does not depend on who shares its batch.
+    texts = ["I will hurt you", "nice weather", "you people are vermin"]
+    together = model.predict_proba(texts)
+    alone = np.vstack([model.predict_proba([t]) for t in texts])
+    np.testing.assert_array_equal(together, alone)
+
+
+def test_a_hidden_layer_that_does_not_fit_its_outputs_is_refused(tmp_path: Path) -> None:
+    import shutil
+
+    import yaml
+
+    heads = [dict(h, hidden=8, epochs=1) if h["features"] == "embedding" else h
+             for h in yaml.safe_load(TINY.read_text())["heads"]]
+    train(load_recipe(TINY, cache_dir=str(tmp_path / "cache"), heads=heads), tmp_path / "a")
+    broken = tmp_path / "broken"
+    shutil.copytree(tmp_path / "a", broken)
+    np.save(broken / "heads" / "embedding_hidden_bias.npy", np.zeros(5, dtype=np.float32))
+    with pytest.raises(ModelError, match="hidden layer does not fit"):
+        load_model(broken, verify=False)
+    m = json.loads((tmp_path / "a" / "manifest.json").read_text())
+    for h in m["heads"]:
+        h.pop("hidden_units", None)
+    (broken / "manifest.json").write_text(json.dumps(m))
+    with pytest.raises(ModelError, match="hidden, hidden_bias and hidden_units together"):
+        load_model(broken, verify=False)
+
+
+def test_a_char_head_with_a_hidden_layer_is_refused() -> None:
+    import yaml
+
+    heads = [dict(h, hidden=8) for h in yaml.safe_load(TINY.read_text())["heads"]]
+    with pytest.raises(ConfigError, match="hidden layer applies to sentence-embedding heads only"):
+        load_recipe(TINY, heads=heads)

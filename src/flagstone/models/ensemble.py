@@ -5,7 +5,8 @@ Scoring a batch (the same code path training uses to score its calibration split
 1. ``normalize`` every text (the model saw normalised text in training);
 2. featurize: ONNX MiniLM embeddings (``embedding``), hashed char n-gram TF-IDF (``char``), the
    multilingual encoder's embeddings and, when the artifact has one, the fine-tuned encoder's logits;
-3. each head gives a logit per category (``X @ coef.T + intercept``); logits are averaged with the
+3. each head gives a logit per category (``X @ coef.T + intercept``, or with a hidden layer
+   ``relu(X @ hidden.T + hidden_bias) @ coef.T + intercept``); logits are averaged with the
    head weights into one raw score per category, plus ``share`` x the fine-tuned logit (:func:`raw_scores`);
 4. the raw score is calibrated per category (isotonic breakpoints or Platt ``a, b``) and clipped
    into ``[1e-4, 1 - 1e-4]``.
@@ -38,8 +39,11 @@ from flagstone.text.normalize import normalize
 class Head:
     features: str
     weight: float
-    coef: np.ndarray  # (13, d)
+    coef: np.ndarray  # (13, d), or (13, units) over a hidden layer
     intercept: np.ndarray  # (13,)
+    # A hidden ReLU layer under the outputs (dense heads only; training/mlp.py): (units, d) and (units,).
+    hidden: np.ndarray | None = None
+    hidden_bias: np.ndarray | None = None
 
 
 def head_logits(head: Head, X: Any) -> np.ndarray:
@@ -48,6 +52,10 @@ def head_logits(head: Head, X: Any) -> np.ndarray:
     else:
         # einsum's own loops, not BLAS: a BLAS product rounds a row differently with the batch's size
         # (1e-6 in a logit), and a text's score must not depend on who shares its batch.
+        if head.hidden is not None:
+            X = np.maximum(np.einsum("nd,hd->nh", np.asarray(X, dtype=np.float32),
+                                     head.hidden.astype(np.float32, copy=False))
+                           + np.asarray(head.hidden_bias, dtype=np.float32), np.float32(0))
         out = np.einsum("nd,kd->nk", X, head.coef.astype(np.float32, copy=False))
     return np.asarray(out, dtype=np.float64) + head.intercept
 
@@ -110,8 +118,17 @@ class EnsembleModel:
             # caches to hold), laid out so that one feature's 13 coefficients are adjacent: a sparse row
             # reads only the features it has and widens them (sparse_dot).
             self.heads = [Head(h.features, float(h.weight), np.ascontiguousarray(np.load(self.directory / h.coef).T).T,
-                               np.load(self.directory / h.intercept).astype(np.float64))
+                               np.load(self.directory / h.intercept).astype(np.float64),
+                               *((np.load(self.directory / h.hidden), np.load(self.directory / h.hidden_bias))
+                                 if h.hidden else ()))
                           for h in m.heads]
+            for entry, head in zip(m.heads, self.heads, strict=True):
+                if head.hidden is not None and not (
+                        head.hidden.shape[0] == head.coef.shape[1] == entry.hidden_units
+                        and head.hidden_bias is not None and head.hidden_bias.shape == (entry.hidden_units,)):
+                    raise ValueError(f"the {entry.features} head's hidden layer does not fit its outputs: hidden "
+                                     f"{head.hidden.shape}, bias {getattr(head.hidden_bias, 'shape', None)}, coef "
+                                     f"{head.coef.shape}, hidden_units {entry.hidden_units}")
             self.calibrators = self._calibrators(m.calibration)
             self.ml_heads = [h for h in self.heads if h.features == "multilingual"]
             self.ml_calibrators = self._calibrators(m.multilingual.calibration) if m.multilingual else []

@@ -92,6 +92,19 @@ class HeadEntry(_Strict):
     coef: str
     intercept: str
     noise: float = 0.0
+    # A hidden ReLU layer under the outputs (training/mlp.py): its weights (units, d) and biases (units,).
+    hidden: str | None = None
+    hidden_bias: str | None = None
+    hidden_units: int | None = Field(default=None, ge=1)
+
+    @model_validator(mode="after")
+    def _hidden_whole(self) -> HeadEntry:
+        given = [self.hidden is not None, self.hidden_bias is not None, self.hidden_units is not None]
+        if any(given) and not all(given):
+            raise ValueError("a hidden layer needs hidden, hidden_bias and hidden_units together")
+        if self.hidden and self.features == "char":
+            raise ValueError("a char head has no hidden layer")
+        return self
 
 
 class WindowEntry(_Strict):
@@ -126,7 +139,7 @@ class EnsembleManifest(ArtifactManifest):
         if self.files:  # every file the model reads is pinned by hash
             named = [self.encoder.onnx, self.encoder.tokenizer, self.calibration,
                      *[f.idf for f in self.featurizers.values()],
-                     *[p for h in self.heads for p in (h.coef, h.intercept)]]
+                     *[p for h in self.heads for p in (h.coef, h.intercept, h.hidden, h.hidden_bias) if p]]
             if self.multilingual is not None:
                 named += [self.multilingual.onnx, self.multilingual.calibration]
             if self.finetuned is not None:

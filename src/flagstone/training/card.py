@@ -7,6 +7,12 @@ from typing import Any
 from flagstone.policy.taxonomy import CATEGORIES
 
 
+
+def _head_kind(h: dict[str, Any]) -> str:
+    if h.get("hidden_units"):
+        return f"one hidden layer of {h['hidden_units']} ReLU units shared by the categories"
+    return f"logistic regression, C={h['C']}"
+
 def _f(x: Any) -> str:
     return "n/a" if x is None or x != x else f"{x:.3f}"
 
@@ -68,7 +74,7 @@ def model_card(m: dict[str, Any]) -> str:
           if m.get("windows", {}).get("sentence_min_words") else []),
         f"- Char n-grams {m['featurizers']['char']['ngram_range']} hashed into "
         f"{m['featurizers']['char']['n_features']} buckets, sublinear TF-IDF.",
-        "- Heads: " + ", ".join(f"{h['features']} (logistic regression, C={h['C']}, weight {h['weight']}"
+        "- Heads: " + ", ".join(f"{h['features']} ({_head_kind(h)}, weight {h['weight']}"
                                 + (f", fitted on embeddings jittered by noise of norm {h['noise']}" if h.get("noise") else "")
                                 + ")" for h in m["heads"]) + "; logits averaged, then calibrated per category.",
         f"- Policy: {pol['name']} version {pol['version']} (sha256 {pol['hash'][:16]}…).",

@@ -82,13 +82,21 @@ def noisy_embeddings(emb: np.ndarray, noise: float, seed: int) -> np.ndarray:
 
 
 def fit_heads(recipe: Recipe, feats: dict[str, Any], labels: np.ndarray, weights: np.ndarray) -> tuple[list[Head], dict]:
-    """One logistic regression per (head, category) on the rows where that category is known."""
+    """One logistic regression per (head, category) on the rows where that category is known; or, for a head
+    with ``hidden`` units, one network for every category (``training/mlp.py``)."""
     heads, info = [], {}
     for spec in recipe.heads:
         X = feats[spec.features]
-        if spec.noise:  # dense heads only (the recipe refuses noise on char heads)
+        layer = None
+        if spec.hidden:  # jitters its own batches (spec.noise)
+            from flagstone.training.mlp import fit_hidden_layer
+
+            layer = fit_hidden_layer(np.asarray(X), labels, weights, units=spec.hidden, epochs=spec.epochs,
+                                     weight_decay=spec.weight_decay, noise=spec.noise, seed=recipe.seed)
+        elif spec.noise:  # dense heads only (the recipe refuses noise on char heads)
             X = noisy_embeddings(X, spec.noise, recipe.seed)
-        coef = np.zeros((len(CATEGORIES), X.shape[1]), dtype=np.float32)
+        width = X.shape[1] if layer is None else spec.hidden
+        coef = np.zeros((len(CATEGORIES), width), dtype=np.float32)
         intercept = np.zeros(len(CATEGORIES))
         borrowed: dict[int, int] = {}
         for j, cat in enumerate(CATEGORIES):
@@ -99,7 +107,10 @@ def fit_heads(recipe: Recipe, feats: dict[str, Any], labels: np.ndarray, weights
             if n_pos < recipe.min_positives or n_neg < recipe.min_positives:
                 borrowed[j] = CATEGORY_INDEX[PARENT[cat]] if cat in PARENT else -1
                 continue
-            coef[j], intercept[j] = _fit_lr(X[rows], y, weights[rows], spec.C, recipe.seed)
+            if layer is not None:
+                coef[j], intercept[j] = layer.coef[j], layer.intercept[j]
+            else:
+                coef[j], intercept[j] = _fit_lr(X[rows], y, weights[rows], spec.C, recipe.seed)
         for j, p in borrowed.items():
             # Too few labels: a sub-category scores like its parent (then gets its own calibration).
             info[CATEGORIES[j]]["borrowed_from"] = CATEGORIES[p] if p >= 0 else None
@@ -108,7 +119,8 @@ def fit_heads(recipe: Recipe, feats: dict[str, Any], labels: np.ndarray, weights
             else:
                 intercept[j] = -5.0
         heads.append(Head(spec.features, spec.weight, coef.astype(np.float16 if spec.features == "char"
-                                                                   else np.float32), intercept))
+                                                                   else np.float32), intercept,
+                          *((layer.hidden, layer.hidden_bias) if layer is not None else ())))
     return heads, info
 
 

@@ -87,11 +87,20 @@ class HeadSpec(_Strict):
     # as served. An augmentation: heads fitted on exact embeddings lost harassment AUPRC on unseen data
     # that heads fitted on noisier (batch-quantised) ones kept (benchmarks/results/serving.md).
     noise: float = Field(default=0.0, ge=0, le=2)
+    # Embedding heads only: one hidden ReLU layer of this many units under the 13 outputs, trained jointly on every
+    # category's known labels (training/mlp.py), instead of one logistic regression per category. None: linear.
+    hidden: int | None = Field(default=None, ge=1, le=4096)
+    # The hidden layer's training: passes over the rows, and AdamW's weight decay.
+    epochs: int = Field(default=10, ge=1, le=200)
+    weight_decay: float = Field(default=1e-4, ge=0, le=1)
 
     @model_validator(mode="after")
     def _noise_on_embeddings_only(self) -> HeadSpec:
         if self.noise and self.features == "char":
             raise ValueError("noise applies to sentence-embedding heads only, not to 'char'")
+        if self.hidden and self.features == "char":
+            raise ValueError("a hidden layer applies to sentence-embedding heads only, not to 'char' "
+                             "(262,144 sparse columns)")
         return self
 
 

@@ -317,8 +317,14 @@ def write_artifact(p: Prepared, fitted: Fitted, out: Path, metrics: dict[str, An
         coef, icpt = f"heads/{spec.features}_coef.npy", f"heads/{spec.features}_intercept.npy"
         np.save(out / coef, head.coef)
         np.save(out / icpt, head.intercept)
+        hidden: dict[str, Any] = {}
+        if head.hidden is not None:
+            hidden = {"hidden": f"heads/{spec.features}_hidden.npy", "hidden_bias": f"heads/{spec.features}_hidden_bias.npy",
+                      "hidden_units": int(head.hidden.shape[0])}
+            np.save(out / hidden["hidden"], head.hidden)
+            np.save(out / hidden["hidden_bias"], head.hidden_bias)
         heads.append({"features": spec.features, "weight": spec.weight, "C": spec.C, "coef": coef, "intercept": icpt,
-                      **({"noise": spec.noise} if spec.noise else {})})
+                      **({"noise": spec.noise} if spec.noise else {}), **hidden})
     cal = {"categories": dict(zip(CATEGORIES, fitted.calibrators_, strict=True))}
     (out / "calibration.json").write_text(json.dumps(cal, sort_keys=True, indent=1) + "\n")
     ml_entry = _write_multilingual(p, fitted, out)
@@ -347,7 +353,7 @@ def write_artifact(p: Prepared, fitted: Fitted, out: Path, metrics: dict[str, An
     }
     (out / "MODEL_CARD.md").write_text(model_card(manifest))
     files = ["encoder.onnx", "tokenizer.json", "char_idf.npy", "calibration.json", "MODEL_CARD.md",
-             *[h["coef"] for h in heads], *[h["intercept"] for h in heads]]
+             *[h[k] for h in heads for k in ("coef", "intercept", "hidden", "hidden_bias") if k in h]]
     if ml_entry:
         files += [ml_entry["onnx"], ml_entry["calibration"], ml_entry["licence"]]
     if ft_entry:
@@ -376,6 +382,10 @@ def _recipe_record(r: Any) -> dict[str, Any]:
     for (block, name), unused in _LATER_FIELDS.items():
         if isinstance(record.get(block), dict) and record[block].get(name, unused) == unused:
             record[block].pop(name, None)
+    for head in record.get("heads", []):  # a linear head records what it did before hidden layers existed
+        if head.get("hidden") is None:
+            for name in ("hidden", "epochs", "weight_decay"):
+                head.pop(name, None)
     return record
 
 
