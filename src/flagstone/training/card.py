@@ -7,11 +7,11 @@ from typing import Any
 from flagstone.policy.taxonomy import CATEGORIES
 
 
-
 def _head_kind(h: dict[str, Any]) -> str:
     if h.get("hidden_units"):
         return f"one hidden layer of {h['hidden_units']} ReLU units shared by the categories"
     return f"logistic regression, C={h['C']}"
+
 
 def _f(x: Any) -> str:
     return "n/a" if x is None or x != x else f"{x:.3f}"
