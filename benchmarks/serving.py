@@ -63,9 +63,6 @@ WORDS = ("the people at work said we should meet again tomorrow to talk about th
          "angry happy tired hate kill fight stupid idiot love help please thanks sorry").split()
 
 
-ISA_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx_vnni", "amx_int8")
-
-
 def host() -> dict:
     """What the figures depend on: the CPU (model, clock, the instruction sets the int8 encoder uses)
     and the time of one encoder call on one thread, alone (the host's speed for this model).
@@ -73,15 +70,13 @@ def host() -> dict:
     The int8 encoder runs about 10x slower on a 2 GHz AVX2-only CPU (no VNNI) than on the machine
     the earlier sessions measured, so figures from different hosts compare only through this probe.
     """
-    info: dict = {"cores": os.cpu_count(), "cpu": "unknown", "mhz": None, "isa": []}
+    from flagstone.training.provenance import cpu
+
+    found = cpu()  # the CPU model and instruction sets, as a trained artifact's manifest records them
+    info: dict = {"cores": os.cpu_count(), "cpu": found["model"], "mhz": None, "isa": found["isa"]}
     try:
-        text = Path("/proc/cpuinfo").read_text()
-        name = re.search(r"^model name\s*:\s*(.+)$", text, re.M)
-        mhz = re.search(r"^cpu MHz\s*:\s*([\d.]+)", text, re.M)
-        found = re.search(r"^flags\s*:\s*(.+)$", text, re.M)
-        flags = set(found.group(1).split()) if found else set()
-        info.update(cpu=name.group(1).strip() if name else "unknown", mhz=float(mhz.group(1)) if mhz else None,
-                    isa=[f for f in ISA_FLAGS if f in flags])
+        mhz = re.search(r"^cpu MHz\s*:\s*([\d.]+)", Path("/proc/cpuinfo").read_text(), re.M)
+        info["mhz"] = float(mhz.group(1)) if mhz else None
     except OSError:
         pass
     from flagstone.models.onnx_encoder import OnnxEncoder
@@ -453,9 +448,11 @@ def main() -> None:
     if args.serve_child:
         serve_child(args.serve_child, args.port)
         return
+    from flagstone.training import provenance
+
     machine = host()
     print(f"host: {machine['cpu']}, {machine['cores']} cores at {machine['mhz'] or '?'} MHz, "
-          f"ISA {' '.join(machine['isa']) or 'none of ' + ' '.join(ISA_FLAGS)}; int8 encoder, one thread, "
+          f"ISA {' '.join(machine['isa']) or 'none of ' + ' '.join(provenance.ISA_FLAGS)}; int8 encoder, one thread, "
           f"one text: {machine['encoder_ms_per_text_alone']} ms", flush=True)
     results = []
     for name in args.systems.split(","):

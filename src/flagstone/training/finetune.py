@@ -31,7 +31,8 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -78,11 +79,7 @@ def finetune(texts: Sequence[str], labels: np.ndarray, weights: np.ndarray, spec
     if len(texts) == 0:
         raise ModelError("finetune: no training rows")
     src = base_model_dir(base)
-    threads_before, deterministic_before = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
-    torch.set_num_threads(spec.threads)
-    torch.manual_seed(seed)
-    torch.use_deterministic_algorithms(True)
-    try:
+    with reproducible_torch(spec.threads, seed):
         tok = AutoTokenizer.from_pretrained(str(src))
         encoder = AutoModel.from_pretrained(str(src))
         head = torch.nn.Linear(encoder.config.hidden_size, labels.shape[1])
@@ -90,10 +87,24 @@ def finetune(texts: Sequence[str], labels: np.ndarray, weights: np.ndarray, spec
         out_dir.mkdir(parents=True, exist_ok=True)
         target = export_onnx(encoder, out_dir / ONNX_NAME, head=head)
         shutil.copyfile(src / "tokenizer.json", out_dir / "tokenizer.json")
+    return target
+
+
+@contextmanager
+def reproducible_torch(threads: int, seed: int) -> Iterator[None]:
+    """PyTorch seeded, on ``threads`` threads, with deterministic algorithms; both settings restored after.
+    The same rows then train the same bytes on the same kind of CPU (the fine-tune, the hidden-layer head)."""
+    import torch
+
+    threads_before, deterministic_before = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
+    torch.set_num_threads(threads)
+    torch.manual_seed(seed)
+    torch.use_deterministic_algorithms(True)
+    try:
+        yield
     finally:
         torch.use_deterministic_algorithms(deterministic_before)
         torch.set_num_threads(threads_before)
-    return target
 
 
 def train_network(encoder, head, tok, texts: Sequence[str], labels: np.ndarray, weights: np.ndarray, spec,  # type: ignore[no-untyped-def]

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from flagstone.errors import ModelError
+from flagstone.training.finetune import reproducible_torch
 
 BATCH = 256
 LEARNING_RATE = 1e-3
@@ -44,11 +45,7 @@ def fit_hidden_layer(X: np.ndarray, labels: np.ndarray, weights: np.ndarray, *, 
                          "pip install 'flagstone[train]' (torch==2.13.0 CPU wheel first)") from exc
     if len(X) == 0:
         raise ModelError("a head with a hidden layer needs training rows")
-    threads_before, deterministic_before = torch.get_num_threads(), torch.are_deterministic_algorithms_enabled()
-    torch.set_num_threads(THREADS)
-    torch.use_deterministic_algorithms(True)
-    try:
-        torch.manual_seed(seed)
+    with reproducible_torch(THREADS, seed):
         gen = torch.Generator().manual_seed(seed)
         x_all = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
         y_all = torch.from_numpy(np.clip(labels, 0, 1).astype(np.float32))
@@ -78,6 +75,3 @@ def fit_hidden_layer(X: np.ndarray, labels: np.ndarray, weights: np.ndarray, *, 
                                first.bias.detach().numpy().astype(np.float32).copy(),
                                last.weight.detach().numpy().astype(np.float32).copy(),
                                last.bias.detach().numpy().astype(np.float64).copy())
-    finally:
-        torch.use_deterministic_algorithms(deterministic_before)
-        torch.set_num_threads(threads_before)
