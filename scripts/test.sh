@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install Flagstone with its test dependencies into ./.venv and run the test suite.
+# Install Flagstone with its test and training dependencies into ./.venv and run the test suite.
 # Browser tests use Debian's chromium (installed here with apt-get when missing and we are root).
 # PostgreSQL / Redis tests run when FLAGSTONE_TEST_POSTGRES_URL / FLAGSTONE_TEST_REDIS_URL are set.
 set -euo pipefail
@@ -12,7 +12,11 @@ if [ ! -x /usr/bin/chromium ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/
 fi
 [ -x .venv/bin/python ] || "$PY" -m venv .venv
 .venv/bin/python -m pip install -q --upgrade pip
-.venv/bin/python -m pip install -q -c constraints.txt -e ".[test,spark,images]"
+# The training tests (the hidden-layer head, the fine-tune) need PyTorch from the 'train' extra. torch is
+# pinned and installed first: pip then takes the CPU wheel where one is on disk (find-links) instead of
+# resolving a multi-GB CUDA build.
+.venv/bin/python -m pip install -q -c constraints.txt torch==2.13.0
+.venv/bin/python -m pip install -q -c constraints.txt -e ".[test,spark,images,train]"
 .venv/bin/ruff check src tests benchmarks
 set +e
 # The slowest tests are printed on every run, so the suite's time stays visible.
