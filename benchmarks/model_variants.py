@@ -10,6 +10,7 @@ Each variant is the recipe with edits joined by ``+``:
 * ``dwX``: in-domain (dev source) rows weigh X; ``mlwX`` / ``mlCX`` / ``embCX``: a head's weight or C;
 * ``linear``: the embedding head without its hidden layer (a logistic regression per category);
   ``hiddenN``: the embedding head with N hidden units; ``mlhiddenN``: the multilingual head with N;
+  ``bagN``: the embedding head's hidden layer bagged over N seeds;
 * ``seedN``: the recipe's seed (the heads' noise and the hidden layer's initialisation and batches;
   the rows and composites stay those of the recipe as written).
 
@@ -105,6 +106,8 @@ def main() -> int:
                 feat = "multilingual" if part.startswith("ml") else "embedding"
                 units = int(part.removeprefix("ml").removeprefix("hidden"))
                 heads = [h.model_copy(update={"hidden": units}) if h.features == feat else h for h in heads]
+            elif part.startswith("bag"):
+                heads = [h.model_copy(update={"bag": int(part[3:])}) if h.features == "embedding" else h for h in heads]
             elif part.startswith("seed"):
                 seed = int(part[4:])
             elif part == "noml":

@@ -3,8 +3,9 @@
     python benchmarks/threats_as_self_harm.py [MODEL_DIR ...]   (default: the shipped model)
 
 The items are those of ``suites/functional/items.jsonl`` and ``multilingual.jsonl`` that must flag violence,
-harassment/threatening, hate/threatening or illicit/violent and no self-harm category. Their ``must_not_flag``
-does not list self-harm, so the functional gate does not see this confusion. The issue 17 notes
+harassment/threatening, hate/threatening or illicit/violent and no self-harm category. Since the sixth session
+their ``must_not_flag`` lists self-harm, so the functional gate counts these items wrong; this benchmark counts
+the confusion alone, per language. The issue 17 notes
 (``benchmarks/results/model_v2.md``, fifth session) report it. Flags are as served: a flagged sub-category
 flags its parent.
 """

@@ -23,6 +23,14 @@ THREAT = ["violence", "harassment/threatening", "harassment", "hate/threatening"
 HATE = ["hate", "hate/threatening", "harassment"]
 SELF_HARM = ["self-harm", "self-harm/intent", "self-harm/instructions"]
 ALL = ["*"]
+# A threat or violence against others is not self-harm: an item that must flag one of these and no self-harm
+# category must not flag self-harm either (before this rule the gate did not see that confusion).
+AGAINST_OTHERS = {"violence", "harassment/threatening", "hate/threatening", "illicit/violent"}
+
+
+def not_self_harm(flag: list[str] | None) -> list[str]:
+    """``SELF_HARM`` for an item flagged for harm to others and not for self-harm, else nothing."""
+    return list(SELF_HARM) if flag and set(flag) & AGAINST_OTHERS and not set(flag) & set(SELF_HARM) else []
 
 # (plural noun phrase, "I am ..." form) for identity groups.
 GROUPS = [("immigrants", "an immigrant"), ("Muslims", "Muslim"), ("Jewish people", "Jewish"),
@@ -296,7 +304,7 @@ def generate(seed: int = SEED) -> list[dict]:
             lang: str = "en", note: str | None = None) -> None:
         n = sum(1 for it in items if it["class"] == cls)
         item = {"id": f"{cls}-{n:03d}", "class": cls, "lang": lang, "text": text,
-                "must_flag_any": flag or [], "must_not_flag": not_flag or []}
+                "must_flag_any": flag or [], "must_not_flag": not_flag or not_self_harm(flag)}
         if note:
             item["note"] = note
         items.append(item)

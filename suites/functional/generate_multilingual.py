@@ -42,6 +42,14 @@ WEAPONS = ["illicit/violent", "illicit", "violence"]  # weapons and explosives
 DRUGS = ["illicit", "illicit/violent"]  # drugs: making, selling, smuggling
 EXPECT = {"threat": THREAT, "hate": HATE, "harassment": HARASS, "self-harm": SELF_HARM, "sexual": SEXUAL,
           "weapons": WEAPONS, "drugs": DRUGS}
+# As generate.py: an item flagged for harm to others and not for self-harm must not flag self-harm.
+AGAINST_OTHERS = {"violence", "harassment/threatening", "hate/threatening", "illicit/violent"}
+
+
+def not_self_harm(flag: list[str]) -> list[str]:
+    return list(SELF_HARM) if set(flag) & AGAINST_OTHERS and not set(flag) & set(SELF_HARM) else []
+
+
 HARD_KINDS = ("process", "tool", "shot", "fiction", "news", "medical", "counter-speech")
 
 # Identity groups per language, in the grammatical form the templates below need (plural, nominative
@@ -604,7 +612,7 @@ def generate(seed: int = SEED) -> list[dict]:
         rows += [(t, f"hard benign: {kind}", None) for kind, t in texts["hard"]]
         rows += [(t, "hard benign: counter-speech", None) for t in _fill(COUNTER_TEMPLATES[lang], GROUPS[lang], rng, 6)]
         items += [{"id": f"multilingual-{lang}-{n:03d}", "class": f"multilingual-{lang}", "lang": lang, "text": t,
-                   "must_flag_any": flag or [], "must_not_flag": [] if flag else ["*"], "note": note}
+                   "must_flag_any": flag or [], "must_not_flag": not_self_harm(flag) if flag else ["*"], "note": note}
                   for n, (t, note, flag) in enumerate(rows)]
     return items
 

@@ -79,6 +79,23 @@ def test_an_item_is_right_only_when_every_expectation_holds():
     assert item_correct(items, s, thr).tolist() == [True, True, True]
 
 
+def test_a_threat_also_flagged_as_self_harm_is_caught_but_wrong():
+    """``caught`` is recall (the required flag is there); ``right`` also needs no forbidden flag."""
+    from flagstone.evaluation.functional import class_rows, item_hits
+
+    sh = ["self-harm", "self-harm/intent", "self-harm/instructions"]
+    items = [_item("I will kill you", flag=["violence"], not_flag=sh, cls="t"),
+             _item("I will hurt you", flag=["violence"], not_flag=sh, cls="t")]
+    thr = {c: 0.5 for c in CATEGORIES}
+    s = np.zeros((2, len(CATEGORIES)))
+    s[:, CATEGORIES.index("violence")] = 0.9
+    s[0, CATEGORIES.index("self-harm/intent")] = 0.7  # flags self-harm/intent and, as served, self-harm
+    correct, hits = item_correct(items, s, thr), item_hits(items, s, thr)
+    assert correct.tolist() == [False, True] and hits.tolist() == [True, True]
+    (row,) = class_rows(items, correct, min_accuracy=0.9, hits=hits)
+    assert (row.right, row.caught, row.positives) == (1, 2, 2)
+
+
 def test_items_are_judged_by_the_flags_the_server_sends():
     """A flagged sub-category flags its parent in the response (models/scoring.py: to_results), so an item
     that must not flag hate is wrong when only hate/threatening reaches its threshold."""
@@ -107,11 +124,15 @@ def test_classes_are_judged_alone_with_their_own_minimum():
 
 
 def test_constant_models_get_each_class_right_exactly_on_one_polarity():
+    """Flagging nothing gets exactly the negatives right; flagging everything gets exactly the positives that forbid
+    nothing (a threat must not also flag self-harm, so flagging all 13 gets it wrong)."""
     items = load_items(SUITES / "functional" / "fast.jsonl")
-    for score, positive_right in ((1.0, True), (0.0, False)):
+    assert any(it.positive and it.must_not_flag for it in items), "the fast subset has threats that forbid self-harm"
+    for score in (1.0, 0.0):
         res = run_functional(ConstantModel(score), items)
         for r in res.rows:
-            want = sum(1 for it in items if it.cls == r.cls and it.positive == positive_right)
+            want = sum(1 for it in items if it.cls == r.cls
+                       and (it.positive and not it.must_not_flag if score else not it.positive))
             assert r.right == want, (score, r.cls)
 
 

@@ -66,7 +66,11 @@ def test_each_language_has_enough_harmful_benign_and_hard_benign_items(items):
         assert {it.note for it in harmful} == HARMFUL_KINDS, lang
         assert {it.note.removeprefix("hard benign: ") for it in hard} == HARD_KINDS, lang
         assert all(it.must_not_flag == list(CATEGORIES) for it in benign)  # benign: nothing may be flagged
-        assert all(not it.must_not_flag for it in harmful)
+        # Harm to others must not flag self-harm as well; other harmful items forbid nothing.
+        others = {"violence", "harassment/threatening", "hate/threatening", "illicit/violent"}
+        assert all(it.must_not_flag == (["self-harm", "self-harm/intent", "self-harm/instructions"]
+                                        if set(it.must_flag_any) & others and "self-harm" not in it.must_flag_any
+                                        else []) for it in harmful), lang
         assert all(set(it.must_flag_any) >= {"harassment", "hate"} for it in harmful if it.note == "hate")
     texts = [_norm(it.text) for it in items]
     assert len(set(texts)) == len(texts)  # no text twice, in any language

@@ -196,6 +196,8 @@ def test_recall_slack_raises_thresholds_and_is_recorded_only_when_used(tmp_path:
     ta, tb = ({c: m["categories"][c]["threshold"] for c in CATEGORIES} for m in (a, b))
     assert all(tb[c] >= ta[c] for c in CATEGORIES), "slack only climbs the precision curve"
     assert any(tb[c] > ta[c] for c in CATEGORIES), "0.2 of recall slack must move some threshold on the fixtures"
+    card_a, card_b = ((tmp_path / d / "MODEL_CARD.md").read_text() for d in "ab")
+    assert "within 0.2 of that of the lowest score" in card_b and "recall_slack" not in card_a
 
 
 def test_a_head_with_a_hidden_layer_trains_reproducibly_and_serves_without_torch(tmp_path: Path) -> None:
@@ -258,3 +260,48 @@ def test_a_char_head_with_a_hidden_layer_is_refused() -> None:
     heads = [dict(h, hidden=8) for h in yaml.safe_load(TINY.read_text())["heads"]]
     with pytest.raises(ConfigError, match="hidden layer applies to sentence-embedding heads only"):
         load_recipe(TINY, heads=heads)
+
+
+def test_a_bagged_hidden_layer_serves_the_mean_of_its_seeds_logits() -> None:
+    from flagstone.training.mlp import bag, fit_hidden_layer
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 12)).astype(np.float32)
+    labels = -np.ones((64, 3), dtype=np.int8)
+    labels[:, 0] = X[:, 0] > 0
+    labels[:32, 1] = X[:32, 1] > 0.5
+    kw = dict(units=4, epochs=2, weight_decay=1e-4, noise=0.0)
+    layers = [fit_hidden_layer(X, labels, np.ones(64), seed=s, **kw) for s in (0, 1, 2)]
+
+    def logits(h):  # as models/ensemble.py: head_logits serves a layer
+        return np.maximum(X @ h.hidden.T + h.hidden_bias, 0) @ h.coef.T + h.intercept
+
+    bagged = bag(layers)
+    assert bagged.hidden.shape == (12, 12) and bagged.coef.shape == (3, 12)
+    np.testing.assert_allclose(logits(bagged), np.mean([logits(h) for h in layers], axis=0), rtol=1e-5, atol=1e-5)
+    assert not np.allclose(logits(layers[0]), logits(layers[1])), "consecutive seeds train different layers"
+    with pytest.raises(ModelError, match="at least one"):
+        bag([])
+
+
+def test_a_recipe_with_bag_trains_and_records_it_and_bag_1_records_nothing(tmp_path: Path) -> None:
+    import yaml
+
+    cache = str(tmp_path / "cache")
+    base = yaml.safe_load(TINY.read_text())["heads"]
+    for n in (1, 3):
+        heads = [dict(h, hidden=8, epochs=1, bag=n) if h["features"] == "embedding" else h for h in base]
+        train(load_recipe(TINY, cache_dir=cache, heads=heads), tmp_path / str(n))
+        m = json.loads((tmp_path / str(n) / "manifest.json").read_text())
+        emb = next(h for h in m["heads"] if h["features"] == "embedding")
+        assert emb["hidden_units"] == 8 * n
+        recorded = m["training"]["recipe"]["heads"][0]
+        card = (tmp_path / str(n) / "MODEL_CARD.md").read_text()
+        if n == 1:
+            assert "bag" not in recorded, "one layer records what it did before bagging existed"
+            assert "one hidden layer of 8 ReLU units" in card
+        else:
+            assert recorded["bag"] == 3 and "3 hidden layers of 8 ReLU units" in card
+        assert load_model(tmp_path / str(n)).predict_proba(["I will hurt you"]).shape == (1, len(CATEGORIES))
+    with pytest.raises(ConfigError, match="bag averages hidden layers"):
+        load_recipe(TINY, heads=[dict(h, bag=2) for h in base])

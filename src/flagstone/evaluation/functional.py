@@ -103,7 +103,7 @@ class ClassRow:
     n: int
     right: int
     positives: int  # items that must be flagged
-    caught: int  # of those, flagged as required
+    caught: int  # of those, flagged as required (recall; a forbidden flag besides still makes the item wrong)
     negatives: int  # items with nothing required, only forbidden flags
     clean: int  # of those, with no forbidden flag
     min_accuracy: float
@@ -124,26 +124,35 @@ class ClassRow:
                 "passed": self.passed}
 
 
+def item_hits(items: list[FunctionalItem], scores: np.ndarray, thresholds: dict[str, float]) -> np.ndarray:
+    """Per item: at least one of ``must_flag_any`` is flagged (true where nothing is required)."""
+    flags = flag_matrix(scores, np.array([thresholds[c] for c in CATEGORIES]))  # as served (to_results)
+    return np.array([not it.must_flag_any or any(flags[i, CATEGORY_INDEX[c]] for c in it.must_flag_any)
+                     for i, it in enumerate(items)], dtype=bool)
+
+
 def item_correct(items: list[FunctionalItem], scores: np.ndarray, thresholds: dict[str, float]) -> np.ndarray:
     """Per item: every expectation holds at these thresholds (scores: (n, 13) in CATEGORIES order)."""
     flags = flag_matrix(scores, np.array([thresholds[c] for c in CATEGORIES]))  # as served (to_results)
-    out = np.empty(len(items), dtype=bool)
-    for i, it in enumerate(items):
-        hit = not it.must_flag_any or any(flags[i, CATEGORY_INDEX[c]] for c in it.must_flag_any)
-        out[i] = hit and not any(flags[i, CATEGORY_INDEX[c]] for c in it.must_not_flag)
-    return out
+    hits = item_hits(items, scores, thresholds)
+    return np.array([hits[i] and not any(flags[i, CATEGORY_INDEX[c]] for c in it.must_not_flag)
+                     for i, it in enumerate(items)], dtype=bool)
 
 
 def class_rows(items: list[FunctionalItem], correct: np.ndarray, *, min_accuracy: float,
-               class_min: dict[str, float] | None = None, gate: bool = True) -> list[ClassRow]:
-    """One row per class, in the order classes first appear in the file."""
+               class_min: dict[str, float] | None = None, gate: bool = True,
+               hits: np.ndarray | None = None) -> list[ClassRow]:
+    """One row per class, in the order classes first appear in the file. ``caught`` counts the positives flagged as
+    required (``hits``: recall, even where a forbidden category is flagged too, as a threat also flagged self-harm);
+    ``right`` counts the items whose every expectation holds."""
+    hits = correct if hits is None else hits
     class_min = class_min or {}
     rows = []
     for cls in dict.fromkeys(it.cls for it in items):
         idx = [i for i, it in enumerate(items) if it.cls == cls]
         pos = [i for i in idx if items[i].positive]
         neg = [i for i in idx if not items[i].positive]
-        rows.append(ClassRow(cls, len(idx), int(correct[idx].sum()), len(pos), int(correct[pos].sum()),
+        rows.append(ClassRow(cls, len(idx), int(correct[idx].sum()), len(pos), int(hits[pos].sum()),
                              len(neg), int(correct[neg].sum()), class_min.get(cls, min_accuracy), gate))
     return rows
 
@@ -155,6 +164,7 @@ class FunctionalResult:
     scores: np.ndarray
     correct: np.ndarray
     rows: list[ClassRow]
+    hits: np.ndarray | None = None  # per item: a required category flagged (see class_rows)
 
     @property
     def failures(self) -> list[ClassRow]:
@@ -177,5 +187,6 @@ def run_functional(model: Moderator, items: list[FunctionalItem], *, name: str =
     texts = [clean_controls(it.text) for it in items]
     scores = score_all(model, texts, max_chunks=max_chunks, progress=progress)
     correct = item_correct(items, scores, model.info.thresholds)
-    rows = class_rows(items, correct, min_accuracy=min_accuracy, class_min=class_min, gate=gate)
-    return FunctionalResult(name, items, scores, correct, rows)
+    hits = item_hits(items, scores, model.info.thresholds)
+    rows = class_rows(items, correct, min_accuracy=min_accuracy, class_min=class_min, gate=gate, hits=hits)
+    return FunctionalResult(name, items, scores, correct, rows, hits)

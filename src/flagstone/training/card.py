@@ -7,7 +7,11 @@ from typing import Any
 from flagstone.policy.taxonomy import CATEGORIES
 
 
-def _head_kind(h: dict[str, Any]) -> str:
+def _head_kind(h: dict[str, Any], spec: dict[str, Any] | None = None) -> str:
+    bagged = int((spec or {}).get("bag") or 1)
+    if h.get("hidden_units") and bagged > 1:
+        return (f"{bagged} hidden layers of {h['hidden_units'] // bagged} ReLU units shared by the categories, "
+                "from consecutive seeds, logits averaged")
     if h.get("hidden_units"):
         return f"one hidden layer of {h['hidden_units']} ReLU units shared by the categories"
     return f"logistic regression, C={h['C']}"
@@ -47,6 +51,7 @@ def _data_lines(t: dict[str, Any]) -> list[str]:
 
 def model_card(m: dict[str, Any]) -> str:
     t, pol, metrics = m["training"], m["policy"], m.get("metrics", {})
+    specs = {h["features"]: h for h in (t.get("recipe") or {}).get("heads", [])}
     lines = [
         f"# Model card: {m['name']}",
         "",
@@ -74,7 +79,7 @@ def model_card(m: dict[str, Any]) -> str:
           if m.get("windows", {}).get("sentence_min_words") else []),
         f"- Char n-grams {m['featurizers']['char']['ngram_range']} hashed into "
         f"{m['featurizers']['char']['n_features']} buckets, sublinear TF-IDF.",
-        "- Heads: " + ", ".join(f"{h['features']} ({_head_kind(h)}, weight {h['weight']}"
+        "- Heads: " + ", ".join(f"{h['features']} ({_head_kind(h, specs.get(h['features']))}, weight {h['weight']}"
                                 + (f", fitted on embeddings jittered by noise of norm {h['noise']}" if h.get("noise") else "")
                                 + ")" for h in m["heads"]) + "; logits averaged, then calibrated per category.",
         f"- Policy: {pol['name']} version {pol['version']} (sha256 {pol['hash'][:16]}…).",
@@ -99,6 +104,10 @@ def model_card(m: dict[str, Any]) -> str:
         lines.append(f"| {c} | {r['train_positives']}/{r['train_negatives']}{borrowed} | "
                      f"{r['calibration_positives']}/{r['calibration_negatives']} | {r['calibration']} | "
                      f"{r['threshold']} | {target} |")
+    slack = (t.get("recipe") or {}).get("calibration", {}).get("recall_slack")
+    if slack:  # (a card without it reads as before, so recipes without slack still rebuild their artifacts)
+        lines += ["", f"Thresholds for a precision target: the highest calibrated score whose calibration-split recall is "
+                      f"within {slack} of that of the lowest score reaching the target (recipe `recall_slack`)."]
     lines += ["", "## Evaluation"]
     dev = metrics.get("dev_oof")
     if dev:

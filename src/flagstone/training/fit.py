@@ -89,13 +89,15 @@ def fit_heads(recipe: Recipe, feats: dict[str, Any], labels: np.ndarray, weights
         X = feats[spec.features]
         layer = None
         if spec.hidden:  # jitters its own batches (spec.noise)
-            from flagstone.training.mlp import fit_hidden_layer
+            from flagstone.training.mlp import bag, fit_hidden_layer
 
-            layer = fit_hidden_layer(np.asarray(X), labels, weights, units=spec.hidden, epochs=spec.epochs,
-                                     weight_decay=spec.weight_decay, noise=spec.noise, seed=recipe.seed)
+            layers = [fit_hidden_layer(np.asarray(X), labels, weights, units=spec.hidden, epochs=spec.epochs,
+                                       weight_decay=spec.weight_decay, noise=spec.noise, seed=recipe.seed + k)
+                      for k in range(spec.bag)]
+            layer = layers[0] if spec.bag == 1 else bag(layers)
         elif spec.noise:  # dense heads only (the recipe refuses noise on char heads)
             X = noisy_embeddings(X, spec.noise, recipe.seed)
-        width = X.shape[1] if layer is None else spec.hidden
+        width = X.shape[1] if layer is None else layer.hidden.shape[0]
         coef = np.zeros((len(CATEGORIES), width), dtype=np.float32)
         intercept = np.zeros(len(CATEGORIES))
         borrowed: dict[int, int] = {}

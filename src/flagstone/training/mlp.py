@@ -6,6 +6,9 @@ weighted by the row's weight, so a thin category borrows features learned from t
 noise augmentation applies per batch. Serving needs no PyTorch: the artifact stores the two layers as arrays
 and ``models/ensemble.py: head_logits`` computes ``relu(x W1' + b1) W2' + b2`` with einsum.
 
+Bagging (``bag`` in the recipe): several such layers from consecutive seeds, averaged, which is again one
+layer with their units side by side (:func:`bag`); one seed's figures move by about +-0.005 dev AUPRC.
+
 Reproducible: seeded, deterministic algorithms and a fixed number of threads give the same bytes on the same
 kind of CPU (like the fine-tune, ``training/finetune.py``).
 """
@@ -33,6 +36,18 @@ class HiddenLayerHead:
     hidden_bias: np.ndarray
     coef: np.ndarray
     intercept: np.ndarray
+
+
+def bag(layers: list[HiddenLayerHead]) -> HiddenLayerHead:
+    """The mean of the layers' logits as one network: their hidden units side by side, each output row
+    divided by the number of layers (``mean_k (W2_k h_k + b2_k) = [W2_1 .. W2_n] / n [h_1 .. h_n] + mean_k b2_k``)."""
+    n = len(layers)
+    if n == 0:
+        raise ModelError("bagging needs at least one hidden layer")
+    return HiddenLayerHead(np.concatenate([h.hidden for h in layers]).astype(np.float32),
+                           np.concatenate([h.hidden_bias for h in layers]).astype(np.float32),
+                           (np.concatenate([h.coef for h in layers], axis=1) / np.float32(n)).astype(np.float32),
+                           np.mean([h.intercept for h in layers], axis=0).astype(np.float64))
 
 
 def fit_hidden_layer(X: np.ndarray, labels: np.ndarray, weights: np.ndarray, *, units: int, epochs: int,

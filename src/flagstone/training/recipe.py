@@ -93,6 +93,9 @@ class HeadSpec(_Strict):
     # The hidden layer's training: passes over the rows, and AdamW's weight decay.
     epochs: int = Field(default=10, ge=1, le=200)
     weight_decay: float = Field(default=1e-4, ge=0, le=1)
+    # Bagging: this many hidden layers, trained alike from seeds seed, seed+1, ..., averaged. Stored and served
+    # as one wider layer (training/mlp.py: bag), so it costs the server only the wider einsum.
+    bag: int = Field(default=1, ge=1, le=16)
 
     @model_validator(mode="after")
     def _noise_on_embeddings_only(self) -> HeadSpec:
@@ -101,6 +104,8 @@ class HeadSpec(_Strict):
         if self.hidden and self.features == "char":
             raise ValueError("a hidden layer applies to sentence-embedding heads only, not to 'char' "
                              "(262,144 sparse columns)")
+        if self.bag > 1 and not self.hidden:
+            raise ValueError("bag averages hidden layers: set hidden too")
         return self
 
 

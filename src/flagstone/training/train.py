@@ -386,6 +386,8 @@ def _recipe_record(r: Any) -> dict[str, Any]:
         if head.get("hidden") is None:
             for name in ("hidden", "epochs", "weight_decay"):
                 head.pop(name, None)
+        if head.get("bag") == 1:  # likewise a head of one hidden layer, before bagging existed
+            head.pop("bag")
     return record
 
 
@@ -487,7 +489,7 @@ def functional_metrics(lr: LoadedRecipe, artifact: Path) -> dict[str, Any] | Non
     by_lang = [it.model_copy(update={"cls": it.lang}) for it in items]
     langs = {r.cls: {k: v for k, v in r.to_dict().items() if k in ("n", "right", "positives", "caught",
                                                                       "negatives", "clean")}
-             for r in class_rows(by_lang, result.correct, min_accuracy=0.0)}
+             for r in class_rows(by_lang, result.correct, min_accuracy=0.0, hits=result.hits)}
     out["languages"] = dict(sorted(langs.items()))
     out.pop("wrong", None)
     return out
