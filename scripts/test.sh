@@ -14,8 +14,8 @@ fi
 .venv/bin/python -m pip install -q --upgrade pip
 # The training tests (the hidden-layer head, the fine-tune) need PyTorch from the 'train' extra. torch is
 # pinned and installed first: pip then takes the CPU wheel where one is on disk (find-links) instead of
-# resolving a multi-GB CUDA build.
-.venv/bin/python -m pip install -q -c constraints.txt torch==2.13.0
+# resolving a multi-GB CUDA build. Elsewhere set TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu for the CPU build.
+.venv/bin/python -m pip install -q -c constraints.txt ${TORCH_INDEX_URL:+--index-url "$TORCH_INDEX_URL"} torch==2.13.0
 .venv/bin/python -m pip install -q -c constraints.txt -e ".[test,spark,images,train]"
 .venv/bin/ruff check src tests benchmarks
 set +e
