@@ -42,12 +42,20 @@ WEAPONS = ["illicit/violent", "illicit", "violence"]  # weapons and explosives
 DRUGS = ["illicit", "illicit/violent"]  # drugs: making, selling, smuggling
 EXPECT = {"threat": THREAT, "hate": HATE, "harassment": HARASS, "self-harm": SELF_HARM, "sexual": SEXUAL,
           "weapons": WEAPONS, "drugs": DRUGS}
-# As generate.py: an item flagged for harm to others and not for self-harm must not flag self-harm.
-AGAINST_OTHERS = {"violence", "harassment/threatening", "hate/threatening", "illicit/violent"}
 
 
-def not_self_harm(flag: list[str]) -> list[str]:
-    return list(SELF_HARM) if set(flag) & AGAINST_OTHERS and not set(flag) & set(SELF_HARM) else []
+def _english_suite_rules():
+    """generate.py beside this file, for the rule both suites share (loaded by path: a script, not a package)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("functional_generate", HERE / "generate.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+# An item flagged for harm to others and not for self-harm must not flag self-harm (generate.py: not_self_harm).
+not_self_harm = _english_suite_rules().not_self_harm
 
 
 HARD_KINDS = ("process", "tool", "shot", "fiction", "news", "medical", "counter-speech")

@@ -124,19 +124,27 @@ class ClassRow:
                 "passed": self.passed}
 
 
-def item_hits(items: list[FunctionalItem], scores: np.ndarray, thresholds: dict[str, float]) -> np.ndarray:
-    """Per item: at least one of ``must_flag_any`` is flagged (true where nothing is required)."""
-    flags = flag_matrix(scores, np.array([thresholds[c] for c in CATEGORIES]))  # as served (to_results)
-    return np.array([not it.must_flag_any or any(flags[i, CATEGORY_INDEX[c]] for c in it.must_flag_any)
+def judge_items(items: list[FunctionalItem], scores: np.ndarray,
+                thresholds: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Per item, at these thresholds (scores: (n, 13) in CATEGORIES order), with the flags as served (to_results):
+    ``hits``, one of ``must_flag_any`` is flagged (true where nothing is required), and ``correct``, a hit with
+    nothing of ``must_not_flag`` flagged."""
+    flags = flag_matrix(scores, np.array([thresholds[c] for c in CATEGORIES]))
+    hits = np.array([not it.must_flag_any or any(flags[i, CATEGORY_INDEX[c]] for c in it.must_flag_any)
                      for i, it in enumerate(items)], dtype=bool)
+    correct = np.array([hits[i] and not any(flags[i, CATEGORY_INDEX[c]] for c in it.must_not_flag)
+                        for i, it in enumerate(items)], dtype=bool)
+    return hits, correct
+
+
+def item_hits(items: list[FunctionalItem], scores: np.ndarray, thresholds: dict[str, float]) -> np.ndarray:
+    """Per item: at least one of ``must_flag_any`` is flagged (see :func:`judge_items`)."""
+    return judge_items(items, scores, thresholds)[0]
 
 
 def item_correct(items: list[FunctionalItem], scores: np.ndarray, thresholds: dict[str, float]) -> np.ndarray:
-    """Per item: every expectation holds at these thresholds (scores: (n, 13) in CATEGORIES order)."""
-    flags = flag_matrix(scores, np.array([thresholds[c] for c in CATEGORIES]))  # as served (to_results)
-    hits = item_hits(items, scores, thresholds)
-    return np.array([hits[i] and not any(flags[i, CATEGORY_INDEX[c]] for c in it.must_not_flag)
-                     for i, it in enumerate(items)], dtype=bool)
+    """Per item: every expectation holds at these thresholds (see :func:`judge_items`)."""
+    return judge_items(items, scores, thresholds)[1]
 
 
 def class_rows(items: list[FunctionalItem], correct: np.ndarray, *, min_accuracy: float,
@@ -186,7 +194,6 @@ def run_functional(model: Moderator, items: list[FunctionalItem], *, name: str =
     """Score every item once, as the server would read it, and judge each class."""
     texts = [clean_controls(it.text) for it in items]
     scores = score_all(model, texts, max_chunks=max_chunks, progress=progress)
-    correct = item_correct(items, scores, model.info.thresholds)
-    hits = item_hits(items, scores, model.info.thresholds)
+    hits, correct = judge_items(items, scores, model.info.thresholds)
     rows = class_rows(items, correct, min_accuracy=min_accuracy, class_min=class_min, gate=gate, hits=hits)
     return FunctionalResult(name, items, scores, correct, rows, hits)
