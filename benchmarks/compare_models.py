@@ -15,6 +15,14 @@ and reads them from the shared folder:
 
 Prints AUPRC with a 95% bootstrap interval per model, the share flagged at each model's thresholds among
 positives and negatives, and the paired bootstrap difference NEW - OLD (same resamples for both).
+
+That interval covers the sampling of the evaluation texts, not training noise: two builds of one recipe that
+differ only in the seed differ by up to 0.007 AUPRC on these sets, "significantly" by the paired bootstrap
+(benchmarks/results/model_v2.md, seventh session). ``--twin DIR`` takes such a build of OLD's recipe
+(``flagstone train RECIPE --out DIR --seed 1``) and prints TWIN - OLD beside NEW - OLD, so a change can be read
+against what the seed alone does (one twin is one draw of that noise, a yardstick rather than an interval):
+
+    python benchmarks/compare_models.py OLD_DIR NEW_DIR --twin TWIN_DIR
 """
 
 from __future__ import annotations
@@ -58,6 +66,7 @@ def main() -> None:
     ap.add_argument("new")
     ap.add_argument("--data", default=str(REPO.parent / "shared" / "datasets"))
     ap.add_argument("--bootstrap", type=int, default=300)
+    ap.add_argument("--twin", help="OLD's recipe built with another seed: the training-noise yardstick")
     args = ap.parse_args()
     from flagstone.models.kinds import load_model
     from flagstone.policy.taxonomy import CATEGORIES
@@ -67,8 +76,9 @@ def main() -> None:
     sets = load_sets(data)
     oktest = read_prompts(data / "oktest" / "OKTest.csv")
     models = {"old": load_model(Path(args.old)), "new": load_model(Path(args.new))}
-    print(f"old = {models['old'].info.name}@{models['old'].info.version[:12]}, "
-          f"new = {models['new'].info.name}@{models['new'].info.version[:12]}")
+    if args.twin:
+        models["twin"] = load_model(Path(args.twin))
+    print(", ".join(f"{n} = {m.info.name}@{m.info.version[:12]}" for n, m in models.items()))
     for name, model in models.items():
         th = np.array([model.info.thresholds[c] for c in CATEGORIES])
         p = model.predict_proba(oktest)
@@ -82,7 +92,8 @@ def main() -> None:
             scores[name] = p.max(axis=1) if j is None else p[:, j]
             flags[name] = (p >= th).any(axis=1) if j is None else p[:, j] >= th[j]
         rng = np.random.default_rng(2)
-        diffs, per = [], {n: [] for n in models}
+        diffs: dict[str, list[float]] = {n: [] for n in models if n != "old"}
+        per: dict[str, list[float]] = {n: [] for n in models}
         for _ in range(args.bootstrap):
             i = rng.integers(0, len(y), len(y))
             if y[i].sum() == 0:
@@ -90,14 +101,19 @@ def main() -> None:
             ap_ = {n: average_precision(scores[n][i], y[i]) for n in models}
             for n in models:
                 per[n].append(ap_[n])
-            diffs.append(ap_["new"] - ap_["old"])
+            for n in diffs:
+                diffs[n].append(ap_[n] - ap_["old"])
         print(f"\n{sname} ({len(y)} texts, {int(y.sum())} positive)")
         for n in models:
             lo, hi = np.percentile(per[n], [2.5, 97.5])
             print(f"  {n}: AUPRC {average_precision(scores[n], y):.3f} ({lo:.3f}-{hi:.3f}), flagged: positives "
                   f"{flags[n][y == 1].mean():.3f}, negatives {flags[n][y == 0].mean():.3f}")
-        lo, hi = np.percentile(diffs, [2.5, 97.5])
-        print(f"  new - old: {np.mean(diffs):+.3f} ({lo:+.3f}..{hi:+.3f})")
+        for n, d in diffs.items():
+            lo, hi = np.percentile(d, [2.5, 97.5])
+            print(f"  {n} - old: {np.mean(d):+.3f} ({lo:+.3f}..{hi:+.3f})"
+                  + ("  (the seed alone)" if n == "twin" else ""))
+        if "twin" in diffs and abs(np.mean(diffs["new"])) <= abs(np.mean(diffs["twin"])):
+            print("  new - old is no larger than what one other seed moved: read it as training noise")
 
 
 if __name__ == "__main__":

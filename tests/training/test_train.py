@@ -52,6 +52,17 @@ def test_tiny_recipe_trains_and_is_reproducible(tmp_path: Path, capsys: pytest.C
     assert "Known gaps" in card and "openai-moderation-dev" in card and "any-category AUPRC" in card
 
 
+def test_seed_option_overrides_the_recipe_seed(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    """``--seed`` builds the recipe's twin: the same rows and spec, another seed, recorded in the artifact."""
+    cache = str(tmp_path / "cache")
+    assert main(["train", str(TINY), "--out", str(tmp_path / "s0"), "--cache-dir", cache]) == 0
+    assert main(["train", str(TINY), "--out", str(tmp_path / "s7"), "--cache-dir", cache, "--seed", "7"]) == 0
+    m0, m7 = (json.loads((tmp_path / d / "manifest.json").read_text()) for d in ("s0", "s7"))
+    assert load_recipe(TINY).recipe.seed != 7
+    assert json.dumps(m7).count('"seed": 7') >= 1 and json.dumps(m0).count('"seed": 7') == 0
+    assert m0["files"] != m7["files"], "another seed is another artifact"
+
+
 def test_embeddings_are_cached(tmp_path: Path) -> None:
     from flagstone.training.embed_cache import EmbeddingCache
 

@@ -15,6 +15,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                    help="also run k-fold out-of-fold evaluation on the dev set and OKTest (slower)")
     p.add_argument("--cache-dir", help="cache folder for exported encoders and embeddings (overrides the recipe)")
     p.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    p.add_argument("--seed", type=int,
+                   help="train with this seed instead of the recipe's (the artifact records it): a build that "
+                        "differs from the recipe's only by the seed shows how far training noise alone moves "
+                        "every figure (benchmarks/compare_models.py --twin)")
     p.add_argument("--like", metavar="ARTIFACT",
                    help="say whether the written artifact rebuilds ARTIFACT (say, src/flagstone/models/default) "
                         "byte for byte, and if not which files and which libraries or CPU differ")
@@ -29,7 +33,8 @@ def run(args: argparse.Namespace) -> int:
     cache = str(Path(args.cache_dir).resolve()) if args.cache_dir else None
     # A --like that is no artifact fails now, not after the minutes of training.
     reference = read_manifest(Path(args.like)) if args.like else None
-    version, metrics = train(load_recipe(args.recipe, cache_dir=cache), Path(args.out), evaluate_model=args.evaluate)
+    version, metrics = train(load_recipe(args.recipe, cache_dir=cache, seed=args.seed), Path(args.out),
+                             evaluate_model=args.evaluate)
     print(f"wrote {args.out} version {version[:12]}")
     if reference is not None:
         _print_rebuild(read_manifest(Path(args.out)), reference, args.like)
