@@ -52,7 +52,7 @@ def test_tiny_recipe_trains_and_is_reproducible(tmp_path: Path, capsys: pytest.C
     assert "Known gaps" in card and "openai-moderation-dev" in card and "any-category AUPRC" in card
 
 
-def test_seed_option_overrides_the_recipe_seed(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+def test_seed_option_overrides_the_recipe_seed(tmp_path: Path) -> None:
     """``--seed`` builds the recipe's twin: the same rows and spec, another seed, recorded in the artifact."""
     cache = str(tmp_path / "cache")
     assert main(["train", str(TINY), "--out", str(tmp_path / "s0"), "--cache-dir", cache]) == 0
@@ -61,6 +61,12 @@ def test_seed_option_overrides_the_recipe_seed(tmp_path: Path, capsys: pytest.Ca
     assert load_recipe(TINY).recipe.seed != 7
     assert json.dumps(m7).count('"seed": 7') >= 1 and json.dumps(m0).count('"seed": 7') == 0
     assert m0["files"] != m7["files"], "another seed is another artifact"
+
+
+def test_a_seed_out_of_range_is_refused_before_training(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    rc = main(["train", str(TINY), "--out", str(tmp_path / "neg"), "--seed", "-1"])
+    assert rc == 2 and "seed: Input should be greater than or equal to 0" in capsys.readouterr().err
+    assert not (tmp_path / "neg").exists(), "nothing is trained or written"
 
 
 def test_embeddings_are_cached(tmp_path: Path) -> None:

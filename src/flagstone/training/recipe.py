@@ -190,7 +190,7 @@ class Recipe(_Strict):
     min_positives: int = Field(default=5, ge=1)  # fewer: the category borrows its parent's head
     calibration: CalibrationSpec = CalibrationSpec()
     thresholds: dict[str, ThresholdTarget] = Field(default_factory=dict)  # overrides the policy's targets
-    seed: int = 0
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)  # numpy, scikit-learn and torch all take this range
     evaluation: EvaluationSpec = EvaluationSpec()
     # Perturbed copies of training-split rows (adversarial augmentation); see training/augment.py.
     augment: AugmentSpec | None = None
