@@ -11,6 +11,8 @@ and reads them from the shared folder:
 * OLID test (level A): OFF against the any-category score;
 * OLID training file, 2500 sampled: targeted insults at individuals (IND) against ``harassment``, at groups
   (GRP) against ``hate``, each against the NOT tweets (an assumption about the mapping, as every one is);
+* GPTFuzzer's evaluate split (questions 80-99; the training mapping reads only questions 0-79): chat-model
+  answers labelled jailbroken (harmful content) against refusals and benign answers, any-category score;
 * OKTest: the share of benign prompts flagged.
 
 Prints AUPRC with a 95% bootstrap interval per model, the share flagged at each model's thresholds among
@@ -57,6 +59,9 @@ def load_sets(data: Path) -> dict[str, tuple[list[str], np.ndarray, str]]:
         keep = [r for r in train if r["subtask_a"] == "NOT" or r["subtask_c"] == target]
         sets[f"OLID {target} vs NOT, {cat}"] = ([r["tweet"] for r in keep],
                                                np.array([r["subtask_c"] == target for r in keep], int), cat)
+    fuzz = list(csv.DictReader(open(data / "gptfuzz" / "responses_labeled_evaluate.csv", encoding="utf-8")))
+    sets["GPTFuzzer answers, unseen questions, any"] = ([r["Response"] for r in fuzz],
+                                                        np.array([int(r["label"]) for r in fuzz]), "any")
     return sets
 
 

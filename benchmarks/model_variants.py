@@ -6,6 +6,7 @@ Each variant is the recipe with edits joined by ``+``:
 
 * ``base``: the recipe as written;
 * ``noml``: without the multilingual head; ``blendX``: isotonic calibration blended with X of Platt;
+  ``isoN``: isotonic only for categories with at least N calibration positives (Platt below);
 * ``drop:SOURCE``: rows of that source never train (e.g. the composites ``compose:long-negative``);
 * ``dwX``: in-domain (dev source) rows weigh X; ``mlwX`` / ``mlCX`` / ``embCX``: a head's weight or C;
 * ``linear``: the embedding head without its hidden layer (a logistic regression per category);
@@ -129,6 +130,8 @@ def main() -> int:
                 heads = [h for h in heads if h.features != "multilingual"]
             elif part.startswith("blend"):
                 cal = cal.model_copy(update={"blend": float(part[5:])})
+            elif part.startswith("iso"):
+                cal = cal.model_copy(update={"min_positives_isotonic": int(part[3:])})
             elif part.startswith("drop:"):
                 drop.add(part[5:])
             elif part.startswith("dw"):

@@ -16,6 +16,9 @@ from flagstone.training.sources import load_mapping, load_source
 
 REPO = Path(__file__).resolve().parents[2]
 MAPPINGS = REPO / "datasets" / "mappings"
+# Mappings that only candidate recipes read (recipes/candidate-*.yaml); the shipped recipe's glob skips them.
+CANDIDATES = REPO / "datasets" / "mappings-candidates"
+ALL_MAPPINGS = sorted([*MAPPINGS.glob("*.yaml"), *CANDIDATES.glob("*.yaml")])
 DATA = REPO / "tests" / "fixtures" / "training" / "data"
 ALL0 = {c: 0 for c in CATEGORIES}
 
@@ -48,6 +51,10 @@ EXPECTED: dict[str, list[dict[str, int | None]]] = {
     "jailbreakbench-behaviors": [{"illicit": 1, "violence": None}, {"sexual": 1, "illicit": None}],
     "strongreject": [{"illicit/violent": 1, "illicit": 1, "violence": None}, {"sexual": 1},
                      {"illicit": 1, "harassment": None}],
+    # a refusal: every category 0; jailbroken answers to a drug-smuggling and a poisoning question; the
+    # plagiarism answer matches no rule and is dropped
+    "gptfuzz-responses": [ALL0, {"illicit": 1, "illicit/violent": None, "sexual": 0, "violence": None},
+                          {"illicit": 1, "illicit/violent": 1, "self-harm": 0, "harassment": None}],
     "forbidden-question-set": [{"illicit": 1, "violence": None}, ALL0],  # "Physical Harm" dropped
     "do-not-answer": [{"illicit": 1, "illicit/violent": 1, "sexual": None},
                       {**ALL0, "illicit": None}, {**ALL0, "illicit": None, "self-harm": 1}],  # S007 dropped
@@ -64,7 +71,7 @@ def _as_label(v: int | None) -> int:
     return -1 if v is None else v
 
 
-@pytest.mark.parametrize("path", sorted(MAPPINGS.glob("*.yaml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", ALL_MAPPINGS, ids=lambda p: p.stem)
 def test_mapping_maps_fixture_rows(path: Path) -> None:
     m = load_mapping(path)
     assert m.name in EXPECTED, f"add fixture expectations for {m.name}"
@@ -77,7 +84,7 @@ def test_mapping_maps_fixture_rows(path: Path) -> None:
 
 
 def test_every_shipped_mapping_is_trainable_licence() -> None:
-    for path in MAPPINGS.glob("*.yaml"):
+    for path in ALL_MAPPINGS:
         assert load_mapping(path).licence_class in ("A", "B"), path.name
 
 
