@@ -11,8 +11,11 @@ and reads them from the shared folder:
 * OLID test (level A): OFF against the any-category score;
 * OLID training file, 2500 sampled: targeted insults at individuals (IND) against ``harassment``, at groups
   (GRP) against ``hate``, each against the NOT tweets (an assumption about the mapping, as every one is);
-* GPTFuzzer's evaluate split (questions 80-99; the training mapping reads only questions 0-79): chat-model
-  answers labelled jailbroken (harmful content) against refusals and benign answers, any-category score;
+* GPTFuzzer's evaluate split (questions 80-99; the candidate mapping reads only questions 0-79, and answers
+  whose text is also in that train split are left out): chat-model answers labelled jailbroken against refusals
+  and benign answers, any-category score. "Jailbroken" is the authors' label, not our policy's: about 6 of the
+  20 questions (misinformation, cheating on a test, trolling) ask for nothing the taxonomy covers, so read the
+  negatives' flag rate (benign answers flagged) more than the AUPRC;
 * OKTest: the share of benign prompts flagged.
 
 Prints AUPRC with a 95% bootstrap interval per model, the share flagged at each model's thresholds among
@@ -59,7 +62,14 @@ def load_sets(data: Path) -> dict[str, tuple[list[str], np.ndarray, str]]:
         keep = [r for r in train if r["subtask_a"] == "NOT" or r["subtask_c"] == target]
         sets[f"OLID {target} vs NOT, {cat}"] = ([r["tweet"] for r in keep],
                                                np.array([r["subtask_c"] == target for r in keep], int), cat)
-    fuzz = list(csv.DictReader(open(data / "gptfuzz" / "responses_labeled_evaluate.csv", encoding="utf-8")))
+    from flagstone.text.normalize import normalize
+
+    # 299 of the evaluate split's answers are stock refusals also in the train split (which
+    # recipes/candidate-gptfuzz.yaml trains on): left out, so the set is unseen for every model.
+    seen = {normalize(r["Response"]).lower()
+            for r in csv.DictReader(open(data / "gptfuzz" / "responses_labeled_train.csv", encoding="utf-8"))}
+    fuzz = [r for r in csv.DictReader(open(data / "gptfuzz" / "responses_labeled_evaluate.csv", encoding="utf-8"))
+            if normalize(r["Response"]).lower() not in seen]
     sets["GPTFuzzer answers, unseen questions, any"] = ([r["Response"] for r in fuzz],
                                                         np.array([int(r["label"]) for r in fuzz]), "any")
     return sets
