@@ -113,6 +113,39 @@ def test_bad_recipes(tmp_path: Path) -> None:
         load_recipe(bad).source_files()
 
 
+def test_a_recipe_extends_another_and_changes_only_what_it_sets(tmp_path: Path) -> None:
+    base = tmp_path / "base.yaml"
+    base.write_text("policy: p\ndata_dir: d\nsources: [a.yaml, b.yaml]\nheads: [{features: char}]\n"
+                    "calibration: {fraction: 0.3, blend: 0.1}\nseed: 4\n")
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: base.yaml\nsources: [c.yaml]\ncalibration: {blend: 0.2}\n")
+    r = load_recipe(child).recipe
+    assert r.sources == ["c.yaml"]  # a list is replaced, not appended to
+    assert (r.calibration.fraction, r.calibration.blend) == (0.3, 0.2)  # a mapping merges key by key
+    assert r.seed == 4 and r.policy == "p"
+    assert load_recipe(child, seed=9).recipe.seed == 9  # overrides still come last
+    # the shipped candidates are their base plus what their files say
+    cand = load_recipe(REPO / "recipes" / "candidate-gptfuzz.yaml").recipe
+    shipped = load_recipe(REPO / "recipes" / "default.yaml").recipe
+    assert cand.model_copy(update={"sources": shipped.sources}) == shipped
+
+
+def test_bad_extends_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "base.yaml").write_text("policy: p\ndata_dir: d\nsources: [x]\nheads: [{features: char}]\n")
+    child = tmp_path / "child.yaml"
+    child.write_text("extends: sub/base.yaml\n")
+    with pytest.raises(ConfigError, match="not in this recipe's folder"):
+        load_recipe(child)
+    child.write_text("extends: missing.yaml\n")
+    with pytest.raises(ConfigError, match="recipe file not found"):
+        load_recipe(child)
+    (tmp_path / "a.yaml").write_text("extends: b.yaml\n")
+    (tmp_path / "b.yaml").write_text("extends: a.yaml\n")
+    with pytest.raises(ConfigError, match="makes a cycle"):
+        load_recipe(tmp_path / "a.yaml")
+
+
 def test_encoder_pin_mismatch_is_refused(tmp_path: Path) -> None:
     from flagstone.training.train import resolve_encoder
 

@@ -2,12 +2,15 @@
 
 Relative paths in a recipe are resolved against the recipe file's own folder, so a recipe gives
 the same result from any working directory. See ``recipes/default.yaml`` for the shipped model.
+A candidate says only how it differs: ``extends: default.yaml`` (a recipe in the same folder) and the keys it
+changes; mappings merge key by key, lists and values replace (``recipes/candidate-*.yaml``).
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -244,12 +247,37 @@ class LoadedRecipe:
         return files
 
 
-def load_recipe(path: str | Path, **overrides: object) -> LoadedRecipe:
-    """Read and validate a recipe (``flagstone.yamlfile``: errors name the file, line and reason)."""
+def _merged(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
+    """``over`` on top of ``base``: mappings merge key by key, anything else (lists included) is replaced."""
+    out = dict(base)
+    for k, v in over.items():
+        out[k] = _merged(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
+    return out
+
+
+def _recipe_data(p: Path, chain: tuple[Path, ...] = ()) -> Any:
+    """A recipe file's YAML with its ``extends:`` chain applied (``extends: default.yaml`` takes that recipe, in
+    the same folder so that relative paths mean the same, and changes only what this file sets)."""
     from flagstone.yamlfile import read_yaml
 
-    p = Path(path)
     doc = read_yaml(p, what="recipe file", expected="a mapping (a recipe)")
+    base = doc.data.pop("extends", None)
+    if base is None:
+        return doc
+    target = (p.parent / str(base)).resolve()
+    if target.parent != p.resolve().parent:
+        raise ConfigError(f"extends: {base!r} is not in this recipe's folder (its relative paths would change "
+                          "meaning)", file=str(p))
+    if target in (*chain, p.resolve()):
+        raise ConfigError(f"extends: {base!r} makes a cycle", file=str(p))
+    parent = _recipe_data(target, (*chain, p.resolve()))
+    return replace(doc, data=_merged(parent.data, doc.data))
+
+
+def load_recipe(path: str | Path, **overrides: object) -> LoadedRecipe:
+    """Read and validate a recipe (``flagstone.yamlfile``: errors name the file, line and reason)."""
+    p = Path(path)
+    doc = _recipe_data(p)
     doc.data.update({k: v for k, v in overrides.items() if v is not None})
     recipe = doc.validate(Recipe)
     return LoadedRecipe(recipe, p.resolve().parent, p.resolve())
