@@ -7,11 +7,13 @@ Each variant is the recipe with edits joined by ``+``:
 * ``base``: the recipe as written;
 * ``noml``: without the multilingual head; ``blendX``: isotonic calibration blended with X of Platt;
   ``isoN``: isotonic only for categories with at least N calibration positives (Platt below);
+  ``xfK``: cross-fitted calibration over K folds (``calibration.cross_fit``);
 * ``drop:SOURCE``: rows of that source never train (e.g. the composites ``compose:long-negative``);
 * ``dwX``: in-domain (dev source) rows weigh X; ``mlwX`` / ``mlCX`` / ``embCX``: a head's weight or C;
 * ``linear``: the embedding head without its hidden layer (a logistic regression per category);
   ``hiddenN``: the embedding head with N hidden units; ``mlhiddenN``: the multilingual head with N;
   ``bagN``: the embedding head's hidden layer bagged over N seeds;
+* ``idbX`` / ``idbhX``: identity balance (training/balance.py) of strength X on hate / hate and harassment;
 * ``seedN``: the recipe's seed (the heads' noise and the hidden layer's initialisation and batches;
   the rows and composites stay those of the recipe as written).
 
@@ -130,10 +132,18 @@ def main() -> int:
                 heads = [h for h in heads if h.features != "multilingual"]
             elif part.startswith("blend"):
                 cal = cal.model_copy(update={"blend": float(part[5:])})
+            elif part.startswith("xf"):
+                cal = cal.model_copy(update={"cross_fit": int(part[2:])})
             elif part.startswith("iso"):
                 cal = cal.model_copy(update={"min_positives_isotonic": int(part[3:])})
             elif part.startswith("drop:"):
                 drop.add(part[5:])
+            elif part.startswith("idb"):
+                from flagstone.training.balance import IdentityBalanceSpec, balance_weights
+
+                cats = ["hate", "harassment"] if part.startswith("idbh") else ["hate"]
+                spec = IdentityBalanceSpec(categories=cats, strength=float(part.removeprefix("idbh").removeprefix("idb")))
+                w = balance_weights(p.data.texts, p.data.labels, w, p.calib, spec)[0]
             elif part.startswith("dw"):
                 w[dev] = float(part[2:])
             else:
@@ -153,7 +163,8 @@ def main() -> int:
             held = dev & (folds == k)
             use = np.flatnonzero(~held & keep)
             fitted = fit_model(r, p.policy, p.tf[use], take(p.dense, use), p.data.labels[use], w[use],
-                               p.calib[use], None if eng is None else eng[use])
+                               p.calib[use], None if eng is None else eng[use],
+                               parts=None if p.parts is None else p.parts[use][:, use])
             whole[held] = predict(fitted, p.tf[held], take(p.dense, held), None if eng is None else eng[held])
             sel = np.isin(owner, np.flatnonzero(held[dev_idx]))
             if sel.any():

@@ -74,3 +74,15 @@ def test_composites_are_seeded_and_appended_as_training_rows() -> None:
     added = len(merged) - len(data)
     assert added == len(a[0]) and not cal[len(data):].any() and (weights[len(data):] == 1).all()
     assert set(merged.sources[len(data):]) <= {SOURCE_LONG, SOURCE_PADDED}
+
+
+def test_composites_report_the_rows_they_are_made_of() -> None:
+    data, calib = _data()
+    spec = ComposeSpec(long_negatives=6, padded_positives=4, min_parts=2, max_parts=4, max_words=60, seed=3)
+    parts: list[list[int]] = []
+    merged, _, _ = append_composites(data, np.ones(len(data)), calib, spec, dev_source="dev", parts_out=parts)
+    added = merged.texts[len(data):]
+    assert len(parts) == len(added) > 0
+    for text, rows in zip(added, parts, strict=True):
+        assert text == " ".join(data.texts[i] for i in rows)
+        assert not calib[rows].any() and all(data.sources[i] != "dev" for i in rows)

@@ -355,3 +355,21 @@ def test_a_recipe_with_bag_trains_and_records_it_and_bag_1_records_nothing(tmp_p
         assert load_model(tmp_path / str(n)).predict_proba(["I will hurt you"]).shape == (1, len(CATEGORIES))
     with pytest.raises(ConfigError, match="bag averages hidden layers"):
         load_recipe(TINY, heads=[dict(h, bag=2) for h in base])
+
+
+def test_the_shipped_recipe_records_what_the_shipped_manifest_says() -> None:
+    """A field added to the recipe schema later must not change what the shipped recipe records (the record is part
+    of the manifest and so of the version): unused later fields are left out (train.py: _LATER_FIELDS)."""
+    import json
+
+    from flagstone.training.train import _recipe_record
+
+    manifest = json.loads((REPO / "src" / "flagstone" / "models" / "default" / "manifest.json").read_text())
+    recorded = manifest["training"]["recipe"]
+    assert _recipe_record(load_recipe(REPO / "recipes" / "default.yaml").recipe) == recorded
+    # the candidates of the ninth session record their option, and only where they set it
+    cross = _recipe_record(load_recipe(REPO / "recipes" / "candidate-cross-fit.yaml").recipe)
+    assert cross["calibration"] == {**recorded["calibration"], "cross_fit": 5}
+    balance = _recipe_record(load_recipe(REPO / "recipes" / "candidate-identity-balance.yaml").recipe)
+    assert balance["identity_balance"] == {"categories": ["hate"], "strength": 1.0, "extra_terms": []}
+    assert {k: v for k, v in balance.items() if k != "identity_balance"} == recorded

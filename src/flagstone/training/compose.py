@@ -47,9 +47,11 @@ def _combine(labels: np.ndarray) -> np.ndarray:
     return out
 
 
-def compose_rows(data: Examples, calib: np.ndarray, spec: ComposeSpec, *, dev_source: str
-                 ) -> tuple[list[str], np.ndarray]:
-    """The composite texts and their labels (rows of ``data``'s training split only)."""
+def compose_rows(data: Examples, calib: np.ndarray, spec: ComposeSpec, *, dev_source: str,
+                 parts_out: list[list[int]] | None = None) -> tuple[list[str], np.ndarray]:
+    """The composite texts and their labels (rows of ``data``'s training split only); ``parts_out``, when
+    given, receives each composite's rows of ``data`` (what cross-fitting must not hold out while the
+    composite trains: training/fit.py)."""
     eligible = np.array([not calib[i] and data.sources[i] != dev_source for i in range(len(data))])
     known_neg = (data.labels != 1).all(axis=1) & ((data.labels == 0).sum(axis=1) >= 3)
     words = np.array([len(t.split()) for t in data.texts])
@@ -61,6 +63,7 @@ def compose_rows(data: Examples, calib: np.ndarray, spec: ComposeSpec, *, dev_so
     rng = np.random.default_rng(spec.seed)
     texts: list[str] = []
     labels: list[np.ndarray] = []
+    part_rows: list[list[int]] = []
 
     def build(first: list[int], parts: int) -> None:
         picked = list(first)
@@ -77,6 +80,7 @@ def compose_rows(data: Examples, calib: np.ndarray, spec: ComposeSpec, *, dev_so
         rows = [picked[k] for k in order]
         texts.append(" ".join(data.texts[i] for i in rows))
         labels.append(_combine(data.labels[rows]))
+        part_rows.append(rows)
 
     for _ in range(spec.long_negatives):
         build([], int(rng.integers(spec.min_parts, spec.max_parts + 1)))
@@ -86,15 +90,19 @@ def compose_rows(data: Examples, calib: np.ndarray, spec: ComposeSpec, *, dev_so
     seen: set[str] = set(data.texts)
     keep = [k for k, t in enumerate(texts) if not (t in seen or seen.add(t))]  # type: ignore[func-returns-value]
     out_labels = np.array([labels[k] for k in keep], dtype=np.int8).reshape(-1, data.labels.shape[1])
+    if parts_out is not None:
+        parts_out.extend(part_rows[k] for k in keep)
     log.info("compose: %d composite rows (%d long negatives asked, %d padded positives asked)",
              len(keep), spec.long_negatives, spec.padded_positives)
     return [texts[k] for k in keep], out_labels
 
 
 def append_composites(data: Examples, weights: np.ndarray, calib: np.ndarray, spec: ComposeSpec, *,
-                      dev_source: str) -> tuple[Examples, np.ndarray, np.ndarray]:
-    """``data`` with the composites appended as training rows (weight 1, never calibration)."""
-    texts, labels = compose_rows(data, calib, spec, dev_source=dev_source)
+                      dev_source: str, parts_out: list[list[int]] | None = None
+                      ) -> tuple[Examples, np.ndarray, np.ndarray]:
+    """``data`` with the composites appended as training rows (weight 1, never calibration); ``parts_out`` as
+    in :func:`compose_rows`."""
+    texts, labels = compose_rows(data, calib, spec, dev_source=dev_source, parts_out=parts_out)
     if not texts:
         return data, weights, calib
     sources = [SOURCE_LONG if (lab != 1).all() else SOURCE_PADDED for lab in labels]

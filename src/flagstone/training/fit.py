@@ -171,9 +171,45 @@ def choose_thresholds(recipe: Recipe, policy: Any, probs: np.ndarray, labels: np
     return out, info
 
 
+def cross_fit_scores(recipe: Recipe, feats: dict[str, Any], labels: np.ndarray, weights: np.ndarray,
+                     parts: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """Out-of-fold raw scores of every row that is not a composite (``recipe.calibration.cross_fit`` folds).
+
+    Returns the mask of scored rows, their English raw scores and the multilingual heads' raw scores (or None).
+    ``parts`` (a sparse rows x rows matrix, composite -> the rows it is made of; training/train.py) keeps a
+    composite out of the fit of any fold that holds out one of its parts, so no held-out text is ever trained on.
+    """
+    n, k_folds = len(labels), recipe.calibration.cross_fit
+    composite = np.zeros(n, dtype=bool) if parts is None else np.asarray(parts.getnnz(axis=1) > 0)
+    fold = np.full(n, -1)
+    base = np.flatnonzero(~composite)
+    fold[base] = np.random.default_rng(recipe.seed + 7919).permutation(len(base)) % k_folds
+    raw = np.zeros((n, len(CATEGORIES)))
+    ml_raw: np.ndarray | None = None
+    for k in range(k_folds):
+        held = fold == k
+        train = ~held
+        if parts is not None:
+            train &= np.asarray(parts[:, np.flatnonzero(held)].getnnz(axis=1) == 0)
+        heads, _ = fit_heads(recipe, take(feats, train), labels[train], weights[train])
+        held_feats = take(feats, held)
+        raw[held] = raw_scores(heads, held_feats)
+        ml = multilingual_heads(heads)
+        if ml:
+            ml_raw = np.zeros((n, len(CATEGORIES))) if ml_raw is None else ml_raw
+            ml_raw[held] = combine(ml, held_feats)
+        log.info("cross-fit fold %d/%d: %d rows held out, %d trained on", k + 1, k_folds, int(held.sum()),
+                 int(train.sum()))
+    scored = ~composite
+    return scored, raw[scored], None if ml_raw is None else ml_raw[scored]
+
+
 def fit_model(recipe: Recipe, policy: Any, tf: Any, dense: Dense, labels: np.ndarray,
-              weights: np.ndarray, calib: np.ndarray, english: np.ndarray | None = None) -> Fitted:
-    """Heads on the non-calibration rows; calibrators and thresholds on the calibration rows.
+              weights: np.ndarray, calib: np.ndarray, english: np.ndarray | None = None, *,
+              parts: Any = None) -> Fitted:
+    """Heads on the non-calibration rows; calibrators and thresholds on the calibration rows. With
+    ``calibration.cross_fit`` K: heads on every row, calibrators and thresholds on every non-composite row's
+    out-of-fold score (:func:`cross_fit_scores`; ``parts`` says which rows each composite is made of).
 
     ``tf`` holds the rows' char n-gram term frequencies (see :func:`term_frequencies`), ``dense`` the
     sentence embeddings by feature name and ``english`` each row's P(English) (needed when the recipe
@@ -181,25 +217,33 @@ def fit_model(recipe: Recipe, policy: Any, tf: Any, dense: Dense, labels: np.nda
     ``finetune:`` step, ``dense["finetuned"]`` holds the fine-tuned encoder's logits, which must come
     from a fine-tune that never saw the calibration rows (training/train.py trains it on ``~calib``).
     """
-    train = ~calib
-    idf = fit_idf(tf[train])
-    feats = features(idf, tf, dense)
-    tr_feats = {k: v[train] for k, v in feats.items()}
-    heads, head_info = fit_heads(recipe, tr_feats, labels[train], weights[train])
-    cal_feats = {k: v[calib] for k, v in feats.items()}
     share = recipe.finetune.share if recipe.finetune is not None else 0.0
     if share and FINETUNED not in dense:
         raise ValueError("a recipe with a finetune: step needs the fine-tuned logits (dense['finetuned'])")
-    raw_cal = raw_scores(heads, cal_feats, share)
+    if recipe.calibration.cross_fit:
+        if share:
+            raise ValueError("cross_fit cannot calibrate a fine-tuned term: its fine-tune saw every training row")
+        idf = fit_idf(tf)
+        feats = features(idf, tf, dense)
+        heads, head_info = fit_heads(recipe, feats, labels, weights)
+        calib, raw_cal, ml_raw_cal = cross_fit_scores(recipe, feats, labels, weights, parts)
+    else:
+        train = ~calib
+        idf = fit_idf(tf[train])
+        feats = features(idf, tf, dense)
+        tr_feats = {k: v[train] for k, v in feats.items()}
+        heads, head_info = fit_heads(recipe, tr_feats, labels[train], weights[train])
+        cal_feats = {k: v[calib] for k, v in feats.items()}
+        raw_cal = raw_scores(heads, cal_feats, share)
+        ml_raw_cal = combine(multilingual_heads(heads), cal_feats) if multilingual_heads(heads) else None
     cals, cal_info = fit_calibrators(recipe, raw_cal, labels[calib])
     probs = calibrate(raw_cal, cals)
     ml_cals: list[dict[str, Any]] = []
-    ml = multilingual_heads(heads)
-    if ml:
+    if ml_raw_cal is not None:
         if english is None:
             raise ValueError("a recipe with a multilingual head needs each row's P(English)")
-        ml_cals, _ = fit_calibrators(recipe, combine(ml, cal_feats), labels[calib])
-        probs = mix(probs, calibrate(combine(ml, cal_feats), ml_cals), english[calib])
+        ml_cals, _ = fit_calibrators(recipe, ml_raw_cal, labels[calib])
+        probs = mix(probs, calibrate(ml_raw_cal, ml_cals), english[calib])
     thresholds, thr_info = choose_thresholds(recipe, policy, probs, labels[calib])
     report = {c: {**head_info[c], **cal_info[c], **thr_info[c]} for c in CATEGORIES}
     return Fitted(idf, heads, cals, thresholds, report, ml_cals, share)

@@ -69,15 +69,17 @@ def dev_metrics(probs: np.ndarray, labels: np.ndarray, *, bootstrap: int, seed: 
 
 def out_of_fold(recipe: Any, policy: Any, tf: Any, dense: dict[str, np.ndarray], labels: np.ndarray,
                 weights: np.ndarray, calib: np.ndarray, dev: np.ndarray, texts: list[str],
-                english: np.ndarray | None = None) -> np.ndarray:
-    """OOF calibrated probabilities for the dev rows (rows of ``dev``), shape (dev.sum(), 13)."""
+                english: np.ndarray | None = None, *, parts: Any = None) -> np.ndarray:
+    """OOF calibrated probabilities for the dev rows (rows of ``dev``), shape (dev.sum(), 13). ``parts``: which
+    rows each composite is made of, for cross-fitted calibration (training/fit.py)."""
     folds = np.array([bucket(t, recipe.evaluation.folds, salt="fold") for t in texts])
     oof = np.zeros((len(texts), len(CATEGORIES)))
     for k in range(recipe.evaluation.folds):
         held = dev & (folds == k)
         use = np.flatnonzero(~held)
         eng = None if english is None else english[use]
-        fitted = fit_model(recipe, policy, tf[use], take(dense, use), labels[use], weights[use], calib[use], eng)
+        fitted = fit_model(recipe, policy, tf[use], take(dense, use), labels[use], weights[use], calib[use], eng,
+                           parts=None if parts is None else parts[use][:, use])
         oof[held] = predict(fitted, tf[held], take(dense, held), None if english is None else english[held])
         log.info("fold %d/%d done (%d held-out dev rows)", k + 1, recipe.evaluation.folds, int(held.sum()))
     return oof[dev]

@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from flagstone.augment.perturb import AugmentSpec
 from flagstone.errors import ConfigError
 from flagstone.policy.taxonomy import CATEGORIES
+from flagstone.training.balance import IdentityBalanceSpec
 from flagstone.training.compose import ComposeSpec
 
 
@@ -124,6 +125,18 @@ class CalibrationSpec(_Strict):
     # Thresholds for a target precision: the highest score whose recall on the calibration split is within this
     # much of the lowest score reaching the target (models/calibration.py: threshold_for_precision). 0 = the lowest.
     recall_slack: float = Field(default=0.0, ge=0, lt=1)
+    # Cross-fitting (training/fit.py: fit_model): 0 = heads train on the rows outside the calibration split and
+    # the calibrators see that split. K >= 2 = heads train on every row, and the calibrators and thresholds see
+    # every non-composite row's score from a fit over the other K - 1 folds (five times the calibration
+    # positives, a quarter more training rows; K + 1 fits instead of one).
+    cross_fit: int = Field(default=0, ge=0, le=20)
+
+    @field_validator("cross_fit")
+    @classmethod
+    def _k(cls, v: int) -> int:
+        if v == 1:
+            raise ValueError("cross_fit is 0 (off) or a number of folds >= 2")
+        return v
 
 
 class ThresholdTarget(_Strict):
@@ -199,12 +212,24 @@ class Recipe(_Strict):
     augment: AugmentSpec | None = None
     # Composite rows (long negatives, harmful rows padded with benign ones) so length is no signal.
     compose: ComposeSpec | None = None
+    # Training weights under which naming a group says nothing about these categories' labels (training/balance.py).
+    identity_balance: IdentityBalanceSpec | None = None
     cache_dir: str = "../.cache"
 
     @model_validator(mode="after")
     def _multilingual_encoder(self) -> Recipe:
         if any(h.features == "multilingual" for h in self.heads) and self.multilingual is None:
             raise ValueError("a 'multilingual' head needs a multilingual: section (the encoder)")
+        return self
+
+    @model_validator(mode="after")
+    def _cross_fit(self) -> Recipe:
+        if self.calibration.cross_fit and self.finetune is not None:
+            raise ValueError("calibration.cross_fit with a finetune: step: the fine-tune sees every training row, so "
+                             "no out-of-fold score of its term exists")
+        if self.calibration.cross_fit and self.augment is not None:
+            raise ValueError("calibration.cross_fit with augment: a perturbed copy would train the fold that holds "
+                             "out its original")
         return self
 
     @field_validator("thresholds")

@@ -61,6 +61,8 @@ class Prepared:
     ft: np.ndarray | None = None  # the fine-tuned encoder's logits per row, when the recipe has finetune:
     ft_path: Path | None = None
     ft_hash: str = ""
+    identity_balance: dict[str, Any] = field(default_factory=dict)  # training/balance.py's report
+    parts: Any = None  # sparse (rows x rows): composite row -> the rows it is made of (cross-fitting, fit.py)
 
     @property
     def dense(self) -> dict[str, np.ndarray]:
@@ -202,6 +204,15 @@ def resolve_multilingual(lr: LoadedRecipe) -> tuple[Path, str]:
                      f"(looked in {[str(c) for c in candidates]})")
 
 
+def composite_parts(n: int, first: int, parts: list[list[int]]) -> Any:
+    """A sparse (n x n) matrix with row ``first + k`` marking the rows composite k is made of."""
+    from scipy.sparse import csr_matrix
+
+    rows = [first + k for k, ps in enumerate(parts) for _ in ps]
+    cols = [i for ps in parts for i in ps]
+    return csr_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(n, n))
+
+
 def prepare_rows(lr: LoadedRecipe) -> Prepared:
     """The recipe's training rows (sources, in-domain weights, augmentation, composites) and its calibration
     split, with no features yet: what :func:`prepare_training` embeds."""
@@ -226,9 +237,16 @@ def prepare_rows(lr: LoadedRecipe) -> Prepared:
         from flagstone.training.compose import append_composites
 
         before = len(p.data)
+        parts: list[list[int]] = []
         p.data, p.weights, p.calib = append_composites(p.data, p.weights, p.calib, r.compose,
-                                                       dev_source=r.evaluation.dev_source)
+                                                       dev_source=r.evaluation.dev_source, parts_out=parts)
+        p.parts = composite_parts(len(p.data), before, parts)
         p.sources.update({s: p.data.sources[before:].count(s) for s in set(p.data.sources[before:])})
+    if r.identity_balance is not None:
+        from flagstone.training.balance import balance_weights
+
+        p.weights, p.identity_balance = balance_weights(p.data.texts, p.data.labels, p.weights, p.calib,
+                                                        r.identity_balance)
     return p
 
 
@@ -271,7 +289,7 @@ def evaluate(p: Prepared, fitted: Fitted) -> dict[str, Any]:
             path, digest = p.finetune(~p.calib & ~dev)
             dense = {**dense, FINETUNED: p.finetuned_logits(p.data.texts, path, digest)}
         oof = out_of_fold(r, p.policy, p.tf, dense, p.data.labels, p.weights, p.calib, dev, p.data.texts,
-                          p.english)
+                          p.english, parts=p.parts)
         metrics["dev_oof"] = dev_metrics(oof, p.data.labels[dev], bootstrap=r.evaluation.bootstrap, seed=r.seed)
         metrics["dev_oof"]["folds"] = r.evaluation.folds
     if r.evaluation.oktest:
@@ -346,7 +364,8 @@ def write_artifact(p: Prepared, fitted: Fitted, out: Path, metrics: dict[str, An
         "policy": {"name": p.policy.name, "version": p.policy.version, "hash": p.policy.content_hash()},
         "policy_hash": p.policy.content_hash(),
         "training": {"sources": p.sources, "unique_texts": len(p.data) - len(p.augmented), "seed": r.seed,
-                     "recipe": _recipe_record(r), **_augment_summary(p), **p.data_record},
+                     "recipe": _recipe_record(r), **_augment_summary(p), **p.data_record,
+                     **({"identity_balance": p.identity_balance} if p.identity_balance else {})},
         "metrics": metrics,
         "categories": fitted.report_,
         "build": build_environment(),
@@ -370,7 +389,7 @@ FT_ONNX, FT_TOKENIZER = "finetuned.onnx", "finetuned_tokenizer.json"
 
 
 # Fields added after artifacts were shipped, with the value that does what the recipe did before the field.
-_LATER_FIELDS = {("calibration", "recall_slack"): 0.0, ("finetune", "in_domain"): None}
+_LATER_FIELDS = {("calibration", "recall_slack"): 0.0, ("calibration", "cross_fit"): 0, ("finetune", "in_domain"): None}
 
 
 def _recipe_record(r: Any) -> dict[str, Any]:
@@ -379,6 +398,8 @@ def _recipe_record(r: Any) -> dict[str, Any]:
     record = r.model_dump(mode="json")
     if r.finetune is None:
         del record["finetune"]
+    if r.identity_balance is None:
+        del record["identity_balance"]
     for (block, name), unused in _LATER_FIELDS.items():
         if isinstance(record.get(block), dict) and record[block].get(name, unused) == unused:
             record[block].pop(name, None)
@@ -497,7 +518,8 @@ def functional_metrics(lr: LoadedRecipe, artifact: Path) -> dict[str, Any] | Non
 
 def train(lr: LoadedRecipe, out: Path, *, evaluate_model: bool = False) -> tuple[str, dict[str, Any]]:
     p = prepare_training(lr)
-    fitted = fit_model(lr.recipe, p.policy, p.tf, p.dense, p.data.labels, p.weights, p.calib, p.english)
+    fitted = fit_model(lr.recipe, p.policy, p.tf, p.dense, p.data.labels, p.weights, p.calib, p.english,
+                       parts=p.parts)
     metrics = evaluate(p, fitted) if evaluate_model else {}
     version = write_artifact(p, fitted, Path(out), metrics)
     if evaluate_model:
