@@ -373,3 +373,31 @@ def test_the_shipped_recipe_records_what_the_shipped_manifest_says() -> None:
     balance = _recipe_record(load_recipe(REPO / "recipes" / "candidate-identity-balance.yaml").recipe)
     assert balance["identity_balance"] == {"categories": ["hate"], "strength": 1.0, "extra_terms": []}
     assert {k: v for k, v in balance.items() if k != "identity_balance"} == recorded
+
+
+def test_cross_fit_and_identity_balance_train_evaluate_and_serve(tmp_path: Path) -> None:
+    """The ninth session's two options end to end on the fixtures: composites remember their rows, the calibrators
+    see every non-composite row out of fold, the balance report is recorded, and the artifact serves."""
+    cache = str(tmp_path / "cache")
+    calibration = {"method": "isotonic", "fraction": 0.3, "min_positives_isotonic": 30}
+    plain_lr = load_recipe(TINY, cache_dir=cache, compose={"long_negatives": 10, "padded_positives": 10,
+                                                             "min_parts": 2, "max_parts": 3})
+    train(plain_lr, tmp_path / "plain")
+    lr = load_recipe(TINY, cache_dir=cache, calibration={**calibration, "cross_fit": 3},
+                     compose={"long_negatives": 10, "padded_positives": 10, "min_parts": 2, "max_parts": 3},
+                     identity_balance={"categories": ["hate"]})
+    version, metrics = train(lr, tmp_path / "x", evaluate_model=True)
+    plain, crossed = (json.loads((tmp_path / d / "manifest.json").read_text()) for d in ("plain", "x"))
+    assert crossed["training"]["recipe"]["calibration"]["cross_fit"] == 3
+    assert "cross_fit" not in plain["training"]["recipe"]["calibration"]
+    assert "identity_balance" in crossed["training"] and "identity_balance" not in plain["training"]
+    assert crossed["training"]["identity_balance"]["hate"]["cells"]["group/1"]["rows"] > 0
+    for cat in ("hate", "harassment"):
+        p, c = plain["categories"][cat], crossed["categories"][cat]
+        # every non-composite positive calibrates (composites never do), and every row trains the heads
+        assert c["calibration_positives"] > p["calibration_positives"]
+        assert c["train_positives"] > p["train_positives"]
+    assert "dev_oof" in metrics
+    model = load_model(tmp_path / "x")
+    assert model.info.version == version
+    assert model.predict_proba(["I will hurt you", "what a lovely garden"]).shape == (2, len(CATEGORIES))
