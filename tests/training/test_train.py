@@ -401,3 +401,13 @@ def test_cross_fit_and_identity_balance_train_evaluate_and_serve(tmp_path: Path)
     model = load_model(tmp_path / "x")
     assert model.info.version == version
     assert model.predict_proba(["I will hurt you", "what a lovely garden"]).shape == (2, len(CATEGORIES))
+
+
+def test_the_hatexplain_candidate_reads_every_shipped_mapping_but_one() -> None:
+    """recipes/candidate-hatexplain-harassment.yaml lists its sources by hand (a glob cannot leave one file out):
+    it must stay the shipped recipe's mappings with hatexplain's swapped for the candidate variant."""
+    shipped = load_recipe(REPO / "recipes" / "default.yaml")
+    cand = load_recipe(REPO / "recipes" / "candidate-hatexplain-harassment.yaml")
+    swapped = {p.name for p in shipped.source_files()} - {"hatexplain.yaml"}
+    assert {p.name for p in cand.source_files()} == swapped | {"hatexplain-normal-harassment-unknown.yaml"}
+    assert cand.recipe.model_copy(update={"sources": shipped.recipe.sources}) == shipped.recipe

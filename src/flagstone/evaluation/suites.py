@@ -209,10 +209,10 @@ def _load_full(ls: LoadedSuite, spec: DatasetSpec) -> LabelledSet:
 
 
 def holdout_rows(data: LabelledSet, spec: DatasetSpec) -> np.ndarray:
-    """Which rows the dataset keeps: all, or only a recipe's held-out split (``training.dataset.holdout_mask``)."""
+    """Which rows the dataset keeps: all, or only a recipe's held-out split (``training.splits.holdout_mask``)."""
     if spec.holdout is None:
         return np.ones(len(data), dtype=bool)
-    from flagstone.training.dataset import holdout_mask
+    from flagstone.training.splits import holdout_mask
 
     return holdout_mask(data.texts, spec.holdout.fraction, spec.holdout.salt)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Iterable
 
@@ -11,6 +10,7 @@ import numpy as np
 from flagstone.policy.taxonomy import CATEGORY_INDEX, PARENT
 from flagstone.text.normalize import normalize, text_key
 from flagstone.training.sources import UNKNOWN, Examples
+from flagstone.training.splits import bucket, holdout_mask  # noqa: F401  (defined in splits.py; many callers import them from here)
 
 log = logging.getLogger(__name__)
 
@@ -57,20 +57,5 @@ def prepare(ex: Examples, *, prefer_sources: Iterable[str] = ()) -> Examples:
     return Examples(texts, apply_hierarchy(arr), sources)
 
 
-def bucket(text: str, buckets: int, salt: str = "") -> int:
-    """A stable bucket in [0, buckets) from the text's hash (splits never depend on row order)."""
-    return int(hashlib.sha256((salt + text).encode("utf-8")).hexdigest()[:12], 16) % buckets
-
-
 def known(labels: np.ndarray) -> np.ndarray:
     return labels != UNKNOWN
-
-
-def holdout_mask(texts: Iterable[str], fraction: float, salt: str) -> np.ndarray:
-    """True for texts in a recipe's held-out split: ``bucket(stripped text, 10000, salt) < fraction * 10000``.
-
-    The raw (stripped) text is hashed, not the normalised one, so the split of a file never moves
-    when normalisation changes; suites select the same rows from the same file (``holdout`` option).
-    """
-    cut = fraction * 10_000
-    return np.array([bucket(t.strip(), 10_000, salt) < cut for t in texts], dtype=bool)

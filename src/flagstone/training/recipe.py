@@ -164,7 +164,7 @@ class HoldoutSpec(_Strict):
     """Rows of a source kept out of training (and out of its OOF evaluation) for a gate to use.
 
     A row is held out when ``bucket(text, 10000, salt) < fraction * 10000`` on the normalised text
-    (``training.dataset.holdout_mask``); a suite dataset with the same ``holdout`` selects exactly them.
+    (``training.splits.holdout_mask``); a suite dataset with the same ``holdout`` selects exactly them.
     """
 
     fraction: float = Field(gt=0, lt=1)

@@ -228,7 +228,7 @@ def apply_holdout(ex: Examples, holdout: dict[str, Any]) -> tuple[Examples, dict
     if not holdout:
         return ex, {}
     from flagstone.text.normalize import normalize
-    from flagstone.training.dataset import holdout_mask
+    from flagstone.training.splits import holdout_mask
 
     names = set(ex.sources)
     unknown = sorted(set(holdout) - names)
