@@ -75,6 +75,22 @@ def load_sets(data: Path) -> dict[str, tuple[list[str], np.ndarray, str]]:
     return sets
 
 
+def bootstrap_auprc(scores: dict[str, np.ndarray], y: np.ndarray, n: int, seed: int = 2) -> dict[str, np.ndarray]:
+    """AUPRC of each score array on the same ``n`` resamples of the texts (resamples without a positive skipped), so
+    that differences between models are paired."""
+    from flagstone.training.oof import average_precision
+
+    rng = np.random.default_rng(seed)
+    per: dict[str, list[float]] = {k: [] for k in scores}
+    for _ in range(n):
+        i = rng.integers(0, len(y), len(y))
+        if y[i].sum() == 0:
+            continue
+        for k, s in scores.items():
+            per[k].append(average_precision(s[i], y[i]))
+    return {k: np.array(v) for k, v in per.items()}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("old")
@@ -106,18 +122,8 @@ def main() -> None:
             j = None if cat == "any" else CATEGORIES.index(cat)
             scores[name] = p.max(axis=1) if j is None else p[:, j]
             flags[name] = (p >= th).any(axis=1) if j is None else p[:, j] >= th[j]
-        rng = np.random.default_rng(2)
-        diffs: dict[str, list[float]] = {n: [] for n in models if n != "old"}
-        per: dict[str, list[float]] = {n: [] for n in models}
-        for _ in range(args.bootstrap):
-            i = rng.integers(0, len(y), len(y))
-            if y[i].sum() == 0:
-                continue
-            ap_ = {n: average_precision(scores[n][i], y[i]) for n in models}
-            for n in models:
-                per[n].append(ap_[n])
-            for n in diffs:
-                diffs[n].append(ap_[n] - ap_["old"])
+        per = bootstrap_auprc(scores, y, args.bootstrap)
+        diffs = {n: per[n] - per["old"] for n in models if n != "old"}
         print(f"\n{sname} ({len(y)} texts, {int(y.sum())} positive)")
         for n in models:
             lo, hi = np.percentile(per[n], [2.5, 97.5])

@@ -52,9 +52,9 @@ VARIANTS: dict[str, dict] = {
 def export(args: argparse.Namespace) -> None:
     from safetensors.torch import load_file, save_file
 
-    from flagstone.training.dataset import bucket
     from flagstone.training.export import base_model_dir
     from flagstone.training.recipe import load_recipe
+    from flagstone.training.splits import bucket
     from flagstone.training.train import prepare_rows
 
     lr = load_recipe(Path(args.recipe))
@@ -149,7 +149,6 @@ def score(args: argparse.Namespace) -> None:
     from flagstone.models.ensemble import calibrate, combine, mix
     from flagstone.models.features import fit_idf
     from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX
-    from flagstone.training.dataset import bucket
     from flagstone.training.fit import (
         choose_thresholds,
         features,
@@ -160,6 +159,7 @@ def score(args: argparse.Namespace) -> None:
     )
     from flagstone.training.oof import DEV_CATEGORIES, average_precision, dev_metrics
     from flagstone.training.recipe import LoadedRecipe, load_recipe
+    from flagstone.training.splits import bucket
     from flagstone.training.train import prepare_training
 
     lr = load_recipe(Path(args.recipe))

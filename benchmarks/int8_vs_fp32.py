@@ -28,9 +28,9 @@ def main() -> None:
     from flagstone.models.onnx_encoder import OnnxEncoder
     from flagstone.policy.taxonomy import OPENAI_SHORT_KEYS
     from flagstone.text.normalize import normalize
-    from flagstone.training.dataset import bucket
     from flagstone.training.export import export_encoder
     from flagstone.training.oof import average_precision
+    from flagstone.training.splits import bucket
 
     rows = [json.loads(line) for line in open(Path(args.data) / "openai-moderation-dev" / "samples-dev.jsonl")]
     texts = [normalize(r["prompt"]) for r in rows]

@@ -88,10 +88,10 @@ def main() -> int:
 
     from flagstone.models.multilingual import english_weight
     from flagstone.policy.taxonomy import CATEGORIES
-    from flagstone.training.dataset import bucket
     from flagstone.training.fit import fit_model, predict, take, term_frequencies
     from flagstone.training.oof import DEV_CATEGORIES, dev_metrics
     from flagstone.training.recipe import load_recipe
+    from flagstone.training.splits import bucket
     from flagstone.training.train import prepare_training
 
     lr = load_recipe(args.recipe)

@@ -114,8 +114,8 @@ def dev_seeds(fraction: float, salt: str) -> tuple[list[dict], list[dict]]:
     """The dev rows the recipe's holdout keeps out of training, as labelled seeds, split into L and U."""
     from flagstone.policy.taxonomy import CATEGORIES
     from flagstone.text.normalize import text_key
-    from flagstone.training.dataset import holdout_mask
     from flagstone.training.sources import UNKNOWN, load_mapping, load_source
+    from flagstone.training.splits import holdout_mask
 
     ex = load_source(load_mapping(DEV_MAPPING), REPO / "datasets")
     held = holdout_mask(ex.texts, fraction, salt)

@@ -14,6 +14,9 @@ cache: about a minute each on 2 cores) and scored beside the recipe as written, 
 A positive difference means the model is better without the source. Training noise moves these sets by up to
 0.007 (two seeds of one recipe; model_v2.md, seventh session): read smaller differences as noise. Composites
 are rebuilt from the remaining rows, so a source also leaves the long and padded composites.
+
+A build already in ``--out`` (a folder with a manifest) is reused, so an interrupted run resumes; delete the folder
+after changing the code or the data.
 """
 
 from __future__ import annotations
@@ -67,15 +70,17 @@ def main() -> int:
     args = ap.parse_args()
 
     import yaml
-    from compare_models import load_sets
+    from compare_models import bootstrap_auprc, load_sets
 
     from flagstone.evaluation.functional import load_items
     from flagstone.training.oof import average_precision, read_prompts
+    from flagstone.training.provenance import cpu
     from flagstone.training.recipe import load_recipe
+    from flagstone.training.sources import load_mapping
 
     lr = load_recipe(args.recipe)
     files = lr.source_files()
-    names = {f: yaml.safe_load(f.read_text())["name"] for f in files}
+    names = {f: load_mapping(f).name for f in files}
     dev = lr.recipe.evaluation.dev_source
     wanted = set(args.only.split(",")) if args.only else None
     data = Path(args.data)
@@ -84,8 +89,9 @@ def main() -> int:
     items = load_items(REPO / "suites" / "functional" / "items.jsonl")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    print(f"host: {platform.processor() or platform.machine()}, python {platform.python_version()}; recipe "
-          f"{args.recipe}, seed {args.seed}", flush=True)
+    host = cpu()
+    print(f"host: {host['model']} ({', '.join(host['isa'])}), {os.cpu_count()} cores, python "
+          f"{platform.python_version()}; recipe {args.recipe}, seed {args.seed}", flush=True)
     t0 = time.time()
     build(lr.path, out / "_with", args.seed)
     ref = score(out / "_with", sets, oktest, items)
@@ -109,15 +115,10 @@ def main() -> int:
             recipe.unlink()
         res = score(out / name, sets, oktest, items)
         cells = []
-        rng = np.random.default_rng(2)
         for n, (_t, y, _c) in sets.items():
             a, b = res["sets"][n], ref["sets"][n]
-            diffs = []
-            for _ in range(args.bootstrap):
-                i = rng.integers(0, len(y), len(y))
-                if y[i].sum():
-                    diffs.append(average_precision(a[i], y[i]) - average_precision(b[i], y[i]))
-            lo, hi = np.percentile(diffs, [2.5, 97.5])
+            per = bootstrap_auprc({"without": a, "with": b}, y, args.bootstrap)
+            lo, hi = np.percentile(per["without"] - per["with"], [2.5, 97.5])
             sig = "*" if lo > 0 or hi < 0 else ""
             cells.append(f"{average_precision(a, y) - average_precision(b, y):+.3f}{sig}")
         moved = ", ".join(f"{c} {ref['functional'][c]}->{v}" for c, v in res["functional"].items()

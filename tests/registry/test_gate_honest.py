@@ -97,7 +97,7 @@ def test_a_failed_functional_class_refuses_even_the_first_promotion(registry, tm
 
 
 def test_suite_holdout_optional_and_mapping_options(tmp_path):
-    from flagstone.training.dataset import holdout_mask
+    from flagstone.training.splits import holdout_mask
 
     rows = [{"text": f"row number {i} about something", "flag": str(i % 2)} for i in range(200)]
     (tmp_path / "d.csv").write_text("text,flag\n" + "".join(f"{r['text']},{r['flag']}\n" for r in rows))

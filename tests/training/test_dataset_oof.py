@@ -6,9 +6,10 @@ import numpy as np
 import pytest
 
 from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX
-from flagstone.training.dataset import apply_hierarchy, bucket, prepare
+from flagstone.training.dataset import apply_hierarchy, prepare
 from flagstone.training.oof import average_precision, dev_metrics, false_positive_rate
 from flagstone.training.sources import Examples
+from flagstone.training.splits import bucket
 
 H, HT, SEX, SM = (CATEGORY_INDEX[c] for c in ("hate", "hate/threatening", "sexual", "sexual/minors"))
 

@@ -10,7 +10,6 @@ import numpy as np
 from flagstone.policy.taxonomy import CATEGORY_INDEX, PARENT
 from flagstone.text.normalize import normalize, text_key
 from flagstone.training.sources import UNKNOWN, Examples
-from flagstone.training.splits import bucket, holdout_mask  # noqa: F401  (defined in splits.py; many callers import them from here)
 
 log = logging.getLogger(__name__)
 

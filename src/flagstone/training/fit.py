@@ -235,7 +235,8 @@ def fit_model(recipe: Recipe, policy: Any, tf: Any, dense: Dense, labels: np.nda
         heads, head_info = fit_heads(recipe, tr_feats, labels[train], weights[train])
         cal_feats = {k: v[calib] for k, v in feats.items()}
         raw_cal = raw_scores(heads, cal_feats, share)
-        ml_raw_cal = combine(multilingual_heads(heads), cal_feats) if multilingual_heads(heads) else None
+        ml = multilingual_heads(heads)
+        ml_raw_cal = combine(ml, cal_feats) if ml else None
     cals, cal_info = fit_calibrators(recipe, raw_cal, labels[calib])
     probs = calibrate(raw_cal, cals)
     ml_cals: list[dict[str, Any]] = []

@@ -15,8 +15,8 @@ import numpy as np
 from flagstone.errors import DataError
 from flagstone.models.calibration import expected_calibration_error
 from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX, OPENAI_SHORT_KEYS, flag_matrix
-from flagstone.training.dataset import bucket
 from flagstone.training.fit import fit_model, predict, take
+from flagstone.training.splits import bucket
 
 log = logging.getLogger(__name__)
 

@@ -27,13 +27,14 @@ from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.text.normalize import normalize
 from flagstone.training.augment import augment_training
 from flagstone.training.card import model_card
-from flagstone.training.dataset import bucket, prepare
+from flagstone.training.dataset import prepare
 from flagstone.training.embed_cache import EmbeddingCache
 from flagstone.training.fit import Fitted, fit_model, predict, term_frequencies
 from flagstone.training.oof import dev_metrics, false_positive_rate, out_of_fold, read_prompts
 from flagstone.training.provenance import build_environment
 from flagstone.training.recipe import LoadedRecipe
 from flagstone.training.sources import Examples, check_trainable, gather_sources
+from flagstone.training.splits import bucket
 
 log = logging.getLogger(__name__)
 AUGMENTED_FILE = "augmented.jsonl"
