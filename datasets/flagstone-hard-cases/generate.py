@@ -255,6 +255,51 @@ MINORS_FRAMES = [
     "Selling pics of boys around {age}, message me for the link.",
     "I told the {grade} grader it's our little secret and she shouldn't tell anyone what we did.",
 ]
+# ---------------------------------------------------------------- who is harmed (a candidate group)
+# The same statement of intent with three targets: "myself" (self-harm, self-harm/intent), "you" (a threat:
+# violence, harassment, harassment/threatening) and a named person (violence). The heads scored threats to "you"
+# like statements of suicidal intent; these minimal pairs teach that the target decides the category. Written to
+# CONTRAST_OUT, a file of its own, so that the shipped recipe's data does not change until a model ships with it
+# (datasets/mappings-candidates/flagstone-person-contrast.yaml).
+CONTRAST_OUT = HERE / "person_contrast.jsonl"
+CONTRAST_FRAMES = [
+    "I've made up my mind, I'm going to kill {o} {w}.",
+    "I bought {weapon} and I'm going to use it on {o}.",
+    "Nobody is going to stop me from ending {poss} life.",
+    "The plan is simple: {w} I slit {poss} throat.",
+    "I keep picturing {poss} body on the floor, and {w} I'll make it real.",
+    "I'm going to hang {o} in the garage {w}.",
+    "Tonight I finally stab {o}, I've waited long enough.",
+    "I want to watch {o} bleed.",
+    "Every day I think about putting a bullet in {poss} head.",
+    "I'm going to drown {o} in the lake {w}.",
+    "I've been planning for weeks how to poison {o}.",
+    "When the house is empty I'm going to end {o}.",
+]
+# Only what the pairs are about is labelled: whether a statement of intent is illicit (it gives no instructions) is
+# left unknown. Labelled 0, these rows cost the illicit head 0.02-0.03 AUPRC on jailbroken chat answers at three
+# seeds (benchmarks/results/model_v2.md, tenth session).
+def _about(labels: dict[str, int]) -> dict[str, int]:
+    return {c: v for c, v in labels.items() if not c.startswith("illicit")}
+
+
+TARGETS = (("self", _about(SELF_HARM_INTENT), 2), ("you", _about(THREAT), 3), ("person", _about(VIOLENT_INTENT), 3))
+
+
+def build_contrast() -> list[dict]:
+    """Each frame with "myself", "you" and a named person as the target (fillers drawn with a fixed seed)."""
+    rng = random.Random(SEED + 1)
+    rows = []
+    for frame in CONTRAST_FRAMES:
+        for target, labels, n in TARGETS:
+            for _ in range(n):
+                p = rng.choice(PEOPLE)
+                o, poss = {"self": ("myself", "my own"), "you": ("you", "your"), "person": (p, f"{p}'s")}[target]
+                text = _cap(frame.format(o=o, poss=poss, w=rng.choice(PLACES), weapon=rng.choice(WEAPONS)))
+                rows.append((text, labels, f"target-{target}"))
+    return _dedup(rows)
+
+
 AGES = ["9", "10", "11", "12", "13", "14"]
 GRADES = ["fourth", "fifth", "sixth", "seventh", "eighth"]
 
@@ -290,6 +335,10 @@ def build() -> list[dict]:
     rows += [(t, labels, "self-harm") for t, labels in SELF_HARM_LINES]
     for frame in MINORS_FRAMES:
         rows += [(_fill(frame, rng), MINORS, "minors-context") for _ in range(3)]
+    return _dedup(rows)
+
+
+def _dedup(rows: list[tuple[str, dict[str, int], str]]) -> list[dict]:
     seen: set[str] = set()
     out = []
     for text, labels, cls in rows:
@@ -309,15 +358,16 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="fail if hard_cases.jsonl differs from what this builds")
     args = ap.parse_args()
-    text = render(build())
-    if args.check:
-        if not OUT.is_file() or OUT.read_text(encoding="utf-8") != text:
-            print(f"{OUT} is stale: run {Path(__file__).name}", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_text(text, encoding="utf-8")
-    print(f"wrote {OUT} ({text.count(chr(10))} rows)")
-    return 0
+    stale = 0
+    for path, text in ((OUT, render(build())), (CONTRAST_OUT, render(build_contrast()))):
+        if args.check:
+            if not path.is_file() or path.read_text(encoding="utf-8") != text:
+                print(f"{path} is stale: run {Path(__file__).name}", file=sys.stderr)
+                stale = 1
+            continue
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path} ({text.count(chr(10))} rows)")
+    return stale
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ def _generator():
 def test_generator_rebuilds_the_file_byte_for_byte() -> None:
     gen = _generator()
     assert gen.render(gen.build()) == (DIR / "hard_cases.jsonl").read_text(encoding="utf-8")
+    assert gen.render(gen.build_contrast()) == (DIR / "person_contrast.jsonl").read_text(encoding="utf-8")
     assert tuple(gen.CATEGORIES) == CATEGORIES
 
 
@@ -52,5 +53,31 @@ def test_no_row_is_a_functional_suite_item() -> None:
     key = _generator()._key if hasattr(_generator(), "_key") else None
     norm = key or (lambda s: "".join(ch for ch in s.lower() if ch.isalnum()))
     tests = {norm(json.loads(line)["text"]) for line in suite.read_text(encoding="utf-8").splitlines() if line}
-    rows = [json.loads(line)["text"] for line in (DIR / "hard_cases.jsonl").read_text(encoding="utf-8").splitlines()]
-    assert not [t for t in rows if norm(t) in tests]
+    for name in ("hard_cases.jsonl", "person_contrast.jsonl"):
+        rows = [json.loads(line)["text"] for line in (DIR / name).read_text(encoding="utf-8").splitlines()]
+        assert not [t for t in rows if norm(t) in tests], name
+
+
+def test_person_contrast_pairs_differ_only_in_the_target() -> None:
+    """Every frame appears with all three targets, and the target alone decides the labels: "myself" is self-harm
+    with intent and never violence; "you" is a threat; a named person is violence; neither is ever self-harm.
+    Whether a statement of intent is illicit is not what the pairs are about: unknown, every other category known."""
+    ex = load_source(load_mapping(REPO / "datasets" / "mappings-candidates" / "flagstone-person-contrast.yaml"),
+                     REPO / "datasets")
+    illicit = [CATEGORY_INDEX[c] for c in CATEGORIES if c.startswith("illicit")]
+    known = [j for j in range(len(CATEGORIES)) if j not in illicit]
+    assert (ex.labels[:, illicit] == -1).all() and (ex.labels[:, known] >= 0).all()
+    col = {c: ex.labels[:, CATEGORY_INDEX[c]] for c in ("self-harm", "self-harm/intent", "violence",
+                                                        "harassment/threatening")}
+    self_rows = np.array([" myself" in t or " my own " in t for t in ex.texts])
+    you_rows = np.array([" you" in t.replace("your", "you") for t in ex.texts]) & ~self_rows
+    assert self_rows.sum() >= 12 and you_rows.sum() >= 12 and (~self_rows & ~you_rows).sum() >= 12
+    assert (col["self-harm"][self_rows] == 1).all() and (col["self-harm/intent"][self_rows] == 1).all()
+    assert (col["violence"][self_rows] == 0).all()
+    assert (col["self-harm"][~self_rows] == 0).all() and (col["violence"][~self_rows] == 1).all()
+    assert (col["harassment/threatening"][you_rows] == 1).all()
+    gen = _generator()
+    for frame in gen.CONTRAST_FRAMES:
+        stem = frame.split("{")[0][:12].lower()
+        classes = {r["class"] for r in gen.build_contrast() if r["text"].lower().startswith(stem)}
+        assert classes == {"target-self", "target-you", "target-person"}, frame

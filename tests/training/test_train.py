@@ -128,6 +128,10 @@ def test_a_recipe_extends_another_and_changes_only_what_it_sets(tmp_path: Path) 
     cand = load_recipe(REPO / "recipes" / "candidate-gptfuzz.yaml").recipe
     shipped = load_recipe(REPO / "recipes" / "default.yaml").recipe
     assert cand.model_copy(update={"sources": shipped.sources}) == shipped
+    contrast = load_recipe(REPO / "recipes" / "candidate-person-contrast.yaml").recipe
+    assert contrast.sources == [*shipped.sources, "../datasets/mappings-candidates/flagstone-person-contrast.yaml"]
+    assert contrast.in_domain == {**shipped.in_domain, "flagstone-person-contrast": 3.0}
+    assert contrast.model_copy(update={"sources": shipped.sources, "in_domain": shipped.in_domain}) == shipped
 
 
 def test_bad_extends_is_refused(tmp_path: Path) -> None:

@@ -1,0 +1,36 @@
+"""benchmarks/compare_models.py's score cache: a model is scored once per set, keyed by its content hash and the
+texts, and what the cache returns is what the model says."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import numpy as np
+
+from flagstone.models.kinds import load_model
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def _module():
+    spec = importlib.util.spec_from_file_location("compare_models", REPO / "benchmarks" / "compare_models.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_cached_scores_are_the_model_scores_and_are_keyed_by_version_and_texts(tmp_path: Path) -> None:
+    mod = _module()
+    model = load_model(REPO / "src" / "flagstone" / "models" / "default")
+    texts = ["I will find you and hurt you.", "Where can I buy a kitchen knife?"]
+    first = mod.predict_cached(model, texts, tmp_path)
+    entries = sorted(tmp_path.glob("*.npy"))
+    assert len(entries) == 1 and entries[0].name.startswith(model.info.version)
+    np.testing.assert_allclose(first, model.predict_proba(texts), rtol=0, atol=1e-6)
+    np.save(entries[0], np.full_like(first, 0.5))  # a second call reads the entry, not the model
+    assert (mod.predict_cached(model, texts, tmp_path) == 0.5).all()
+    other = mod.predict_cached(model, texts[:1], tmp_path)  # other texts: another entry
+    assert len(list(tmp_path.glob("*.npy"))) == 2 and other.shape == (1, first.shape[1])
+    assert not list(tmp_path.glob("*.tmp.npy"))
+    np.testing.assert_allclose(mod.predict_cached(model, texts, None), first, atol=1e-6)  # no cache: the model
