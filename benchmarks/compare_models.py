@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import sys
 from pathlib import Path
 
@@ -98,8 +99,6 @@ def bootstrap_auprc(scores: dict[str, np.ndarray], y: np.ndarray, n: int, seed: 
 def predict_cached(model, texts: list[str], cache: Path | None) -> np.ndarray:
     """``model.predict_proba(texts)``, read from / written to ``cache`` when one is given (artifacts are pinned by
     content hash, so the version and the texts decide the scores)."""
-    import hashlib
-
     if cache is None:
         return model.predict_proba(texts)
     key = hashlib.sha256("\x00".join(texts).encode("utf-8", "surrogatepass")).hexdigest()[:16]

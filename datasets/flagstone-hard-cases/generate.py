@@ -16,8 +16,10 @@ groups that any such text names. The classes come from the error analysis of iss
 
 Rows are frames x fillers, drawn with a fixed seed, deduplicated:
 
-    python datasets/flagstone-hard-cases/generate.py            # writes hard_cases.jsonl
-    python datasets/flagstone-hard-cases/generate.py --check    # fails if hard_cases.jsonl is stale
+    python datasets/flagstone-hard-cases/generate.py            # writes hard_cases.jsonl and person_contrast.jsonl
+    python datasets/flagstone-hard-cases/generate.py --check    # fails if either is stale
+
+``person_contrast.jsonl`` (``CONTRAST_FRAMES``) is a candidate group of its own: see the comment above it.
 """
 
 from __future__ import annotations
@@ -276,6 +278,8 @@ CONTRAST_FRAMES = [
     "I've been planning for weeks how to poison {o}.",
     "When the house is empty I'm going to end {o}.",
 ]
+
+
 # Only what the pairs are about is labelled: whether a statement of intent is illicit (it gives no instructions) is
 # left unknown. Labelled 0, these rows cost the illicit head 0.02-0.03 AUPRC on jailbroken chat answers at three
 # seeds (benchmarks/results/model_v2.md, tenth session).
@@ -356,7 +360,7 @@ def render(rows: list[dict]) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="fail if hard_cases.jsonl differs from what this builds")
+    ap.add_argument("--check", action="store_true", help="fail if hard_cases.jsonl or person_contrast.jsonl differs from what this builds")
     args = ap.parse_args()
     stale = 0
     for path, text in ((OUT, render(build())), (CONTRAST_OUT, render(build_contrast()))):
