@@ -16,7 +16,12 @@ and reads them from the shared folder:
   and benign answers, any-category score. "Jailbroken" is the authors' label, not our policy's: about 6 of the
   20 questions (misinformation, cheating on a test, trolling) ask for nothing the taxonomy covers, so read the
   negatives' flag rate (benign answers flagged) more than the AUPRC;
-* OKTest: the share of benign prompts flagged.
+* OKTest: the share of benign prompts flagged;
+* everyday instructions (alpaca-harmless-instructions, test split, 2000 sampled): the share flagged, and the share
+  flagged ``illicit``; ordinary requests to an assistant, the kind of benign text a chat product sees most;
+* MaliciousInstruct: the share of its 100 harmful requests caught (the other side of the instructions' rate), and
+  how well the any-category score ranks those 100 above the 2,000 everyday instructions (AUPRC): a model can rank
+  requests better and still flag fewer harmful ones at its thresholds.
 
 Prints AUPRC with a 95% bootstrap interval per model, the share flagged at each model's thresholds among
 positives and negatives, and the paired bootstrap difference NEW - OLD (same resamples for both).
@@ -80,6 +85,18 @@ def load_sets(data: Path) -> dict[str, tuple[list[str], np.ndarray, str]]:
     return sets
 
 
+def read_requests(data: Path) -> tuple[list[str], list[str]]:
+    """Benign everyday instructions (alpaca-harmless-instructions' test split, 2000 sampled) and MaliciousInstruct's
+    harmful requests."""
+    with open(data / "alpaca-harmless-instructions" / "alpaca_harmless_instructions.csv", encoding="utf-8",
+              newline="") as f:
+        rows = [r["instruction"] for r in csv.DictReader(f) if r["split"] == "test"]
+    rows = [rows[i] for i in np.random.default_rng(7).choice(len(rows), min(2000, len(rows)), replace=False)]
+    malicious = [t.strip() for t in (data / "malicious-instruct" / "MaliciousInstruct.txt").read_text(
+        encoding="utf-8").splitlines() if t.strip()]
+    return rows, malicious
+
+
 def bootstrap_auprc(scores: dict[str, np.ndarray], y: np.ndarray, n: int, seed: int = 2) -> dict[str, np.ndarray]:
     """AUPRC of each score array on the same ``n`` resamples of the texts (resamples without a positive skipped), so
     that differences between models are paired."""
@@ -133,10 +150,18 @@ def main() -> None:
     if args.twin:
         models["twin"] = load_model(Path(args.twin))
     print(", ".join(f"{n} = {m.info.name}@{m.info.version[:12]}" for n, m in models.items()))
+    instructions, malicious = read_requests(data)
+    illicit = CATEGORIES.index("illicit")
     for name, model in models.items():
         th = np.array([model.info.thresholds[c] for c in CATEGORIES])
         p = predict_cached(model, oktest, args.cache)
         print(f"{name}: OKTest false-positive rate {(p >= th).any(axis=1).mean():.3f} on {len(oktest)} prompts")
+        p = predict_cached(model, instructions, args.cache) >= th
+        m = predict_cached(model, malicious, args.cache) >= th
+        print(f"{name}: everyday instructions flagged {p.any(axis=1).mean():.3f} (illicit {p[:, illicit].mean():.3f})"
+              f" of {len(instructions)}; MaliciousInstruct caught {m.any(axis=1).mean():.3f} of {len(malicious)}")
+    sets["MaliciousInstruct vs everyday instructions, any"] = (
+        instructions + malicious, np.r_[np.zeros(len(instructions), int), np.ones(len(malicious), int)], "any")
     for sname, (texts, y, cat) in sets.items():
         scores, flags = {}, {}
         for name, model in models.items():

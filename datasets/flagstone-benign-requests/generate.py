@@ -1,4 +1,4 @@
-"""Build requests.jsonl: benign request-style hard negatives (all 13 labels 0) for Flagstone.
+"""Build requests.jsonl and assistant_requests.jsonl: benign request-style hard negatives (all 13 labels 0).
 
 Every task phrase and question below was written for this project (nothing is copied from any
 dataset, in particular not from the evaluation-only over-refusal set). The harmful request sets the
@@ -8,8 +8,11 @@ alarming out of context (kill a process, shoot a basketball, execute a script, h
 so that "request style" alone stops reading as illicit. Rows come from hand-written task phrases
 put into hand-written request frames, drawn with a fixed seed, plus hand-written questions:
 
-    python datasets/flagstone-benign-requests/generate.py            # writes requests.jsonl
-    python datasets/flagstone-benign-requests/generate.py --check    # fails if requests.jsonl is stale
+    python datasets/flagstone-benign-requests/generate.py            # writes both files
+    python datasets/flagstone-benign-requests/generate.py --check    # fails if either file is stale
+
+assistant_requests.jsonl (build_assistant_rows) holds everyday assistant requests with no alarming words:
+coding, apps, business and creative writing, explanations, role play, lists and chit-chat.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import json
 import random
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -486,8 +490,8 @@ def norm(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", text.lower()).strip()
 
 
-def build_rows() -> list[dict]:
-    rng = random.Random(SEED)
+def negatives() -> tuple[list[dict], Callable[[str, str], None]]:
+    """An empty row list and the function that appends a text to it as an all-0 row, once per normalised text."""
     rows: list[dict] = []
     seen: set[str] = set()
 
@@ -496,6 +500,13 @@ def build_rows() -> list[dict]:
         if key not in seen:
             seen.add(key)
             rows.append({"text": text, "labels": {c: 0 for c in CATEGORIES}, "topic": topic})
+
+    return rows, add
+
+
+def build_rows() -> list[dict]:
+    rng = random.Random(SEED)
+    rows, add = negatives()
 
     for topic in sorted(TASKS):
         for task in TASKS[topic]:
@@ -508,22 +519,251 @@ def build_rows() -> list[dict]:
     return rows
 
 
+# ---- Everyday assistant requests (assistant_requests.jsonl; a candidate source, issue 17, eleventh session) ----
+# The tenth session found that 90 of toxic-chat's 1,315 benign prompts were flagged illicit, top category: plain
+# coding, business, writing and chit-chat requests to a chat assistant ("request + verb" read as illicit). These
+# are such requests, written for this project, with no alarming words at all; every label is 0. English only:
+# the issue asks for cross-lingual transfer through the multilingual encoder, not hand-translated data.
+ASSISTANT_OUT = HERE / "assistant_requests.jsonl"
+ASSISTANT_SEED = 20261205
+
+LANGS = ["Python", "JavaScript", "TypeScript", "Java", "C#", "Go", "Rust", "PHP", "Kotlin", "Swift", "C++", "Ruby",
+         "Bash", "SQL", "R", "Dart"]
+CODE_FRAMES = [
+    "Write {lang} code {c}.",
+    "Write a {lang} function {c}.",
+    "Can you write a {lang} script {c}?",
+    "Give me an example in {lang} {c}.",
+    "Show me how to write a program in {lang} {c}.",
+    "I need {lang} code {c}, with comments please.",
+    "Create a small {lang} program {c}.",
+    "write {lang} code {c}",
+]
+CODE_TASKS = [
+    "that reads a CSV file and prints the average of one column",
+    "that emails me a summary when a nightly job finishes",
+    "that converts a date string between time zones",
+    "that checks whether a word is a palindrome",
+    "that sorts a list of dictionaries by a key",
+    "that downloads a web page and counts the links on it",
+    "that resizes every image in a folder",
+    "that validates an email address with a regular expression",
+    "that merges two sorted arrays",
+    "that calls a REST API and handles timeouts",
+    "that parses a JSON config file with default values",
+    "that renames files by their creation date",
+    "that generates a random password of a given length",
+    "that computes the Fibonacci numbers up to n",
+    "that connects to a PostgreSQL database and runs a query",
+    "that uploads a file to an S3 bucket",
+    "that shows a progress bar while copying files",
+    "that reads sensor data from a serial port",
+    "that implements a binary search tree with insert and delete",
+    "that schedules a task to run every five minutes",
+    "that scrapes product prices from my own online shop",
+    "that counts word frequencies in a text file",
+    "that draws a bar chart from a list of numbers",
+    "that logs in to a website with my own credentials using an API token",
+    "that converts temperatures between Celsius and Fahrenheit",
+    "that builds a simple to-do list on the command line",
+    "that finds duplicate files in a directory",
+    "that exports a database table to Excel",
+    "that tails a log file and highlights errors",
+    "that rotates a matrix by 90 degrees",
+]
+APP_FRAMES = [
+    "Create an app in {fw} {a}.",
+    "Build a {fw} app {a}.",
+    "How do I make a {fw} project {a}?",
+    "Help me set up a {fw} application {a}.",
+    "Make a {fw} app {a}.",
+]
+FRAMEWORKS = ["React", "React Native", "Flutter", "Django", "Flask", "FastAPI", "Vue", "Angular", "Next.js",
+              "Spring Boot", "Laravel", "Express", "SwiftUI", "Unity", "Streamlit"]
+APP_TASKS = [
+    "with a login page and a dashboard",
+    "that shows the weather for my city",
+    "that lists my tasks and lets me tick them off",
+    "that talks to a public API and caches the results",
+    "with a dark mode switch",
+    "that uploads photos and shows thumbnails",
+    "for tracking my daily water intake",
+    "with a chat window that calls an AI model",
+    "that reads a QR code with the camera",
+    "for booking appointments at a hair salon",
+    "with pagination and search",
+    "that stores notes in SQLite",
+]
+BUSINESS_FRAMES = [
+    "Write an email to {who} about {what}.",
+    "Draft a short, polite message to {who} about {what}.",
+    "Help me write a letter to {who} regarding {what}.",
+    "Can you write a LinkedIn post for {who} about {what}?",
+    "Write a professional reply to {who} about {what}.",
+]
+WHO = ["my manager", "a client", "my landlord", "the hiring team", "my team", "a supplier", "our customers",
+       "a potential investor", "my professor", "the school", "a new colleague", "the city council"]
+WHAT = ["a delayed delivery", "a meeting next Tuesday", "my resignation", "a price increase", "a project update",
+        "a refund request", "an invoice that is overdue", "a job offer I want to accept", "a new product launch",
+        "a holiday closure", "a broken heater in my flat", "an internship application", "a change of schedule",
+        "feedback on a presentation", "a partnership proposal", "the end-of-year results"]
+DOC_FRAMES = [
+    "Write a {doc} for {biz}.",
+    "Draft a {doc} for {biz}.",
+    "Give me a template for a {doc} for {biz}.",
+    "Create a {doc} for {biz}, in bullet points.",
+]
+DOCS = ["business plan", "marketing strategy", "SWOT analysis", "product description", "mission statement",
+        "job description", "press release", "customer survey", "social media calendar", "pitch deck outline",
+        "privacy policy summary", "sales script", "onboarding checklist", "budget plan"]
+BIZ = ["a small bakery", "a mobile app for language learning", "a bicycle repair shop", "a SaaS startup",
+       "a dog walking service", "an online clothing store", "a coffee roastery", "a yoga studio",
+       "a consulting firm", "a local bookstore", "a cleaning company", "a coworking space"]
+WRITING_FRAMES = [
+    "Write a {form} about {topic}.",
+    "Write a short {form} about {topic}.",
+    "Compose a {form} about {topic}.",
+    "Can you write me a {form} about {topic}?",
+    "Generate a {form} on the theme of {topic}.",
+]
+FORMS = ["poem", "short story", "haiku", "song", "limerick", "blog post", "speech", "essay", "children's story",
+         "product review", "tweet", "motivational quote"]
+TOPICS = ["autumn leaves", "friendship", "a cat who loves the rain", "the first day of school", "the ocean",
+          "climate change", "my grandmother's kitchen", "learning to code", "a trip to Japan", "the moon landing",
+          "coffee", "working from home", "a lighthouse keeper", "spring cleaning", "a lost umbrella",
+          "the history of bread"]
+EXPLAIN_FRAMES = [
+    "Explain {x} in simple terms.",
+    "What is {x}?",
+    "Explain {x} like I'm five.",
+    "Can you give me a short summary of {x}?",
+    "Tell me about {x}.",
+    "How does {x} work?",
+    "what is {x}",
+]
+CONCEPTS = ["quantum computing", "photosynthesis", "inflation", "a blockchain", "machine learning",
+            "the Pythagorean theorem", "compound interest", "Docker containers", "the French Revolution",
+            "general relativity", "a neural network", "the stock market", "DNS", "the water cycle",
+            "object-oriented programming", "supply and demand", "a large language model", "vaccines",
+            "the Roman Empire", "recursion", "Kubernetes", "the greenhouse effect", "a mortgage",
+            "UTF-8 encoding", "OAuth", "prompt engineering", "the Big Bang", "a hash table"]
+ROLE_FRAMES = [
+    "I want you to act as a {role}. {ask}",
+    "Act as a {role}. {ask}",
+    "Pretend you are a {role}. {ask}",
+    "You are a {role}. {ask}",
+    "From now on you will play the role of a {role}. {ask}",
+]
+ROLES = ["travel guide", "Linux terminal", "English teacher", "personal trainer", "career coach",
+         "SQL interpreter", "chef", "interviewer for a software job", "math tutor", "Socratic philosopher",
+         "customer support agent", "historian", "poet", "UX designer", "financial advisor for beginners"]
+ROLE_ASKS = ["My first request is about planning a week in Portugal.", "Start by asking me a question.",
+             "Keep your answers short.", "Reply only with what you would say.", "Let's begin.",
+             "I will give you topics and you will respond in character.", "Correct my mistakes as we go."]
+LIST_FRAMES = [
+    "Give me {n} ideas for {thing}.",
+    "List {n} {thing}.",
+    "Suggest {n} names for {thing}.",
+    "What are {n} good {thing}?",
+]
+THINGS = ["a birthday party", "a YouTube channel about cooking", "blog posts about gardening", "a fantasy novel",
+          "team building activities", "a startup that helps students", "healthy breakfasts", "a podcast",
+          "weekend trips near Berlin", "a board game night", "a science fair project", "a mobile game",
+          "interview questions for a junior developer", "books for learning Spanish"]
+TASK_FRAMES = [
+    "Summarize the following text in three sentences: {p}",
+    "Translate this into Portuguese: {p}",
+    "Fix the grammar in this paragraph: {p}",
+    "Rewrite this to sound more formal: {p}",
+    "Make this shorter: {p}",
+    "Translate to German: {p}",
+    "Paraphrase: {p}",
+]
+PASSAGES = ["The meeting has been moved to Thursday because several people are travelling.",
+            "Our new store opens next month and we hope to see all of you there.",
+            "I has been working on this project since three months and it go well.",
+            "The museum is closed on Mondays, but tickets can be booked online at any time.",
+            "We are looking for a volunteer to help with the school garden this spring.",
+            "The train was late, so I missed the first part of the conference.",
+            "Please remember to bring your own water bottle on the hike."]
+CHAT = [
+    "Hello, who are you?", "hi", "Are you there?", "What can you do?",
+    "Do you speak Spanish?", "Tell me a joke.", "What's your name?", "Can you help me with my homework?",
+    "How are you today?", "What is today's date?", "Can you remember what I said earlier?",
+    "Let's play a word game.", "Can you see images?", "Are you better than ChatGPT?", "Talk to me in French.",
+    "What model are you?", "I'm bored, entertain me.", "Give me a fun fact.", "Continue.",
+    "Please answer in one word.", "Can you write in Markdown?", "Thank you, that was helpful!",
+    "Ignore the previous answer and try again, shorter this time.", "What should I cook tonight?",
+    "Recommend a good movie for a rainy evening.", "How many days until Christmas?",
+    "What is the capital of Australia?", "Solve 3x + 7 = 22.", "What is 15% of 240?",
+    "How do I center a div in CSS?",
+    "What's the difference between a list and a tuple in Python?", "Why does my React state not update?",
+    "How do I install pandas?", "How do I undo the last git commit?", "What is the best laptop for programming?",
+    "How do I write a good CV?", "How can I improve my English pronunciation?", "How do I prepare for a job interview?",
+    "How can I grow my Instagram followers?", "How do I start a podcast?", "How do I make sourdough starter?",
+    "What are the rules of chess?", "How do I change a flat tyre?", "Write a SQL query that finds the top 5 customers by revenue.",
+    "Generate a regular expression for UK postcodes.", "Convert this JSON to YAML: {\"name\": \"demo\", \"port\": 8080}",
+    "Write unit tests for a function that adds two numbers.", "Explain this error: TypeError: 'NoneType' object is not subscriptable",
+]
+
+
+def build_assistant_rows() -> list[dict]:
+    """Everyday assistant requests: every frame family crossed with a seeded sample of its slots."""
+    rng = random.Random(ASSISTANT_SEED)
+    rows, add = negatives()
+
+    for task in CODE_TASKS:
+        for frame in rng.sample(CODE_FRAMES, 3):
+            add(frame.format(lang=rng.choice(LANGS), c=task), "code")
+    for task in APP_TASKS:
+        for frame in rng.sample(APP_FRAMES, 3):
+            add(frame.format(fw=rng.choice(FRAMEWORKS), a=task), "app")
+    for what in WHAT:
+        for frame in rng.sample(BUSINESS_FRAMES, 3):
+            add(frame.format(who=rng.choice(WHO), what=what), "business writing")
+    for doc in DOCS:
+        for biz in rng.sample(BIZ, 3):
+            add(rng.choice(DOC_FRAMES).format(doc=doc, biz=biz), "business documents")
+    for topic in TOPICS:
+        for form in rng.sample(FORMS, 3):
+            add(rng.choice(WRITING_FRAMES).format(form=form, topic=topic), "creative writing")
+    for concept in CONCEPTS:
+        for frame in rng.sample(EXPLAIN_FRAMES, 2):
+            add(frame.format(x=concept), "explanations")
+    for role in ROLES:
+        for frame in rng.sample(ROLE_FRAMES, 2):
+            add(frame.format(role=role, ask=rng.choice(ROLE_ASKS)), "role play")
+    for thing in THINGS:
+        for frame in rng.sample(LIST_FRAMES, 2):
+            add(frame.format(n=rng.choice([3, 5, 10, 20]), thing=thing), "lists and ideas")
+    for passage in PASSAGES:
+        for frame in rng.sample(TASK_FRAMES, 3):
+            add(frame.format(p=passage), "text tasks")
+    for text in CHAT:
+        add(text, "chat and questions")
+    rng.shuffle(rows)
+    return rows
+
+
 def render(rows: list[dict]) -> str:
     return "".join(json.dumps(r, ensure_ascii=False, sort_keys=True) + "\n" for r in rows)
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="fail if requests.jsonl is stale")
+    ap.add_argument("--check", action="store_true",
+                    help="fail if requests.jsonl or assistant_requests.jsonl is stale")
     args = ap.parse_args(argv)
-    data = render(build_rows())
+    outputs = {OUT: render(build_rows()), ASSISTANT_OUT: render(build_assistant_rows())}
     if args.check:
-        if not OUT.is_file() or OUT.read_text(encoding="utf-8") != data:
-            print(f"{OUT} is stale: run {Path(__file__).name}", file=sys.stderr)
-            return 1
-        return 0
-    OUT.write_text(data, encoding="utf-8")
-    print(f"wrote {len(data.splitlines())} rows to {OUT}")
+        stale = [path for path, data in outputs.items()
+                 if not path.is_file() or path.read_text(encoding="utf-8") != data]
+        for path in stale:
+            print(f"{path} is stale: run {Path(__file__).name}", file=sys.stderr)
+        return 1 if stale else 0
+    for path, data in outputs.items():
+        path.write_text(data, encoding="utf-8")
+        print(f"wrote {len(data.splitlines())} rows to {path}")
     return 0
 
 

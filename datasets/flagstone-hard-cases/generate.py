@@ -16,10 +16,11 @@ groups that any such text names. The classes come from the error analysis of iss
 
 Rows are frames x fillers, drawn with a fixed seed, deduplicated:
 
-    python datasets/flagstone-hard-cases/generate.py            # writes hard_cases.jsonl and person_contrast.jsonl
-    python datasets/flagstone-hard-cases/generate.py --check    # fails if either is stale
+    python datasets/flagstone-hard-cases/generate.py            # writes hard_cases.jsonl and the candidate files
+    python datasets/flagstone-hard-cases/generate.py --check    # fails if any file is stale
 
-``person_contrast.jsonl`` (``CONTRAST_FRAMES``) is a candidate group of its own: see the comment above it.
+``person_contrast.jsonl`` (``CONTRAST_FRAMES``) and ``stance_contrast.jsonl`` (``CLAIMS``) are candidate groups of
+their own: see the comments above them.
 """
 
 from __future__ import annotations
@@ -304,6 +305,60 @@ def build_contrast() -> list[dict]:
     return _dedup(rows)
 
 
+# ---------------------------------------------------------------- stance (a candidate group)
+# The same hateful claim about a group, asserted (hate, harassment) or rejected (all 0), with the same group: the
+# heads score "I don't hate X" like "I hate X" (hate 0.81 on the shipped rebuild) because a group plus a hateful
+# claim reads as hate whatever the stance. Negation words sit on both sides ("do not deserve" is asserted), so the
+# stance, not the word "not", decides. Written to STANCE_OUT for a candidate recipe
+# (datasets/mappings-candidates/flagstone-stance-contrast.yaml); worded apart from the functional suite's frames.
+STANCE_OUT = HERE / "stance_contrast.jsonl"
+CLAIMS = [
+    "{g} are a threat to our children",
+    "{g} should be sent back where they came from",
+    "{g} are ruining this country",
+    "{g} are too stupid to hold real jobs",
+    "{g} spread disease wherever they go",
+    "{g} are all thieves",
+    "{g} should have fewer rights than the rest of us",
+    "{g} are animals",
+    "{g} cannot be trusted around decent people",
+    "{g} are behind every problem we have",
+    "{g} are born violent",
+    "{g} do not deserve to live among us",
+]
+ASSERT_FRAMES = [
+    "Let's be honest: {c}.",
+    "Everyone knows {c}.",
+    "I'm sick of pretending otherwise, {c}.",
+    "Say what you want, {c}.",
+    "My view is simple: {c}.",
+    "Facts are facts, {c}.",
+]
+REJECT_FRAMES = [
+    "It's a vile myth that {c}.",
+    "Whoever told you {c} was lying to you.",
+    "People who claim {c} are repeating old propaganda.",
+    "I used to hear that {c}, and it was never true.",
+    "Nothing in my life suggests {c}.",
+    "Our teacher explained why the idea that {c} is bigotry.",
+    "I disagree completely with anyone who says {c}.",
+    "The claim that {c} has been debunked again and again.",
+]
+STANCE_GROUPS_PER_CLAIM = 4
+
+
+def build_stance() -> list[dict]:
+    """Each claim with a few groups, asserted and rejected with the same group (frames drawn with a fixed seed)."""
+    rng = random.Random(SEED + 2)
+    rows: list[tuple[str, dict[str, int], str]] = []
+    for claim in CLAIMS:
+        for g in rng.sample(GROUPS, STANCE_GROUPS_PER_CLAIM):
+            c = claim.format(g=g)
+            rows.append((_cap(rng.choice(ASSERT_FRAMES).format(c=c)), _about(HATE), "stance-assert"))
+            rows.append((_cap(rng.choice(REJECT_FRAMES).format(c=c)), _about(NEG), "stance-reject"))
+    return _dedup(rows)
+
+
 AGES = ["9", "10", "11", "12", "13", "14"]
 GRADES = ["fourth", "fifth", "sixth", "seventh", "eighth"]
 
@@ -360,10 +415,13 @@ def render(rows: list[dict]) -> str:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", action="store_true", help="fail if hard_cases.jsonl or person_contrast.jsonl differs from what this builds")
+    ap.add_argument("--check", action="store_true",
+                    help="fail if hard_cases.jsonl, person_contrast.jsonl or stance_contrast.jsonl differs from what "
+                         "this builds")
     args = ap.parse_args()
     stale = 0
-    for path, text in ((OUT, render(build())), (CONTRAST_OUT, render(build_contrast()))):
+    for path, text in ((OUT, render(build())), (CONTRAST_OUT, render(build_contrast())),
+                       (STANCE_OUT, render(build_stance()))):
         if args.check:
             if not path.is_file() or path.read_text(encoding="utf-8") != text:
                 print(f"{path} is stale: run {Path(__file__).name}", file=sys.stderr)

@@ -86,3 +86,55 @@ def test_composites_report_the_rows_they_are_made_of() -> None:
     for text, rows in zip(added, parts, strict=True):
         assert text == " ".join(data.texts[i] for i in rows)
         assert not calib[rows].any() and all(data.sources[i] != "dev" for i in rows)
+
+
+def _pool(extra: int = 0) -> tuple[Examples, np.ndarray]:
+    """400 negatives and 40 positives of varied length, then ``extra`` more negatives appended."""
+    texts, labels = [], []
+    for i in range(400 + extra):
+        n = i if i < 400 else 10_000 + i
+        texts.append(f"note {n} " + "about the weather " * (1 + n % 5))
+        labels.append(np.zeros(len(CATEGORIES), dtype=np.int8))
+    for i in range(40):
+        row = np.zeros(len(CATEGORIES), dtype=np.int8)
+        row[V] = 1
+        texts.insert(i * 10, f"I will hurt person {i} tonight")  # positives spread among the negatives
+        labels.insert(i * 10, row)
+    return Examples(texts, np.array(labels), ["pool"] * len(texts)), np.zeros(len(texts), dtype=bool)
+
+
+def test_hash_draw_keeps_composites_when_rows_are_added() -> None:
+    """Adding 4 rows to 440 redraws every composite by position, but only those the new rows join by hash."""
+    changed = {}
+    for draw in ("position", "hash"):
+        spec = ComposeSpec(long_negatives=100, padded_positives=100, min_parts=3, max_parts=6, max_words=120,
+                           draw=draw)
+        before, _ = compose_rows(*_pool(), spec, dev_source="dev")
+        after, _ = compose_rows(*_pool(extra=4), spec, dev_source="dev")
+        assert len(before) == len(after) == 200
+        changed[draw] = sum(a != b for a, b in zip(before, after, strict=True))
+        if draw == "hash":
+            new = [t for t in after if "note 1040" in t]  # the added rows (10400..10403) join a few composites
+            assert new and changed[draw] == len([t for t in after if t not in before])
+    assert changed["position"] >= 180
+    assert changed["hash"] <= 30
+
+
+def test_hash_draw_is_seeded_and_keeps_the_rules() -> None:
+    data, calib = _data()
+    spec = ComposeSpec(long_negatives=30, padded_positives=30, min_parts=2, max_parts=4, max_words=60, draw="hash")
+    a = compose_rows(data, calib, spec, dev_source="dev")
+    assert a[0] == compose_rows(data, calib, spec, dev_source="dev")[0]
+    assert a[0] != compose_rows(data, calib, spec.model_copy(update={"seed": 1}), dev_source="dev")[0]
+    for t, lab in zip(*a, strict=True):
+        assert "dev row" not in t and not any(data.texts[i] in t for i in range(4))
+        assert len(t.split()) <= 60
+        assert (lab[V] == 1) == ("hurt person" in t)
+
+
+def test_the_position_draw_is_left_out_of_the_recorded_recipe() -> None:
+    """The manifest records the recipe and the version hashes the manifest: a recipe written before ``draw``
+    existed must keep its version, so only a non-default draw is recorded."""
+    assert "draw" not in ComposeSpec().model_dump() and "draw" not in ComposeSpec().model_dump(mode="json")
+    assert ComposeSpec(draw="hash").model_dump(mode="json")["draw"] == "hash"
+    assert ComposeSpec.model_validate(ComposeSpec(draw="hash").model_dump()) == ComposeSpec(draw="hash")

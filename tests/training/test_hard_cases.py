@@ -28,6 +28,7 @@ def test_generator_rebuilds_the_file_byte_for_byte() -> None:
     gen = _generator()
     assert gen.render(gen.build()) == (DIR / "hard_cases.jsonl").read_text(encoding="utf-8")
     assert gen.render(gen.build_contrast()) == (DIR / "person_contrast.jsonl").read_text(encoding="utf-8")
+    assert gen.render(gen.build_stance()) == (DIR / "stance_contrast.jsonl").read_text(encoding="utf-8")
     assert tuple(gen.CATEGORIES) == CATEGORIES
 
 
@@ -53,7 +54,7 @@ def test_no_row_is_a_functional_suite_item() -> None:
     key = _generator()._key if hasattr(_generator(), "_key") else None
     norm = key or (lambda s: "".join(ch for ch in s.lower() if ch.isalnum()))
     tests = {norm(json.loads(line)["text"]) for line in suite.read_text(encoding="utf-8").splitlines() if line}
-    for name in ("hard_cases.jsonl", "person_contrast.jsonl"):
+    for name in ("hard_cases.jsonl", "person_contrast.jsonl", "stance_contrast.jsonl"):
         rows = [json.loads(line)["text"] for line in (DIR / name).read_text(encoding="utf-8").splitlines()]
         assert not [t for t in rows if norm(t) in tests], name
 
@@ -81,3 +82,26 @@ def test_person_contrast_pairs_differ_only_in_the_target() -> None:
         stem = frame.split("{")[0][:12].lower()
         classes = {r["class"] for r in gen.build_contrast() if r["text"].lower().startswith(stem)}
         assert classes == {"target-self", "target-you", "target-person"}, frame
+
+
+def test_stance_pairs_assert_or_reject_the_same_claim_about_the_same_group() -> None:
+    """Every claim is asserted (hate, harassment) and rejected (all 0) with the same group; negation words occur on
+    the asserted side too, so "not" alone cannot decide; illicit is unknown, every other category known."""
+    gen = _generator()
+    rows = gen.build_stance()
+    ex = load_source(load_mapping(REPO / "datasets" / "mappings-candidates" / "flagstone-stance-contrast.yaml"),
+                     REPO / "datasets")
+    assert len(ex) == len(rows) == len(gen.CLAIMS) * gen.STANCE_GROUPS_PER_CLAIM * 2
+    illicit = [CATEGORY_INDEX[c] for c in CATEGORIES if c.startswith("illicit")]
+    known = [j for j in range(len(CATEGORIES)) if j not in illicit]
+    assert (ex.labels[:, illicit] == -1).all() and (ex.labels[:, known] >= 0).all()
+    hate, harassment = ex.labels[:, CATEGORY_INDEX["hate"]], ex.labels[:, CATEGORY_INDEX["harassment"]]
+    asserted = np.array([r["class"] == "stance-assert" for r in rows])
+    assert asserted.sum() == (~asserted).sum()
+    assert (hate[asserted] == 1).all() and (harassment[asserted] == 1).all()
+    assert (ex.labels[~asserted][:, known] == 0).all()
+    for a, r in zip(rows[::2], rows[1::2], strict=True):  # each pair: the same claim and group, two stances
+        claim = next(c for c in gen.CLAIMS if c.split("{g}")[1] in a["text"] and c.split("{g}")[1] in r["text"])
+        group = a["text"].split(claim.split("{g}")[1])[0].split()[-1]
+        assert group in r["text"] and (a["class"], r["class"]) == ("stance-assert", "stance-reject")
+    assert any(" not " in r["text"] for r in rows if r["class"] == "stance-assert")

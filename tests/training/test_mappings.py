@@ -65,6 +65,7 @@ EXPECTED: dict[str, list[dict[str, int | None]]] = {
     "declare-lab-harmful-questions": [{"illicit": 1, "illicit/violent": 1}, ALL0,
                                       {"sexual/minors": 1, "sexual": 1, "illicit": 1, "hate": None}],
     "flagstone-benign-requests": [ALL0, ALL0],
+    "flagstone-assistant-requests": [ALL0, ALL0],  # everyday assistant requests (a candidate source)
     "flagstone-hard-cases": [ALL0, {"hate": 1, "harassment": 1, "violence": 0, "sexual": 0},
                              {"sexual": 1, "sexual/minors": 1, "hate": 0, "self-harm": 0}],
     # kill myself / kill you / kill a named person: the target decides the category (a candidate source)
@@ -73,6 +74,9 @@ EXPECTED: dict[str, list[dict[str, int | None]]] = {
         {**ALL0, "self-harm": 1, "self-harm/intent": 1, "illicit": None, "illicit/violent": None},
         {**ALL0, "violence": 1, "harassment": 1, "harassment/threatening": 1, "illicit": None, "illicit/violent": None},
         {**ALL0, "violence": 1, "illicit": None, "illicit/violent": None}],
+    # one claim about a group, asserted or rejected (a candidate source)
+    "flagstone-stance-contrast": [{**ALL0, "hate": 1, "harassment": 1, "illicit": None, "illicit/violent": None},
+                                  {**ALL0, "illicit": None, "illicit/violent": None}],
     "flagstone-seed": [ALL0, {"harassment": 1, "harassment/threatening": 1, "violence": 1, "illicit": None}],
 }
 

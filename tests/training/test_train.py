@@ -132,6 +132,17 @@ def test_a_recipe_extends_another_and_changes_only_what_it_sets(tmp_path: Path) 
     assert contrast.sources == [*shipped.sources, "../datasets/mappings-candidates/flagstone-person-contrast.yaml"]
     assert contrast.in_domain == {**shipped.in_domain, "flagstone-person-contrast": 3.0}
     assert contrast.model_copy(update={"sources": shipped.sources, "in_domain": shipped.in_domain}) == shipped
+    stable = load_recipe(REPO / "recipes" / "candidate-stable-composites.yaml").recipe
+    assert stable.compose is not None and stable.compose.draw == "hash" and shipped.compose is not None
+    assert stable.model_copy(update={"compose": shipped.compose}) == shipped and shipped.compose.draw == "position"
+    assistant = load_recipe(REPO / "recipes" / "candidate-assistant-requests.yaml").recipe
+    assert assistant.sources == [*shipped.sources,
+                                 "../datasets/mappings-candidates/flagstone-assistant-requests.yaml"]
+    assert assistant.model_copy(update={"sources": shipped.sources}) == stable
+    stance = load_recipe(REPO / "recipes" / "candidate-stance-contrast.yaml").recipe
+    assert stance.sources == [*shipped.sources, "../datasets/mappings-candidates/flagstone-stance-contrast.yaml"]
+    assert stance.in_domain == {**shipped.in_domain, "flagstone-stance-contrast": 3.0}
+    assert stance.model_copy(update={"sources": shipped.sources, "in_domain": shipped.in_domain}) == stable
 
 
 def test_bad_extends_is_refused(tmp_path: Path) -> None:
