@@ -131,10 +131,3 @@ def test_hash_draw_is_seeded_and_keeps_the_rules() -> None:
         assert len(t.split()) <= 60
         assert (lab[V] == 1) == ("hurt person" in t)
 
-
-def test_the_position_draw_is_left_out_of_the_recorded_recipe() -> None:
-    """The manifest records the recipe and the version hashes the manifest: a recipe written before ``draw``
-    existed must keep its version, so only a non-default draw is recorded."""
-    assert "draw" not in ComposeSpec().model_dump() and "draw" not in ComposeSpec().model_dump(mode="json")
-    assert ComposeSpec(draw="hash").model_dump(mode="json")["draw"] == "hash"
-    assert ComposeSpec.model_validate(ComposeSpec(draw="hash").model_dump()) == ComposeSpec(draw="hash")

@@ -388,6 +388,10 @@ def test_the_shipped_recipe_records_what_the_shipped_manifest_says() -> None:
     balance = _recipe_record(load_recipe(REPO / "recipes" / "candidate-identity-balance.yaml").recipe)
     assert balance["identity_balance"] == {"categories": ["hate"], "strength": 1.0, "extra_terms": []}
     assert {k: v for k, v in balance.items() if k != "identity_balance"} == recorded
+    # the eleventh session's options, likewise: the hash draw and train-only sources are recorded only where set
+    stable = _recipe_record(load_recipe(REPO / "recipes" / "candidate-stable-composites.yaml").recipe)
+    assert stable["compose"] == {**recorded["compose"], "draw": "hash"}
+    assert {k: v for k, v in stable.items() if k != "compose"} == {k: v for k, v in recorded.items() if k != "compose"}
 
 
 def test_cross_fit_and_identity_balance_train_evaluate_and_serve(tmp_path: Path) -> None:

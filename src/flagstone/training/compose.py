@@ -33,14 +33,7 @@ import logging
 from typing import Literal
 
 import numpy as np
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SerializationInfo,
-    SerializerFunctionWrapHandler,
-    model_serializer,
-)
+from pydantic import BaseModel, ConfigDict, Field
 
 from flagstone.training.sources import UNKNOWN, Examples
 
@@ -58,15 +51,6 @@ class ComposeSpec(BaseModel):
     max_words: int = Field(default=180, ge=20)
     seed: int = 0
     draw: Literal["position", "hash"] = "position"
-
-    @model_serializer(mode="wrap")
-    def _omit_position_draw(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict:
-        """``draw: position`` is left out of the dump: the manifest records the recipe and the version hashes the
-        manifest, so recipes written before ``draw`` existed keep building the same version."""
-        data = handler(self)
-        if self.draw == "position":
-            data.pop("draw", None)
-        return data
 
 
 def _combine(labels: np.ndarray) -> np.ndarray:

@@ -390,7 +390,8 @@ FT_ONNX, FT_TOKENIZER = "finetuned.onnx", "finetuned_tokenizer.json"
 
 
 # Fields added after artifacts were shipped, with the value that does what the recipe did before the field.
-_LATER_FIELDS = {("calibration", "recall_slack"): 0.0, ("calibration", "cross_fit"): 0, ("finetune", "in_domain"): None}
+_LATER_FIELDS = {("calibration", "recall_slack"): 0.0, ("calibration", "cross_fit"): 0, ("finetune", "in_domain"): None,
+                 ("compose", "draw"): "position"}
 
 
 def _recipe_record(r: Any) -> dict[str, Any]:
