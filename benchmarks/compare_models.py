@@ -152,20 +152,23 @@ def main() -> None:
     print(", ".join(f"{n} = {m.info.name}@{m.info.version[:12]}" for n, m in models.items()))
     instructions, malicious = read_requests(data)
     illicit = CATEGORIES.index("illicit")
+    requests = "MaliciousInstruct vs everyday instructions, any"
+    request_probs = {}  # each model's scores on both sets, kept for the ranking set below (scored once)
     for name, model in models.items():
         th = np.array([model.info.thresholds[c] for c in CATEGORIES])
         p = predict_cached(model, oktest, args.cache)
         print(f"{name}: OKTest false-positive rate {(p >= th).any(axis=1).mean():.3f} on {len(oktest)} prompts")
-        p = predict_cached(model, instructions, args.cache) >= th
-        m = predict_cached(model, malicious, args.cache) >= th
+        pi, pm = predict_cached(model, instructions, args.cache), predict_cached(model, malicious, args.cache)
+        request_probs[name] = np.vstack([pi, pm])
+        p, m = pi >= th, pm >= th
         print(f"{name}: everyday instructions flagged {p.any(axis=1).mean():.3f} (illicit {p[:, illicit].mean():.3f})"
               f" of {len(instructions)}; MaliciousInstruct caught {m.any(axis=1).mean():.3f} of {len(malicious)}")
-    sets["MaliciousInstruct vs everyday instructions, any"] = (
-        instructions + malicious, np.r_[np.zeros(len(instructions), int), np.ones(len(malicious), int)], "any")
+    sets[requests] = (instructions + malicious,
+                      np.r_[np.zeros(len(instructions), int), np.ones(len(malicious), int)], "any")
     for sname, (texts, y, cat) in sets.items():
         scores, flags = {}, {}
         for name, model in models.items():
-            p = predict_cached(model, texts, args.cache)
+            p = request_probs[name] if sname == requests else predict_cached(model, texts, args.cache)
             th = np.array([model.info.thresholds[c] for c in CATEGORIES])
             j = None if cat == "any" else CATEGORIES.index(cat)
             scores[name] = p.max(axis=1) if j is None else p[:, j]

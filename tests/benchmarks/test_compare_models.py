@@ -36,7 +36,6 @@ def test_cached_scores_are_the_model_scores_and_are_keyed_by_version_and_texts(t
     np.testing.assert_allclose(mod.predict_cached(model, texts, None), first, atol=1e-6)  # no cache: the model
 
 
-
 def test_request_sets_read_the_test_split_and_every_harmful_request(tmp_path: Path) -> None:
     """Everyday instructions: the test split only, a fixed sample (scores are cached by text); MaliciousInstruct: every
     non-blank line. Written here in the two sets' own formats (tests never read ../shared)."""
