@@ -77,7 +77,6 @@ BAD_ROWS = [
     ('["a list"]', "must be a JSON object"),
     ('{"body": "no text field"}', "no 'text' field"),
     ('{"text": 42}', "must be a string, got int"),
-    ('{"text": "nul \\u0000 inside"}', "U+0000"),
     ('{"text": "lone \\ud800"}', "U+D800"),
 ]
 
@@ -91,6 +90,22 @@ def test_malformed_row_stops_with_file_and_row_and_writes_nothing(model_dir, tmp
     err = capsys.readouterr().err
     assert f"{src}, row 2: " in err and reason in err and "--skip-bad" in err
     assert not out.exists() and list(tmp_path.glob(".out.jsonl.*")) == []  # no partial output left
+
+
+def test_control_characters_are_removed_and_the_row_scored_as_the_server_scores_it(model_dir, tmp_path, capsys):
+    """A stray NUL, BEL or colour code is junk in user content, not a reason to leave the row unmoderated."""
+    src = tmp_path / "in.jsonl"
+    rows = ["they are vermin", "they are\u0000 vermin\u0007", "\u001b[31mthey are vermin\u001b[0m", "hello\u0085"]
+    src.write_text("".join(json.dumps({"text": r}) + "\n" for r in rows))
+    out = tmp_path / "out.jsonl"
+    assert main(["moderate", "--model-dir", str(model_dir), "--input", str(src), "--output", str(out)]) == 0
+    results = _results(out)
+    assert [r["flagged"] for r in results] == [True, True, True, False]
+    assert results[1]["category_scores"] == results[0]["category_scores"] == results[2]["category_scores"]
+    assert not (tmp_path / "out.jsonl.rejects.jsonl").exists()
+    capsys.readouterr()
+    assert main(["moderate", "--model-dir", str(model_dir), "bell \x07 they are vermin"]) == 0
+    assert json.loads(capsys.readouterr().out)["flagged"] is True
 
 
 def test_skip_bad_continues_and_writes_rejects(model_dir, tmp_path, capsys):
@@ -125,8 +140,8 @@ def test_usage_errors(model_dir, tmp_path, capsys):
     assert main(["moderate", "--model-dir", str(model_dir), "--input", str(tmp_path / "nope.jsonl"),
                  "--output", str(tmp_path / "o.jsonl")]) == 2
     assert "file not found" in capsys.readouterr().err
-    assert main(["moderate", "--model-dir", str(model_dir), "bell \x07"]) == 2
-    assert "U+0007" in capsys.readouterr().err
+    assert main(["moderate", "--model-dir", str(model_dir), "lone \ud800"]) == 2
+    assert "U+D800" in capsys.readouterr().err
     src = tmp_path / "in.jsonl"
     src.write_text('{"text": "x"}\n')
     assert main(["moderate", "--model-dir", str(model_dir), "--input", str(src), "--output", str(src)]) == 2

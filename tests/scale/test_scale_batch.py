@@ -32,6 +32,14 @@ def test_score_batch_scores_flags_and_version(model_dir):
     assert np.allclose(out.column("score_violence").to_numpy(), expected[:, 11], atol=1e-6)
 
 
+def test_control_characters_are_cleaned_as_the_server_cleans_them(model_dir):
+    """A NUL inside a word, a colour code or a vertical tab reads as the server reads it, not as a new word."""
+    model = load_model(model_dir)
+    texts = ["I will ki\x00ll", "\x1b[31mI will kill\x1b[0m", "hate\x0bkill", "fine\x07"]
+    out = score_batch(_batch(["a", "b", "c", "d"], texts), model)
+    assert out.column("flags").to_pylist() == [["violence"], ["violence"], ["hate", "violence"], []]
+
+
 def test_batch_flags_follow_the_hierarchy_as_the_server_does(tmp_path):
     (tmp_path / "manifest.json").write_text(json.dumps({"kind": "keyword", "name": "k", "files": {},
                                                         "keywords": {"violence/graphic": ["gore"]}}))

@@ -4,7 +4,8 @@ Each output line is an OpenAI moderation result (``flagged``, ``categories``, ``
 ``category_applied_input_types``) plus ``id`` (the row's ``--id-field`` value, else its row number);
 the model id and a summary go to stderr. A malformed row stops the run with an error naming the file
 and row, and no output file is left behind (results go to a temporary file renamed at the end); with
-``--skip-bad`` the run goes on and bad rows go to a rejects file.
+``--skip-bad`` the run goes on and bad rows go to a rejects file. Control characters and terminal escapes
+are removed and the rest scored, as the server does; only text that is not Unicode is a bad row.
 """
 
 from __future__ import annotations
@@ -20,12 +21,15 @@ from pathlib import Path
 
 from flagstone.errors import DataError
 from flagstone.settings import Settings
-
-_CONTROL = {c for c in range(0x20) if c not in (0x09, 0x0A, 0x0D)}
+from flagstone.text.controls import clean_controls
 
 
 def _check_text(row: object, field: str, settings: Settings) -> str:
-    """The row's text, or a ``ValueError`` saying what is wrong with it."""
+    """The row's text, cleaned as the server cleans it, or a ``ValueError`` saying what is wrong with it.
+
+    Control characters and terminal escapes are removed and the rest is scored (``text.controls``): a row
+    of user content with a stray NUL must not go unmoderated. A lone surrogate is not Unicode and is refused.
+    """
     if not isinstance(row, dict):
         raise ValueError(str(getattr(row, "reason", "not an object")))
     if field not in row:
@@ -35,10 +39,10 @@ def _check_text(row: object, field: str, settings: Settings) -> str:
         raise ValueError(f"{field!r} must be a string, got {type(text).__name__}")
     if len(text) > settings.max_input_chars:
         raise ValueError(f"{field!r} is {len(text)} characters; at most {settings.max_input_chars}")
-    bad = next((ch for ch in text if ord(ch) in _CONTROL or 0xD800 <= ord(ch) <= 0xDFFF), None)
+    bad = next((ch for ch in text if 0xD800 <= ord(ch) <= 0xDFFF), None)
     if bad is not None:
-        raise ValueError(f"{field!r} contains the character U+{ord(bad):04X} (control or lone surrogate)")
-    return text
+        raise ValueError(f"{field!r} contains an unpaired UTF-16 surrogate U+{ord(bad):04X}; it is not Unicode")
+    return clean_controls(text)
 
 
 def _rows(path: Path) -> Iterator[tuple[int, object]]:

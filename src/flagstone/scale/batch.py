@@ -31,6 +31,7 @@ from flagstone.scale.schema import (
     TEXT_COL,
     check_input_columns,
 )
+from flagstone.text.controls import clean_controls
 
 _CACHE: dict[tuple[str, str, int], Moderator] = {}
 _LOCK = threading.Lock()
@@ -121,7 +122,8 @@ def score_batch(batch: pa.RecordBatch, model: Moderator, *, max_chunks: int = 16
             file, row = _where(batch, i)
             raise DataError(f"{name!r} is null", file=file, row=row)
     n = batch.num_rows
-    scores = check_scores(score_texts(model, texts.to_pylist(), max_chunks), n)
+    # Control characters and terminal escapes go as at the HTTP edge (text.controls), so a row scores as served.
+    scores = check_scores(score_texts(model, [clean_controls(t) for t in texts.to_pylist()], max_chunks), n)
     info = model.info
     thresholds = np.array([info.thresholds.get(c, 0.5) for c in CATEGORIES])
     mask = flag_matrix(scores, thresholds)  # as served: a flagged sub-category flags its parent

@@ -9,8 +9,9 @@ charset designations, ESC 7/8) are removed whole; string sequences (OSC titles a
 PM, SOS) lose their introducer and terminator but keep their payload, so nothing can be hidden inside
 one; any other ESC is dropped alone and the character after it stays.
 
-:func:`strip_escapes` (the escape sequences only) is also the first step of ``text.normalize``, so
-a text scored offline (``flagstone eval``, batch scoring) is read as the server reads it.
+Every other way in cleans the same way before scoring: ``flagstone moderate``, batch scoring (local and
+Spark, ``scale.batch.score_batch``) and the functional suites. :func:`strip_escapes` (the escape sequences
+only) is also the first step of ``text.normalize``, so labelled evaluation reads escapes as the server does.
 """
 
 from __future__ import annotations
