@@ -242,8 +242,22 @@ def test_a_multilingual_recipe_writes_every_part_and_serves_other_languages(tmp_
     assert m["windows"] == {"sentence_min_words": 30, "weight": 0.6}
     assert any(s.startswith("compose:") for s in m["training"]["sources"])
     assert "languages" in metrics["functional"] and "fr" in metrics["functional"]["languages"]
+    # the native multilingual set is counted per language on its own (recall over its harmful texts, FPR over its
+    # benign ones), beside the functional suite's few items a language
+    native = metrics["functional"]["native_languages"]
+    fast = [json.loads(line) for line in
+            (REPO / "suites" / "functional" / "multilingual-fast.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert native["items"] == len(fast)
+    for lang, d in native["languages"].items():
+        mine = [it for it in fast if it["lang"] == lang]
+        assert d["n"] == len(mine) and d["positives"] == sum(1 for it in mine if it["must_flag_any"])
+        assert 0 <= d["caught"] <= d["positives"] and 0 <= d["clean"] <= d["negatives"] == d["n"] - d["positives"]
+    assert set(native["languages"]) == {it["lang"] for it in fast}
     card = (tmp_path / "m" / "MODEL_CARD.md").read_text()
     assert "Multilingual encoder" in card and "Per language" in card and "sentence by sentence" in card
+    assert "native multilingual test set (`multilingual-fast.jsonl`" in card
+    fr = native["languages"]["fr"]
+    assert f"| fr | {fr['right']}/{fr['n']} |" in card.split("native multilingual test set")[1]
     model = load_model(tmp_path / "m")
     assert model.info.window_weight == 0.6 and model.info.version == version
     assert model.predict_proba(["Je vais te trouver.", "I will find you."]).shape == (2, 13)

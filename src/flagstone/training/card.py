@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flagstone.policy.taxonomy import CATEGORIES
@@ -46,6 +47,16 @@ def _data_lines(t: dict[str, Any]) -> list[str]:
         lines += ["", "| category | source | positive | negative |", "|---|---|---|---|"]
         lines += [f"| {c} | {src} | {n['positive']} | {n['negative']} |"
                   for c in CATEGORIES if c in counts for src, n in sorted(counts[c].items())]
+    return lines
+
+
+def _language_table(languages: dict[str, dict[str, int]]) -> list[str]:
+    lines = ["", "| language | right | harmful caught (recall) | benign flagged (FPR) |", "|---|---|---|---|"]
+    for lang, d in languages.items():
+        rec = d["caught"] / d["positives"] if d["positives"] else None
+        fpr = 1 - d["clean"] / d["negatives"] if d["negatives"] else None
+        lines.append(f"| {lang} | {d['right']}/{d['n']} | {_f(rec)} ({d['caught']}/{d['positives']}) | "
+                     f"{_f(fpr)} ({d['negatives'] - d['clean']}/{d['negatives']}) |")
     return lines
 
 
@@ -123,19 +134,19 @@ def model_card(m: dict[str, Any]) -> str:
         ok = metrics["oktest"]
         lines += ["", f"OKTest (benign prompts with alarming words): false-positive rate {_f(ok['fpr'])} "
                       f"on {ok['n']} prompts; flagged by category: {ok['flagged_by_category']}"]
-    fn = metrics.get("functional")
-    if fn:
+    fn = metrics.get("functional") or {}
+    if "classes" in fn:
         lines += ["", f"Functional suite ({fn['items']} hand-written items, `suites/functional/`), scored as served:", "",
                   "| class | right | accuracy | harmful caught | benign left alone |", "|---|---|---|---|---|"]
         lines += [f"| {r['class']} | {r['right']}/{r['n']} | {_f(r['accuracy'])} | {r['caught']}/{r['positives']} | "
                   f"{r['clean']}/{r['negatives']} |" for r in fn["classes"]]
-        lines += ["", "Per language (same suite):", "",
-                  "| language | right | harmful caught (recall) | benign flagged (FPR) |", "|---|---|---|---|"]
-        for lang, d in fn.get("languages", {}).items():
-            rec = d["caught"] / d["positives"] if d["positives"] else None
-            fpr = 1 - d["clean"] / d["negatives"] if d["negatives"] else None
-            lines.append(f"| {lang} | {d['right']}/{d['n']} | {_f(rec)} ({d['caught']}/{d['positives']}) | "
-                         f"{_f(fpr)} ({d['negatives'] - d['clean']}/{d['negatives']}) |")
+        lines += ["", "Per language (same suite):", *_language_table(fn.get("languages", {}))]
+    native = fn.get("native_languages")
+    if native:
+        lines += ["", f"Per language on the native multilingual test set (`{Path(native['suite']).name}`, "
+                      f"{native['items']} items: harmful and benign texts written in each language, not translated; "
+                      "how it was made: `suites/functional/README.md`). The figures to read for a language:",
+                  *_language_table(native["languages"])]
     if not dev and "oktest" not in metrics:
         lines.append("Not evaluated in this run (train with `--evaluate`).")
     lines += [

@@ -180,6 +180,10 @@ class EvaluationSpec(_Strict):
     # Functional suite items (suites/functional/items.jsonl): each failure class and language scored
     # on the written artifact as the server reads texts; results go into the model card.
     functional: str | None = None
+    # The native multilingual test set (suites/functional/multilingual.jsonl: harmful and benign texts written in
+    # each language, not translated): per-language recall and false-positive rate for the model card, on more
+    # items a language than the functional suite's ten.
+    multilingual: str | None = None
 
 
 class Recipe(_Strict):

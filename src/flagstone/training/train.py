@@ -391,7 +391,7 @@ FT_ONNX, FT_TOKENIZER = "finetuned.onnx", "finetuned_tokenizer.json"
 
 # Fields added after artifacts were shipped, with the value that does what the recipe did before the field.
 _LATER_FIELDS = {("calibration", "recall_slack"): 0.0, ("calibration", "cross_fit"): 0, ("finetune", "in_domain"): None,
-                 ("compose", "draw"): "position"}
+                 ("compose", "draw"): "position", ("evaluation", "multilingual"): None}
 
 
 def _recipe_record(r: Any) -> dict[str, Any]:
@@ -493,28 +493,45 @@ def _augment_summary(p: Prepared) -> dict[str, Any]:
                         "provenance": AUGMENTED_FILE if p.augmented else None}}
 
 
+def _by_language(items: list[Any], result: Any) -> dict[str, dict[str, int]]:
+    """The suite's own per-class counting, with the items grouped by language instead of class."""
+    from flagstone.evaluation.functional import class_rows
+
+    by_lang = [it.model_copy(update={"cls": it.lang}) for it in items]
+    rows = class_rows(by_lang, result.correct, min_accuracy=0.0, hits=result.hits)
+    keep = ("n", "right", "positives", "caught", "negatives", "clean")
+    return dict(sorted((r.cls, {k: v for k, v in r.to_dict().items() if k in keep}) for r in rows))
+
+
 def functional_metrics(lr: LoadedRecipe, artifact: Path) -> dict[str, Any] | None:
-    """The written artifact on the recipe's functional suite, scored as served: per class and per language."""
-    spec = lr.recipe.evaluation.functional
-    if not spec:
+    """The written artifact on the recipe's functional suite, scored as served: per class and per language;
+    and per language on the native multilingual test set when the recipe names one."""
+    spec = lr.recipe.evaluation
+    wanted = {key: lr.resolve(path) for key, path in (("functional", spec.functional),
+                                                      ("multilingual", spec.multilingual)) if path}
+    found = {}
+    for key, path in wanted.items():
+        if path.is_file():
+            found[key] = path
+        else:
+            log.warning("%s suite %s not found; skipping it", key, path)
+    if not found:
         return None
-    path = lr.resolve(spec)
-    if not path.is_file():
-        log.warning("functional suite %s not found; skipping it", path)
-        return None
-    from flagstone.evaluation.functional import class_rows, load_items, run_functional
+    from flagstone.evaluation.functional import load_items, run_functional
     from flagstone.models.kinds import load_model
 
-    items = load_items(path)
-    result = run_functional(load_model(artifact), items)
-    out = result.to_dict()
-    # The suite's own per-class counting, with the items grouped by language instead of class.
-    by_lang = [it.model_copy(update={"cls": it.lang}) for it in items]
-    langs = {r.cls: {k: v for k, v in r.to_dict().items() if k in ("n", "right", "positives", "caught",
-                                                                      "negatives", "clean")}
-             for r in class_rows(by_lang, result.correct, min_accuracy=0.0, hits=result.hits)}
-    out["languages"] = dict(sorted(langs.items()))
-    out.pop("wrong", None)
+    model = load_model(artifact)
+    out: dict[str, Any] = {}
+    if "functional" in found:
+        items = load_items(found["functional"])
+        result = run_functional(model, items)
+        out = result.to_dict()
+        out["languages"] = _by_language(items, result)
+        out.pop("wrong", None)
+    if "multilingual" in found:
+        items = load_items(found["multilingual"])
+        out["native_languages"] = {"items": len(items), "suite": spec.multilingual,
+                                   "languages": _by_language(items, run_functional(model, items))}
     return out
 
 
