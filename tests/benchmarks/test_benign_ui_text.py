@@ -3,18 +3,16 @@ catalogues are written here in gettext's binary format (tests never depend on th
 
 from __future__ import annotations
 
-import importlib.util
 import struct
 from pathlib import Path
+
+from tests.scripts import load_script
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _module():
-    spec = importlib.util.spec_from_file_location("benign_ui_text", REPO / "benchmarks" / "benign_ui_text.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(REPO / "benchmarks" / "benign_ui_text.py", "benign_ui_text")
 
 
 def _write_mo(path: Path, pairs: dict[str, str]) -> None:

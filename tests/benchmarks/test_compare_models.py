@@ -3,10 +3,10 @@ texts, and what the cache returns is what the model says."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
+from tests.scripts import load_script
 
 from flagstone.models.kinds import load_model
 
@@ -14,10 +14,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _module():
-    spec = importlib.util.spec_from_file_location("compare_models", REPO / "benchmarks" / "compare_models.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(REPO / "benchmarks" / "compare_models.py", "compare_models")
 
 
 def test_cached_scores_are_the_model_scores_and_are_keyed_by_version_and_texts(tmp_path: Path) -> None:

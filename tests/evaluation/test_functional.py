@@ -3,12 +3,12 @@ the CLI prints one row per class and exits 1 on a failed gate; the shipped model
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
+from tests.scripts import load_script
 
 from flagstone.cli.main import main
 from flagstone.errors import ConfigError
@@ -26,10 +26,7 @@ CLASSES = {"negation", "counter-speech", "quotation", "reclaimed", "identity-pos
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("functional_generate", SUITES / "functional" / "generate.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(SUITES / "functional" / "generate.py", "functional_generate")
 
 
 def _lines(path: Path) -> list[dict]:

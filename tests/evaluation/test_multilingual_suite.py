@@ -5,13 +5,13 @@ per language (caught = recall, clean = 1 - FPR) without gating."""
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
 from py3langid.langid import MODEL_FILE, LanguageIdentifier
+from tests.scripts import load_script
 
 from flagstone.evaluation.functional import load_items
 from flagstone.evaluation.suites import load_suite, run_suite
@@ -26,10 +26,7 @@ HARD_KINDS = {"process", "tool", "shot", "fiction", "news", "medical", "counter-
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("generate_multilingual", DIR / "generate_multilingual.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(DIR / "generate_multilingual.py", "generate_multilingual")
 
 
 @pytest.fixture(scope="module")

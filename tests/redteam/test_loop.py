@@ -8,7 +8,6 @@ again. The CLI runs in process here (the benchmark runs it as processes); everyt
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import math
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests.scripts import load_script
 from tests.serving.conftest import LiveServer
 
 from flagstone.cli.main import main
@@ -31,10 +31,7 @@ E2E = REPO / "tests" / "fixtures" / "e2e"
 
 
 def _load_benchmark():
-    spec = importlib.util.spec_from_file_location("redteam_loop", REPO / "benchmarks" / "redteam_loop.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(REPO / "benchmarks" / "redteam_loop.py", "redteam_loop")
 
 
 loop = _load_benchmark()

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from collections import Counter
 from pathlib import Path
+
+from tests.scripts import load_script
 
 from flagstone.policy.taxonomy import CATEGORIES
 from flagstone.training.sources import load_mapping, load_source
@@ -15,10 +16,7 @@ DIR = REPO / "datasets" / "flagstone-benign-requests"
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("benign_requests_generate", DIR / "generate.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(DIR / "generate.py", "benign_requests_generate")
 
 
 def test_generator_rebuilds_the_file_byte_for_byte() -> None:

@@ -3,11 +3,11 @@ and keep the taxonomy's hierarchy (a sub-category's positives are positives of i
 
 from __future__ import annotations
 
-import importlib.util
 from collections import Counter
 from pathlib import Path
 
 import numpy as np
+from tests.scripts import load_script
 
 from flagstone.policy.taxonomy import CATEGORIES, CATEGORY_INDEX
 from flagstone.training.dataset import PARENT
@@ -18,10 +18,7 @@ DIR = REPO / "datasets" / "flagstone-hard-cases"
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("hard_cases_generate", DIR / "generate.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(DIR / "generate.py", "hard_cases_generate")
 
 
 def test_generator_rebuilds_the_file_byte_for_byte() -> None:
